@@ -1,0 +1,2 @@
+// Benchmarks entry (`npm run bench`). (Filled in by the engine work.)
+export {};

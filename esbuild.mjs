@@ -1,0 +1,53 @@
+// Builds every entry point of Persona Lens with one esbuild call per target platform.
+//   node esbuild.mjs               development build (sourcemaps)
+//   node esbuild.mjs --production  minified, no sourcemaps (what the VSIX ships)
+//   node esbuild.mjs --watch       rebuild on change
+import * as esbuild from 'esbuild';
+
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+
+/** Native or heavyweight packages stay in node_modules (shipped in the VSIX) instead of the bundle. */
+const nodeExternals = ['vscode', 'onnxruntime-node', '@huggingface/transformers', 'sharp'];
+
+const common = {
+  bundle: true,
+  minify: production,
+  sourcemap: production ? false : 'linked',
+  logLevel: 'info',
+  legalComments: 'none',
+};
+
+/** @type {esbuild.BuildOptions[]} */
+const targets = [
+  {
+    ...common,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: nodeExternals,
+    entryPoints: {
+      extension: 'src/extension/extension.ts',
+      worker: 'src/worker/main.ts',
+      cli: 'src/cli/main.ts',
+      bench: 'bench/main.ts',
+    },
+    outdir: 'out',
+  },
+  {
+    ...common,
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+    entryPoints: { 'webview/main': 'webview/main.ts' },
+    outdir: 'out',
+    loader: { '.ttf': 'file' },
+  },
+];
+
+if (watch) {
+  const contexts = await Promise.all(targets.map((t) => esbuild.context(t)));
+  await Promise.all(contexts.map((c) => c.watch()));
+} else {
+  await Promise.all(targets.map((t) => esbuild.build(t)));
+}

@@ -1,0 +1,2 @@
+// Worker entry: owns the model. (Filled in by the engine work.)
+export {};

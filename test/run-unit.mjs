@@ -1,0 +1,39 @@
+// Runs the unit tests with node's test runner. Node 20 cannot strip types, so each
+// test/unit/**/*.test.ts is bundled by esbuild into out-test/ first (packages stay external).
+import * as esbuild from 'esbuild';
+import { spawnSync } from 'node:child_process';
+import { readdirSync, rmSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+const root = join(import.meta.dirname, '..');
+const unitDir = join(root, 'test', 'unit');
+const outDir = join(root, 'out-test');
+
+/** @param {string} dir @returns {string[]} */
+function findTests(dir) {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? findTests(join(dir, e.name)) : e.name.endsWith('.test.ts') ? [join(dir, e.name)] : [],
+  );
+}
+
+const filter = process.argv.slice(2);
+const tests = findTests(unitDir).filter((f) => filter.length === 0 || filter.some((s) => f.includes(s)));
+rmSync(outDir, { recursive: true, force: true });
+await esbuild.build({
+  entryPoints: tests,
+  outdir: outDir,
+  outbase: root,
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  packages: 'external',
+  sourcemap: 'inline',
+  logLevel: 'warning',
+});
+const compiled = tests.map((t) => join(outDir, relative(root, t)).replace(/\.ts$/, '.js'));
+const r = spawnSync(process.execPath, ['--enable-source-maps', '--test', '--test-reporter=spec', ...compiled], {
+  stdio: 'inherit',
+  cwd: root,
+});
+process.exit(r.status ?? 1);

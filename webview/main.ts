@@ -1,0 +1,2 @@
+// Drift panel entry. (Filled in by the panel work.)
+export {};
