@@ -26,6 +26,8 @@ const targets = [
     format: 'cjs',
     target: 'node20',
     external: nodeExternals,
+    // jsonc-parser's "main" is a UMD build whose dynamic requires esbuild cannot follow; its ESM build bundles cleanly.
+    mainFields: ['module', 'main'],
     entryPoints: {
       extension: 'src/extension/extension.ts',
       worker: 'src/worker/main.ts',

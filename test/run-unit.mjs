@@ -7,7 +7,8 @@ import { join, relative } from 'node:path';
 
 const root = join(import.meta.dirname, '..');
 const unitDir = join(root, 'test', 'unit');
-const outDir = join(root, 'out-test');
+// One folder per run, so runs started side by side do not delete each other's bundles.
+const outDir = join(root, 'out-test', String(process.pid));
 
 /** @param {string} dir @returns {string[]} */
 function findTests(dir) {
@@ -36,4 +37,5 @@ const r = spawnSync(process.execPath, ['--enable-source-maps', '--test', '--test
   stdio: 'inherit',
   cwd: root,
 });
+rmSync(outDir, { recursive: true, force: true });
 process.exit(r.status ?? 1);

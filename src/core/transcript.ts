@@ -2,6 +2,19 @@
  * The transcript model shared by every layer: what a parser finds in a file.
  * Offsets are UTF-16 code-unit offsets into the original file text (what VS Code's
  * `document.positionAt` and JavaScript string indices use), half-open [start, end).
+ *
+ * Range convention (see docs/formats.md):
+ * - JSON formats: a turn's range is the span of its content string WITHOUT the quotes, and
+ *   `text` is the unescaped value, so `JSON.parse('"' + slice + '"') === text` (encoding "json-string").
+ * - Markdown and Prompty: the range is the section body with leading and trailing whitespace
+ *   trimmed, and `text === slice` (encoding "verbatim").
+ * - Content given as a list of parts (OpenAI parts, Anthropic blocks, Inspect content): one turn
+ *   per message with encoding "parts"; `text` is the parts' texts joined by PART_SEPARATOR, the
+ *   range covers the first to the last part, and every part carries its own range and encoding.
+ * - Non-text parts (images, audio, documents, reasoning) become placeholder parts whose text is
+ *   "[type]" and whose range is the whole block; each is also reported as an info diagnostic.
+ * - Tool calls and tool results are turns of their own with role "tool" and kind "toolCall" /
+ *   "toolResult", never merged into the assistant's text.
  */
 
 /** A half-open span [start, end) of UTF-16 code units in the original text. */
@@ -13,21 +26,69 @@ export interface TextRange {
 /** Conversation roles after normalisation ("human" -> user, "gpt" -> assistant, ...). */
 export type Role = 'system' | 'user' | 'assistant' | 'tool';
 
+/** What a turn stands for; absent means "message". */
+export type TurnKind = 'message' | 'toolCall' | 'toolResult';
+
+/**
+ * How `text` relates to the source slice `s = original.slice(range.start, range.end)`:
+ * "verbatim": text === s; "json-string": text === JSON.parse('"' + s + '"');
+ * "parts": text === parts.map((p) => p.text).join(PART_SEPARATOR).
+ */
+export type TurnEncoding = 'verbatim' | 'json-string' | 'parts';
+
+/** Like TurnEncoding for one part; "placeholder": text is "[type]" standing for a non-text block at range. */
+export type PartEncoding = 'verbatim' | 'json-string' | 'placeholder';
+
+/** Separator between the parts of a multi-part turn's `text`. */
+export const PART_SEPARATOR = '\n';
+
+/** One piece of a multi-part message: a text part, or a placeholder for a non-text block. */
+export interface TurnPart {
+  readonly text: string;
+  readonly range: TextRange;
+  readonly encoding: PartEncoding;
+  /** For placeholders: the block type as written in the file ("image", "image_url", "input_audio", ...). */
+  readonly placeholderType?: string;
+}
+
 /** One message of a conversation. */
 export interface Turn {
   readonly role: Role;
   /** The message text after the format's unescaping (JSON string escapes, etc.). */
   readonly text: string;
-  /** Where the turn's content sits in the original text (for JSON: the content string's span). */
+  /** Where the turn's content sits in the original text (for JSON: the content string's span, quotes excluded). */
   readonly range: TextRange;
+  /** How `text` maps to `range`; absent means "verbatim". */
+  readonly encoding?: TurnEncoding;
+  /** Present when encoding is "parts". */
+  readonly parts?: readonly TurnPart[];
+  /** Absent means "message". */
+  readonly kind?: TurnKind;
+  /** The role label as written in the file ("human", "gpt", "developer", "## AI", ...). */
+  readonly rawRole?: string;
+  /** Speaker or tool name (OpenAI "name", tool call function name, Inspect "function"). */
+  readonly name?: string;
+  /** Tool call id linking a toolCall turn to its toolResult turn. */
+  readonly toolCallId?: string;
+  /** The paper's recorded projection for this turn, when the file's projections align with turns one to one. */
+  readonly recordedProjection?: number;
 }
 
 /** One conversation; JSONL and eval logs hold many per file. */
 export interface Conversation {
   readonly turns: readonly Turn[];
-  /** A system prompt given outside the turn list (Anthropic's top-level "system", Prompty front matter). */
+  /**
+   * A system prompt given outside the turn list (Anthropic's top-level "system", the paper's
+   * "system_prompt", ShareGPT's "system"). System messages inside the list stay turns with role "system".
+   */
   readonly system?: Turn;
   readonly metadata: Readonly<Record<string, unknown>>;
+  /** The span of the whole record (JSONL line, array element, file). */
+  readonly range?: TextRange;
+  /** Short human label when a file holds several: "line 3", "record 2", "sample 7 (epoch 1)". */
+  readonly label?: string;
+  /** Per-turn Assistant-Axis projections recorded in the file (the paper's "projections"), as written. */
+  readonly recordedProjections?: readonly number[];
 }
 
 export type Severity = 'error' | 'warning' | 'info';

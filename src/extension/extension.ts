@@ -1,5 +1,66 @@
-import type * as vscode from 'vscode';
+import * as vscode from 'vscode';
+import { Analyzer } from './analysis';
+import { registerCodeLens } from './codeLens';
+import { registerCommands, revealTurn } from './commands';
+import { Config } from './config';
+import { Decorations } from './decorations';
+import { TranscriptDiagnostics } from './diagnostics';
+import { EngineHost } from './engineHost';
+import { registerEvents } from './events';
+import { registerHovers } from './hovers';
+import { Log } from './log';
+import { DriftPanel } from './panel';
+import { ResultStore } from './resultStore';
+import { StatusBar } from './statusBar';
 
-export function activate(_context: vscode.ExtensionContext): void {}
+let engine: EngineHost | undefined;
 
-export function deactivate(): void {}
+/** Wires the modules together; nothing here loads a model or starts the worker. */
+export function activate(context: vscode.ExtensionContext): void {
+  const log = new Log();
+  context.subscriptions.push(log);
+  try {
+    const config = new Config();
+    const store = new ResultStore();
+    const diagnostics = new TranscriptDiagnostics();
+    const status = new StatusBar();
+    engine = new EngineHost({ extensionUri: context.extensionUri, storageUri: context.globalStorageUri, config, log, status });
+    const analyzer = new Analyzer(store, diagnostics, config, engine, log);
+    const decorations = new Decorations(store, config);
+    const panel = new DriftPanel({
+      extensionUri: context.extensionUri,
+      store,
+      log,
+      revealTurn: (uri, conversation, turn) => revealTurn(store, uri, conversation, turn),
+    });
+    context.subscriptions.push(
+      config,
+      store,
+      diagnostics,
+      status,
+      engine,
+      analyzer,
+      decorations,
+      panel,
+      registerCommands({ analyzer, store, diagnostics, decorations, panel, config, engine, log }),
+      registerEvents({ analyzer, store, diagnostics, config, log }),
+      registerHovers(store),
+      registerCodeLens(store, config),
+    );
+    const ignored = config.ignoredUntrusted();
+    if (ignored.length > 0) {
+      log.warn(`Restricted Mode: ignoring workspace values of ${ignored.join(', ')}; user settings apply.`);
+    }
+    log.info(`Persona Lens activated (${(context.extension.packageJSON as { version: string }).version})`);
+  } catch (e) {
+    // VS Code would only log a failed activation; say it once where the user looks.
+    log.error('Persona Lens failed to activate', e);
+    void vscode.window.showErrorMessage(`Persona Lens failed to activate: ${e instanceof Error ? e.message : String(e)}`);
+    throw e;
+  }
+}
+
+/** Returns the worker's shutdown so VS Code waits for it. */
+export function deactivate(): Promise<void> | undefined {
+  return engine?.shutdown();
+}

@@ -1,0 +1,34 @@
+/** What every engine-backed CLI command shares: paths, the worker client, the session options. */
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { EngineClient } from '../worker/client';
+import type { LoadProgress } from '../worker/client';
+import type { Progress } from './progress';
+
+/** The package root: out/cli.js lives in <root>/out. */
+export const PACKAGE_ROOT = join(__dirname, '..');
+export const WORKER_PATH = join(__dirname, 'worker.js');
+
+/** Cache folder: $PERSONA_LENS_CACHE, else $XDG_CACHE_HOME/persona-lens, else ~/.cache/persona-lens. */
+export function defaultCacheDir(): string {
+  return process.env.PERSONA_LENS_CACHE || join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'persona-lens');
+}
+
+/** A worker client whose log lines go to stderr when --verbose is given. */
+export function createClient(verbose: boolean): EngineClient {
+  return new EngineClient(WORKER_PATH, {
+    log: (level, message) => {
+      if (verbose || level === 'error') process.stderr.write(`[worker ${level}] ${message}\n`);
+    },
+  });
+}
+
+/** Turns load progress events into progress lines. */
+export function loadProgress(progress: Progress): (p: LoadProgress) => void {
+  return (p) => {
+    const file = p.file ? ` ${p.file}` : '';
+    const fraction = p.total ? (p.loaded ?? 0) / p.total : null;
+    const phase = { download: 'downloading', check: 'checking files', instrument: 'instrumenting graph', session: 'starting session' }[p.phase];
+    progress.update(`${phase}${file}`, fraction);
+  };
+}

@@ -1,0 +1,72 @@
+/**
+ * Which prompts an axis computation runs (design.md, "Role vectors"): every training role and the
+ * default-Assistant prompts on the training questions build the axis; held-out roles and
+ * questions validate it. System-prompt variants rotate with the question index, so every variant
+ * is used without multiplying the number of generations.
+ */
+import type { Battery } from '../battery/types';
+import { DEFAULT_PERSONA } from './axisBuilder';
+
+/** One generation of the axis computation. */
+export interface AxisRun {
+  /** Stable key for checkpoints: persona/question/variant. */
+  readonly key: string;
+  readonly persona: string;
+  readonly systemPrompt: string | null;
+  readonly questionId: string;
+  readonly question: string;
+  readonly heldOut: boolean;
+}
+
+export type AxisSubset = 'quick' | 'full';
+
+/** Held-out roles and questions a quick run validates on (the quick subset itself has none). */
+const QUICK_HELD_ROLES = 3;
+const QUICK_HELD_QUESTIONS = 4;
+
+/** The runs of an axis computation over the battery. */
+export function planAxisRuns(battery: Battery, subset: AxisSubset): AxisRun[] {
+  const heldRoleIds = new Set(battery.split.heldOutRoles);
+  const heldQuestionIds = new Set(battery.split.heldOutQuestions);
+  const quick = subset === 'quick';
+  const inQuick = (ids: readonly string[]): Set<string> => new Set(ids);
+  const quickRoles = inQuick(battery.quick.roles);
+  const quickQuestions = inQuick(battery.quick.questions);
+  const trainRoles = battery.roles.filter((r) => !heldRoleIds.has(r.id) && (!quick || quickRoles.has(r.id)));
+  const trainQuestions = battery.questions.filter((q) => !heldQuestionIds.has(q.id) && (!quick || quickQuestions.has(q.id)));
+  const heldRoles = battery.roles.filter((r) => heldRoleIds.has(r.id)).slice(0, quick ? QUICK_HELD_ROLES : undefined);
+  const heldQuestions = battery.questions.filter((q) => heldQuestionIds.has(q.id)).slice(0, quick ? QUICK_HELD_QUESTIONS : undefined);
+
+  const runs: AxisRun[] = [];
+  const add = (persona: string, prompts: readonly (string | null)[], questions: typeof trainQuestions, heldOut: boolean): void => {
+    questions.forEach((q, i) => {
+      const variant = i % prompts.length;
+      runs.push({ key: `${persona}/${q.id}/${variant}`, persona, systemPrompt: prompts[variant] ?? null, questionId: q.id, question: q.text, heldOut });
+    });
+  };
+  const defaults = battery.defaultPrompts.map((p) => p.systemPrompt);
+  add(DEFAULT_PERSONA, defaults, trainQuestions, false);
+  for (const r of trainRoles) add(r.id, r.systemPrompts, trainQuestions, false);
+  add(DEFAULT_PERSONA, defaults, heldQuestions, true);
+  for (const r of [...trainRoles, ...heldRoles]) add(r.id, r.systemPrompts, heldQuestions, true);
+  for (const r of heldRoles) add(r.id, r.systemPrompts, trainQuestions, true);
+  return runs;
+}
+
+const REFUSAL = /\b(I can(?:no|')t (?:help|assist|do that|comply|role-?play)|I(?:'m| am) (?:sorry|unable)|I (?:won't|will not) (?:pretend|role-?play))\b/i;
+const AI_SELF = /\b(as an AI\b|I(?:'m| am) (?:an? )?(?:AI|artificial intelligence|language model|large language model|(?:AI |virtual )?assistant)\b|language model)/i;
+
+/**
+ * Why a generated response cannot stand for its persona, or null when it can (the paper keeps
+ * only responses judged "fully in role"; here a documented heuristic stands in for the judge):
+ * empty or very short replies are dropped for every persona; role replies that refuse or
+ * identify as an AI are dropped, since they speak as the assistant, not the role.
+ */
+export function responseProblem(text: string, persona: string): string | null {
+  const words = text.trim().split(/\s+/).filter(Boolean).length;
+  if (words < 3) return 'shorter than three words';
+  if (persona === DEFAULT_PERSONA) return null;
+  if (REFUSAL.test(text)) return 'refuses the role';
+  if (AI_SELF.test(text)) return 'identifies as an AI';
+  return null;
+}

@@ -1,0 +1,89 @@
+import type { Node } from 'jsonc-parser';
+import type { Role, Turn, TurnPart } from '../../transcript';
+import { partsTurn, placeholderPart, spanTurn, type TurnExtras } from '../conversation';
+import type { DiagnosticSink } from '../diagnosticSink';
+import { items, prop, spanOf, str, stringSpan, type StringSpan } from './jsonNodes';
+
+/** A message's "content" as read: absent/null, a malformed string, one string, or a list of parts. */
+export type ContentRead =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'invalid' }
+  | { readonly kind: 'string'; readonly span: StringSpan }
+  | { readonly kind: 'parts'; readonly parts: readonly TurnPart[] };
+
+// Part types whose text is scored, and the key that holds it. OpenAI chat: text, refusal;
+// OpenAI Responses: input_text, output_text; Anthropic and Inspect: text.
+const TEXT_KEYS: Readonly<Record<string, string>> = {
+  text: 'text',
+  input_text: 'text',
+  output_text: 'text',
+  refusal: 'refusal',
+};
+
+/** Reports a string literal that cannot be decoded, so its turn is skipped with a reason. */
+export function reportInvalidString(node: Node, sink: DiagnosticSink): void {
+  sink.error(
+    'invalid-string',
+    'This string is not valid JSON (unterminated, a bad escape, or a raw control character); its turn is skipped.',
+    spanOf(node),
+  );
+}
+
+/** A string node as a span, reporting it when malformed. */
+export function readString(text: string, node: Node, sink: DiagnosticSink): StringSpan | undefined {
+  const span = stringSpan(text, node);
+  if (!span) reportInvalidString(node, sink);
+  return span;
+}
+
+/** One element of a parts list: a text part, a placeholder, or nothing (malformed, reported). */
+export function readPart(text: string, el: Node, sink: DiagnosticSink): TurnPart | undefined {
+  if (el.type === 'string') {
+    const span = readString(text, el, sink);
+    return span ? { ...span, encoding: 'json-string' } : undefined;
+  }
+  const type = str(prop(el, 'type'));
+  const key = type !== undefined && Object.hasOwn(TEXT_KEYS, type) ? TEXT_KEYS[type] : undefined;
+  const textNode = key ? prop(el, key) : undefined;
+  if (textNode?.type === 'string') {
+    const span = readString(text, textNode, sink);
+    return span ? { ...span, encoding: 'json-string' } : undefined;
+  }
+  return placeholderPart(type ?? (el.type === 'object' ? 'unknown' : el.type), spanOf(el), sink);
+}
+
+/** Reads a "content" value: a string, a list of parts, or null/absent. */
+export function readContent(text: string, node: Node | undefined, sink: DiagnosticSink): ContentRead {
+  if (!node || node.type === 'null') return { kind: 'none' };
+  if (node.type === 'string') {
+    const span = readString(text, node, sink);
+    return span ? { kind: 'string', span } : { kind: 'invalid' };
+  }
+  if (node.type === 'array') {
+    const parts = items(node).flatMap((el) => readPart(text, el, sink) ?? []);
+    return { kind: 'parts', parts };
+  }
+  // A lone object (some exporters write one part without the list) is read as a one-part list.
+  if (node.type === 'object') {
+    const part = readPart(text, node, sink);
+    return part ? { kind: 'parts', parts: [part] } : { kind: 'invalid' };
+  }
+  return { kind: 'parts', parts: [placeholderPart(node.type, spanOf(node), sink)] };
+}
+
+/** The turn for read content, or undefined when there is none. */
+export function contentTurn(role: Role, content: ContentRead, extras: TurnExtras = {}): Turn | undefined {
+  if (content.kind === 'string') return spanTurn(role, content.span, 'json-string', extras);
+  if (content.kind === 'parts') return partsTurn(role, content.parts, extras);
+  return undefined;
+}
+
+/** A tool call's arguments: a JSON string is unescaped; an object or array is kept as its source text. */
+export function argumentsTurn(text: string, node: Node, sink: DiagnosticSink, extras: TurnExtras): Turn | undefined {
+  if (node.type === 'string') {
+    const span = readString(text, node, sink);
+    return span ? spanTurn('tool', span, 'json-string', { ...extras, kind: 'toolCall' }) : undefined;
+  }
+  const range = spanOf(node);
+  return spanTurn('tool', { text: text.slice(range.start, range.end), range }, 'verbatim', { ...extras, kind: 'toolCall' });
+}

@@ -1,0 +1,129 @@
+import type { ParseResult } from '../transcript';
+import { DiagnosticSink } from './diagnosticSink';
+import { checkEncoding, DEFAULT_MAX_BYTES, utf8Length } from './encoding';
+import { reportSyntaxErrors } from './json/jsonFormat';
+import { looksLikeJson, readJsonSource, type JsonSource } from './json/jsonSource';
+import { FORMATS } from './registry';
+import type { FormatInfo, FormatInput, TranscriptFormat } from './types';
+
+/** Options for `parse`. */
+export interface ParseOptions {
+  /** Refuse files larger than this many UTF-8 bytes (default 10 MB), with a diagnostic instead of a freeze. */
+  readonly maxBytes?: number;
+  /** Skip detection and read the file as this format id. */
+  readonly format?: string;
+  /** Formats to choose from (defaults to the registry); for tests and embedders. */
+  readonly formats?: readonly TranscriptFormat[];
+}
+
+/** Finds the conversations, their turns and exact turn ranges in one file's text. Never throws. */
+export function parse(text: string, fileName: string, options: ParseOptions = {}): ParseResult {
+  const sink = new DiagnosticSink(text.length);
+  const formats = options.formats ?? FORMATS;
+  const name = baseName(fileName);
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
+  const bytes = utf8Length(text, maxBytes);
+  if (bytes > maxBytes) {
+    sink.error(
+      'too-large',
+      `${name} is larger than the ${formatBytes(maxBytes)} limit for transcripts (${text.length > maxBytes ? 'at least ' : ''}${formatBytes(bytes)}); it is not parsed. Raise the limit to read it.`,
+      { start: 0, end: 0 },
+    );
+    return { format: 'unknown', conversations: [], diagnostics: sink.result() };
+  }
+  const encoding = checkEncoding(text);
+  if (encoding.kind === 'binary') {
+    sink.error('binary', `${name} does not look like a text file (${encoding.reason}); it is not parsed.`, { start: encoding.first, end: encoding.first + 1 });
+    return { format: 'unknown', conversations: [], diagnostics: sink.result() };
+  }
+  if (encoding.kind === 'replacement') {
+    sink.warning(
+      'invalid-utf8',
+      `${name} is not valid UTF-8: ${encoding.count} character(s) could not be decoded and show as \uFFFD. Re-save the file as UTF-8.`,
+      { start: encoding.first, end: encoding.first + 1 },
+    );
+  }
+
+  const input = makeInput(text, fileName);
+  let chosen: TranscriptFormat | undefined;
+  try {
+    chosen = options.format !== undefined ? formats.find((f) => f.id === options.format) : detect(input, formats);
+  } catch (e) {
+    sink.error('internal-error', `Persona Lens could not detect the format of ${name}: ${e instanceof Error ? e.message : String(e)}`, { start: 0, end: 0 });
+    return { format: 'unknown', conversations: [], diagnostics: sink.result() };
+  }
+  if (!chosen) {
+    if (options.format !== undefined) {
+      sink.error('unknown-format', `Unknown format "${options.format}"; known: ${formats.map((f) => f.id).join(', ')}.`, { start: 0, end: 0 });
+    } else {
+      // input.json() was computed by detection already; reading its errors cannot throw.
+      const json = input.json();
+      if (json) reportSyntaxErrors(json, sink);
+      sink.info('unknown-format', `No transcript format recognised in ${name} (tried ${formats.map((f) => f.label).join(', ')}).`, { start: 0, end: 0 });
+    }
+    return { format: 'unknown', conversations: [], diagnostics: sink.result() };
+  }
+  try {
+    const conversations = chosen.parse(input, sink);
+    return { format: chosen.id, conversations, diagnostics: sink.result() };
+  } catch (e) {
+    // A parser bug must not take the editor down; the fuzz tests look for this code.
+    sink.error('internal-error', `Persona Lens could not read ${name} as ${chosen.label}: ${e instanceof Error ? e.message : String(e)}`, { start: 0, end: 0 });
+    return { format: chosen.id, conversations: [], diagnostics: sink.result() };
+  }
+}
+
+/** The registered formats, in detection priority order. */
+export function listFormats(): FormatInfo[] {
+  return FORMATS.map((f) => ({ id: f.id, label: f.label, extensions: [...f.extensions] }));
+}
+
+/** The best-scoring format for an input, or undefined when none scores above zero. */
+export function detect(input: FormatInput, formats: readonly TranscriptFormat[] = FORMATS): TranscriptFormat | undefined {
+  let best: TranscriptFormat | undefined;
+  let bestScore = 0;
+  for (const f of formats) {
+    const score = f.detect(input);
+    if (score > bestScore) {
+      best = f;
+      bestScore = score;
+    }
+  }
+  return best;
+}
+
+/** The input a format sees; the JSON reading is shared by all JSON formats and done once. */
+export function makeInput(text: string, fileName: string): FormatInput {
+  const extension = extensionOf(fileName);
+  let json: JsonSource | undefined | null = null;
+  return {
+    text,
+    fileName,
+    extension,
+    json(): JsonSource | undefined {
+      if (json === null) json = looksLikeJson(text, extension) ? readJsonSource(withoutBom(text), extension) : undefined;
+      return json;
+    },
+  };
+}
+
+// A BOM is not JSON; a space of the same length keeps every offset valid.
+function withoutBom(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? ' ' + text.slice(1) : text;
+}
+
+function extensionOf(fileName: string): string {
+  const base = baseName(fileName);
+  const dot = base.lastIndexOf('.');
+  return dot > 0 ? base.slice(dot).toLowerCase() : '';
+}
+
+function baseName(fileName: string): string {
+  return fileName.split(/[\\/]/).pop() || fileName || 'the file';
+}
+
+function formatBytes(n: number): string {
+  if (n >= 1024 * 1024) return `${(n / (1024 * 1024)).toFixed(1)} MB`;
+  if (n >= 1024) return `${(n / 1024).toFixed(1)} KB`;
+  return `${n} bytes`;
+}

@@ -1,0 +1,106 @@
+/**
+ * The validation report written next to a computed axis: Markdown with the per-layer metrics
+ * and the personas ordered along the axis, plus an SVG plot of both (self-contained, no scripts).
+ */
+import type { AxisFile } from '../axis/axisFile';
+import { fromPercentileTable } from '../stats/descriptive';
+import { formatValue } from './format';
+
+export interface PersonaMean {
+  readonly persona: string;
+  readonly value: number;
+  readonly n: number;
+}
+
+/** Markdown report; `plotFile` is the SVG's file name, linked from the report. */
+export function axisReportMarkdown(axis: AxisFile, personaMeans: readonly PersonaMean[], timingsMs: Readonly<Record<string, number>>, plotFile: string): string {
+  const m = axis.model;
+  const rows = axis.layers.map((l) => {
+    const mark = [l.layer === axis.monitorLayer ? 'monitor' : '', axis.cappingLayers.includes(l.layer) ? 'capping' : ''].filter(Boolean).join(', ');
+    return `| ${l.layer} | ${num(l.auc, 3)} | ${num(l.pc1Cosine, 3)} | ${l.norm.toFixed(3)} | ${formatValue(fromPercentileTable(l.floors.response, 25))} | ${formatValue(fromPercentileTable(l.floors.token, 25))} | ${mark} |`;
+  });
+  const ordered = [...personaMeans].sort((a, b) => b.value - a.value);
+  const top = ordered[0];
+  const bottom = ordered[ordered.length - 1];
+  return [
+    `# Assistant Axis: ${m.id}`,
+    '',
+    `Model graph ${m.fileHash} (${m.dtype}), ${m.numLayers} layers x ${m.hiddenSize}. Battery ${axis.battery.hash.slice(0, 12)} (${axis.battery.subset}): ${axis.battery.roles} roles, ${axis.battery.questions} questions, ${axis.battery.responses} replies kept. Computed ${axis.createdAt}.`,
+    '',
+    `![per-layer metrics and personas along the axis](${plotFile})`,
+    '',
+    '## Per layer',
+    '',
+    'AUC: held-out default-Assistant replies vs held-out role replies, separated by their projection (1 = perfect).',
+    '|cos(axis, PC1)|: PC1 of the role vectors and the default vector. τ25: 25th percentile of default-Assistant projections, per-response means and per-token values.',
+    '',
+    '| layer | AUC | \\|cos PC1\\| | norm | τ25 response | τ25 token | |',
+    '| ---: | ---: | ---: | ---: | ---: | ---: | --- |',
+    ...rows,
+    '',
+    `## Personas along the axis (layer ${axis.monitorLayer})`,
+    '',
+    top && bottom ? `Assistant end: **${top.persona}** (${formatValue(top.value)}); far end: **${bottom.persona}** (${formatValue(bottom.value)}).` : '',
+    '',
+    '| persona | mean projection | replies |',
+    '| --- | ---: | ---: |',
+    ...ordered.map((p) => `| ${p.persona} | ${formatValue(p.value)} | ${p.n} |`),
+    '',
+    '## Time',
+    '',
+    ...Object.entries(timingsMs).map(([k, v]) => `- ${k}: ${(v / 1000).toFixed(1)} s`),
+    '',
+  ].join('\n');
+}
+
+/** SVG with two panels: AUC and |cos PC1| per layer, and persona means along the axis. */
+export function axisReportSvg(axis: AxisFile, personaMeans: readonly PersonaMean[]): string {
+  const W = 900;
+  const H = 360;
+  const left = { x: 50, y: 30, w: 330, h: 280 };
+  const n = axis.layers.length;
+  const xAt = (i: number): number => left.x + (n === 1 ? left.w / 2 : (i / (n - 1)) * left.w);
+  const yAt = (v: number): number => left.y + left.h - v * left.h;
+  const line = (vals: (number | null)[], color: string): string =>
+    `<polyline fill="none" stroke="${color}" stroke-width="2" points="${vals
+      .map((v, i) => (v === null ? '' : `${xAt(i).toFixed(1)},${yAt(v).toFixed(1)}`))
+      .filter(Boolean)
+      .join(' ')}"/>`;
+  const ordered = [...personaMeans].sort((a, b) => b.value - a.value);
+  const right = { x: 520, y: 30, w: 350, h: 300 };
+  const lo = Math.min(0, ...ordered.map((p) => p.value));
+  const hi = Math.max(0, ...ordered.map((p) => p.value));
+  const span = hi - lo || 1;
+  const barH = Math.max(3, Math.min(16, right.h / Math.max(1, ordered.length)));
+  const xv = (v: number): number => right.x + ((v - lo) / span) * right.w;
+  const bars = ordered
+    .map((p, i) => {
+      const y = right.y + i * barH;
+      const x0 = xv(Math.min(0, p.value));
+      const color = p.persona === 'default' ? '#1f77b4' : '#ff7f0e';
+      const label = barH >= 9 ? `<text x="${right.x - 4}" y="${(y + barH * 0.8).toFixed(1)}" font-size="${Math.min(11, barH)}" text-anchor="end">${escapeXml(p.persona)}</text>` : '';
+      return `<rect x="${x0.toFixed(1)}" y="${y.toFixed(1)}" width="${Math.abs(xv(p.value) - xv(0)).toFixed(1)}" height="${(barH * 0.8).toFixed(1)}" fill="${color}"/>${label}`;
+    })
+    .join('');
+  return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="11">
+<rect width="${W}" height="${H}" fill="white"/>
+<text x="${left.x}" y="18" font-size="13">Per layer: AUC (blue), |cos(axis, PC1)| (green)</text>
+<rect x="${left.x}" y="${left.y}" width="${left.w}" height="${left.h}" fill="none" stroke="#999"/>
+${[0, 0.5, 1].map((v) => `<text x="${left.x - 6}" y="${yAt(v) + 4}" text-anchor="end">${v}</text>`).join('')}
+${axis.layers.map((l, i) => `<text x="${xAt(i)}" y="${left.y + left.h + 14}" text-anchor="middle">${l.layer}</text>`).join('')}
+${line(axis.layers.map((l) => l.auc), '#1f77b4')}
+${line(axis.layers.map((l) => l.pc1Cosine), '#2ca02c')}
+<text x="${right.x}" y="18" font-size="13">Personas along the axis, layer ${axis.monitorLayer}</text>
+<line x1="${xv(0)}" y1="${right.y}" x2="${xv(0)}" y2="${right.y + right.h}" stroke="#999"/>
+${bars}
+</svg>
+`;
+}
+
+function num(v: number | null, decimals: number): string {
+  return v === null ? '—' : v.toFixed(decimals);
+}
+
+function escapeXml(s: string): string {
+  return s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c] ?? c);
+}

@@ -1,0 +1,47 @@
+/**
+ * Per-turn Assistant-Axis results as every front-end (editor, panel, CLI, report) sees them.
+ * A turn's value is the mean projection of its content tokens on the unit axis at the monitor
+ * layer (chat-template markup excluded); higher = more Assistant-like (design.md, "Monitoring").
+ */
+
+/** One scored turn of one conversation. */
+export interface TurnScore {
+  /** Index of the turn in `Conversation.turns`. */
+  readonly turn: number;
+  readonly role: 'system' | 'user' | 'assistant' | 'tool';
+  /** Mean projection over the turn's content tokens at the monitor layer. */
+  readonly value: number;
+  /** Change from the previous scored turn of the same role, or null for the first one. */
+  readonly delta: number | null;
+  /** True when the value is below the axis floor tau of the monitor layer. */
+  readonly belowFloor: boolean;
+  /** Smallest and largest per-token projection within the turn. */
+  readonly minToken: number;
+  readonly maxToken: number;
+  /** Number of content tokens the mean is over. */
+  readonly tokenCount: number;
+  /** The turn's mean projection at every layer (index = zero-based layer). */
+  readonly layerValues: readonly number[];
+}
+
+/** The scores of one conversation plus what they were computed with. */
+export interface ConversationScores {
+  readonly turns: readonly TurnScore[];
+  readonly monitorLayer: number;
+  /** Floor at the monitor layer, when the axis has one. */
+  readonly tau: number | null;
+  readonly model: string;
+  readonly axis: string;
+}
+
+/** Fills `delta` for a list of turn values: the change from the previous turn of the same role. */
+export function withDeltas<T extends { role: string; value: number }>(
+  turns: readonly T[],
+): (T & { delta: number | null })[] {
+  const last = new Map<string, number>();
+  return turns.map((t) => {
+    const prev = last.get(t.role);
+    last.set(t.role, t.value);
+    return { ...t, delta: prev === undefined ? null : t.value - prev };
+  });
+}

@@ -1,0 +1,74 @@
+/**
+ * Turns the engine's per-message, per-layer results into the per-turn scores the front-ends
+ * show. The input types are structural so core needs nothing from the worker.
+ */
+import type { Conversation } from './transcript';
+import type { ConversationScores, TurnScore } from './scores';
+import { withDeltas } from './scores';
+
+/** A chat message as the engine takes it. */
+export interface EngineMessage {
+  readonly role: string;
+  readonly content: string;
+}
+
+/** The messages a conversation is scored as: its system prompt (if any) then its turns. */
+export function toEngineMessages(c: Conversation): { messages: EngineMessage[]; turnOffset: number } {
+  const messages: EngineMessage[] = [];
+  if (c.system) messages.push({ role: 'system', content: c.system.text });
+  for (const t of c.turns) messages.push({ role: t.role, content: t.text });
+  return { messages, turnOffset: c.system ? 1 : 0 };
+}
+
+/** What the engine returns per message (structurally the worker's ScoreResult). */
+export interface EngineScore {
+  readonly layers: readonly number[];
+  readonly monitorLayer: number;
+  /** projections[k][i]: token i (content tokens, table order) at layers[k]. */
+  readonly projections: readonly Float32Array[];
+  readonly turns: readonly {
+    readonly turn: number;
+    readonly role: string;
+    readonly tokenStart: number;
+    readonly tokenEnd: number;
+    readonly found: boolean;
+    readonly means: Float32Array;
+  }[];
+}
+
+/** Per-turn scores of a conversation from an engine result; messages the template dropped are left out. */
+export function toConversationScores(
+  conversation: Conversation,
+  result: EngineScore,
+  ctx: { readonly turnOffset: number; readonly tau: number | null; readonly model: string; readonly axis: string },
+): ConversationScores {
+  const k = result.layers.indexOf(result.monitorLayer);
+  if (k < 0) throw new RangeError(`the engine did not return the monitor layer ${result.monitorLayer}`);
+  const tokens = result.projections[k] ?? new Float32Array(0);
+  const scored = result.turns.flatMap((m) => {
+    const turnIndex = m.turn - ctx.turnOffset;
+    const turn = conversation.turns[turnIndex];
+    if (turnIndex < 0 || !turn || !m.found || m.tokenEnd <= m.tokenStart) return [];
+    const span = tokens.subarray(m.tokenStart, m.tokenEnd);
+    const value = m.means[k] as number;
+    // layerValues is indexed by layer number; layers the engine did not return are NaN.
+    const layerValues = Array.from({ length: Math.max(...result.layers) + 1 }, (_, l) => {
+      const j = result.layers.indexOf(l);
+      return j < 0 ? NaN : (m.means[j] as number);
+    });
+    return [
+      {
+        turn: turnIndex,
+        role: turn.role,
+        value,
+        belowFloor: ctx.tau !== null && value < ctx.tau,
+        minToken: Math.min(...span),
+        maxToken: Math.max(...span),
+        tokenCount: span.length,
+        layerValues,
+      },
+    ];
+  });
+  const turns: TurnScore[] = withDeltas(scored);
+  return { turns, monitorLayer: result.monitorLayer, tau: ctx.tau, model: ctx.model, axis: ctx.axis };
+}

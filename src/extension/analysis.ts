@@ -1,0 +1,103 @@
+import * as vscode from 'vscode';
+import { parse } from '../core/formats';
+import type { Conversation, ParseResult } from '../core/transcript';
+import type { ConversationScores } from '../core/scores';
+import type { Config } from './config';
+import type { TranscriptDiagnostics } from './diagnostics';
+import type { Log } from './log';
+import type { ResultStore } from './resultStore';
+import { CancelledError } from '../worker/errors';
+
+/** Scores one conversation with the model; implemented over the model worker. */
+export interface Scorer {
+  score(conversation: Conversation, token: vscode.CancellationToken, progress: (message: string) => void): Promise<ConversationScores>;
+}
+
+
+/**
+ * Parses and scores documents. One analysis per document at a time: a newer request for the
+ * same URI cancels the older one; results are stored with the document version they were
+ * computed for and dropped if the document changed meanwhile.
+ */
+export class Analyzer implements vscode.Disposable {
+  private readonly running = new Map<string, vscode.CancellationTokenSource>();
+
+  constructor(
+    private readonly store: ResultStore,
+    private readonly diagnostics: TranscriptDiagnostics,
+    private readonly config: Config,
+    private readonly scorer: Scorer,
+    private readonly log: Log,
+  ) {}
+
+  /** Parses the document, publishes its diagnostics and returns the parse (cheap; no model). */
+  parseDocument(doc: vscode.TextDocument): ParseResult {
+    const result = parse(doc.getText(), doc.fileName, { maxBytes: this.config.value.maxFileSizeMB * 1024 * 1024 });
+    // A JSON or Markdown file that is no transcript at all is not a problem to report in it.
+    this.diagnostics.set(doc, result.format === 'unknown' ? [] : result.diagnostics);
+    return result;
+  }
+
+  /**
+   * Parses and scores every conversation of the document (or only those overlapping
+   * `within`). Resolves with the number of scored conversations.
+   */
+  async analyze(
+    doc: vscode.TextDocument,
+    opts: { token?: vscode.CancellationToken; progress?: (message: string, fraction: number) => void; within?: vscode.Range } = {},
+  ): Promise<{ scored: number; parse: ParseResult }> {
+    const uri = doc.uri.toString();
+    this.running.get(uri)?.cancel();
+    const source = new vscode.CancellationTokenSource();
+    this.running.set(uri, source);
+    const outer = opts.token?.onCancellationRequested(() => source.cancel());
+    try {
+      const version = doc.version;
+      const parsed = this.parseDocument(doc);
+      const prev = this.store.get(uri);
+      const scores: (ConversationScores | null)[] = parsed.conversations.map((_, i) =>
+        prev && prev.version === version ? (prev.scores[i] ?? null) : null,
+      );
+      const targets = parsed.conversations
+        .map((c, i) => ({ c, i }))
+        .filter(({ c }) => c.turns.some((t) => t.role === 'assistant'))
+        .filter(({ c }) => !opts.within || overlaps(doc, c, opts.within));
+      this.store.set({ uri, version, parse: parsed, scores, stale: false });
+      let done = 0;
+      for (const { c, i } of targets) {
+        if (source.token.isCancellationRequested) throw new CancelledError('analysis');
+        const label = parsed.conversations.length > 1 ? `conversation ${i + 1}/${parsed.conversations.length}` : 'conversation';
+        opts.progress?.(`Scoring ${label}`, done / targets.length);
+        const s = await this.scorer.score(c, source.token, (m) => opts.progress?.(`${label}: ${m}`, done / targets.length));
+        if (source.token.isCancellationRequested) throw new CancelledError('analysis');
+        if (doc.version !== version) throw new CancelledError('analysis');
+        scores[i] = s;
+        done++;
+        this.store.set({ uri, version, parse: parsed, scores: [...scores], stale: false });
+      }
+      this.log.info(`Analyzed ${vscode.workspace.asRelativePath(doc.uri)}: ${parsed.format}, ${parsed.conversations.length} conversation(s), ${done} scored`);
+      return { scored: done, parse: parsed };
+    } finally {
+      outer?.dispose();
+      if (this.running.get(uri) === source) this.running.delete(uri);
+      source.dispose();
+    }
+  }
+
+  /** Cancels the running analysis of a document, if any. */
+  cancel(uri: vscode.Uri): void {
+    this.running.get(uri.toString())?.cancel();
+  }
+
+  dispose(): void {
+    this.running.forEach((s) => s.cancel());
+    this.running.clear();
+  }
+}
+
+function overlaps(doc: vscode.TextDocument, c: Conversation, within: vscode.Range): boolean {
+  return c.turns.some((t) => {
+    const r = new vscode.Range(doc.positionAt(t.range.start), doc.positionAt(t.range.end));
+    return r.intersection(within) !== undefined;
+  });
+}

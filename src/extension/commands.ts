@@ -1,0 +1,167 @@
+import * as vscode from 'vscode';
+import type { Analyzer } from './analysis';
+import { CancelledError } from '../worker/errors';
+import type { Config } from './config';
+import type { Decorations } from './decorations';
+import { CommandId, InternalCommandId, CONFIG_SECTION } from './ids';
+import type { Log } from './log';
+import type { DriftPanel } from './panel';
+import type { ResultStore } from './resultStore';
+import type { TranscriptDiagnostics } from './diagnostics';
+import type { EngineHost } from './engineHost';
+import { TRANSCRIPT_LANGUAGES } from './ids';
+
+export interface CommandDeps {
+  readonly analyzer: Analyzer;
+  readonly store: ResultStore;
+  readonly diagnostics: TranscriptDiagnostics;
+  readonly decorations: Decorations;
+  readonly panel: DriftPanel;
+  readonly config: Config;
+  readonly engine: EngineHost;
+  readonly log: Log;
+}
+
+/** Registers every command; the returned Disposable unregisters them. */
+export function registerCommands(deps: CommandDeps): vscode.Disposable {
+  const handlers: Record<string, (...args: unknown[]) => unknown> = {
+    [CommandId.analyzeFile]: () => analyzeActive(deps, false),
+    [CommandId.analyzeSelection]: () => analyzeActive(deps, true),
+    [CommandId.clearAnnotations]: () => {
+      deps.store.clear();
+      deps.diagnostics.clear();
+    },
+    [CommandId.showPanel]: () => deps.panel.show(vscode.window.activeTextEditor?.document.uri ?? null),
+    [CommandId.openLogs]: () => deps.log.show(),
+    [CommandId.restartEngine]: () => deps.engine.restart(),
+    [CommandId.selectModel]: () => selectModel(deps),
+    [CommandId.showActions]: () => showActions(),
+    [InternalCommandId.showInPanel]: (...args) => {
+      const target = turnArgs(args);
+      if (target) deps.panel.show(target.uri, target);
+    },
+    [InternalCommandId.copyValues]: (...args) => {
+      const target = turnArgs(args);
+      return target ? copyValues(deps.store, target.uri, target.conversation) : undefined;
+    },
+  };
+  return vscode.Disposable.from(
+    ...Object.entries(handlers).map(([id, fn]) =>
+      vscode.commands.registerCommand(id, async (...args: unknown[]) => {
+        try {
+          return await fn(...args);
+        } catch (e) {
+          if (e instanceof CancelledError) return undefined;
+          deps.log.error(`Command ${id} failed`, e);
+          const action = await vscode.window.showErrorMessage(`Persona Lens: ${e instanceof Error ? e.message : String(e)}`, 'Show Log');
+          if (action === 'Show Log') deps.log.show();
+          return undefined;
+        }
+      }),
+    ),
+  );
+}
+
+async function analyzeActive(deps: CommandDeps, selectionOnly: boolean): Promise<void> {
+  const editor = vscode.window.activeTextEditor;
+  if (!editor) {
+    void vscode.window.showInformationMessage('Persona Lens: open a transcript to analyze.');
+    return;
+  }
+  const doc = editor.document;
+  const parsed = deps.analyzer.parseDocument(doc);
+  const hasAssistant = parsed.conversations.some((c) => c.turns.some((t) => t.role === 'assistant'));
+  if (!hasAssistant) {
+    const why = parsed.conversations.length === 0 ? 'no conversation was found in it' : 'it has no assistant turn';
+    void vscode.window.showWarningMessage(`Persona Lens: nothing to analyze in ${vscode.workspace.asRelativePath(doc.uri)}: ${why}. See the Problems view for details.`);
+    return;
+  }
+  if (deps.config.value.panelOpenOnAnalyze) deps.panel.show(doc.uri);
+  await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: 'Persona Lens', cancellable: true },
+    async (progress, token) => {
+      let last = 0;
+      await deps.analyzer.analyze(doc, {
+        token,
+        ...(selectionOnly ? { within: editor.selection } : {}),
+        progress: (message, fraction) => {
+          const increment = Math.max(0, fraction * 100 - last);
+          last += increment;
+          progress.report({ message, increment });
+        },
+      });
+    },
+  );
+}
+
+/** A turn named by command-link arguments [uri, conversation, turn]; undefined when malformed. */
+function turnArgs(args: unknown[]): { uri: vscode.Uri; conversation: number; turn: number } | undefined {
+  const [uri, conversation, turn] = args;
+  if (typeof uri !== 'string' || !Number.isInteger(conversation) || !Number.isInteger(turn)) return undefined;
+  return { uri: vscode.Uri.parse(uri), conversation: conversation as number, turn: turn as number };
+}
+
+/** Copies a conversation's per-turn values as tab-separated text (pastes into spreadsheets). */
+async function copyValues(store: ResultStore, uri: vscode.Uri, conversation: number): Promise<void> {
+  const scores = store.get(uri)?.scores[conversation];
+  if (!scores) return;
+  const rows = scores.turns.map((t) => [t.turn, t.role, t.value.toFixed(4), t.delta === null ? '' : t.delta.toFixed(4), t.belowFloor].join('\t'));
+  await vscode.env.clipboard.writeText(['turn\trole\tvalue\tdelta\tbelow_floor', ...rows].join('\n') + '\n');
+  void vscode.window.setStatusBarMessage(`Persona Lens: copied ${rows.length} turn values`, 3000);
+}
+
+/** Reveals and selects a turn's content in its editor. */
+export async function revealTurn(store: ResultStore, uri: vscode.Uri, conversation: number, turn: number): Promise<void> {
+  const result = store.get(uri);
+  const t = result?.parse.conversations[conversation]?.turns[turn];
+  if (!t) return;
+  const doc = await vscode.workspace.openTextDocument(uri);
+  const editor = await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.One, preserveFocus: false });
+  const range = new vscode.Range(doc.positionAt(t.range.start), doc.positionAt(t.range.end));
+  editor.selection = new vscode.Selection(range.start, range.end);
+  editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+}
+
+async function selectModel(deps: CommandDeps): Promise<void> {
+  const current = deps.config.value.model;
+  const pick = await vscode.window.showQuickPick(
+    [
+      { label: 'demo', description: 'The small demo model shipped with Persona Lens (offline)', value: 'demo' },
+      { label: 'Hugging Face model id…', description: 'e.g. HuggingFaceTB/SmolLM2-360M-Instruct', value: 'hub' },
+      { label: 'Local model folder…', description: 'A folder with config.json, tokenizer files and onnx/', value: 'folder' },
+    ],
+    { title: `Persona Lens: select model (current: ${current})` },
+  );
+  if (!pick) return;
+  let model: string | undefined = pick.value;
+  if (pick.value === 'hub') {
+    model = await vscode.window.showInputBox({
+      title: 'Hugging Face model id',
+      value: current.includes('/') && !current.startsWith('/') ? current : 'HuggingFaceTB/SmolLM2-360M-Instruct',
+      validateInput: (s) => (/^[\w.-]+\/[\w.-]+$/.test(s.trim()) ? null : 'Expected owner/name'),
+    });
+  } else if (pick.value === 'folder') {
+    const uris = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Use this model' });
+    model = uris?.[0]?.fsPath;
+  }
+  if (!model) return;
+  await vscode.workspace.getConfiguration(CONFIG_SECTION).update('model', model.trim(), vscode.ConfigurationTarget.Global);
+}
+
+async function showActions(): Promise<void> {
+  const items: (vscode.QuickPickItem & { command: string })[] = [
+    { label: '$(play) Analyze File', command: CommandId.analyzeFile },
+    { label: '$(graph-line) Show Drift Panel', command: CommandId.showPanel },
+    { label: '$(clear-all) Clear Annotations', command: CommandId.clearAnnotations },
+    { label: '$(server-process) Select Model', command: CommandId.selectModel },
+    { label: '$(debug-restart) Restart Engine', command: CommandId.restartEngine },
+    { label: '$(output) Open Logs', command: CommandId.openLogs },
+  ];
+  const pick = await vscode.window.showQuickPick(items, { title: 'Persona Lens' });
+  if (pick) await vscode.commands.executeCommand(pick.command);
+}
+
+/** True for documents Persona Lens may analyze automatically. */
+export function isTranscriptCandidate(doc: vscode.TextDocument): boolean {
+  return (TRANSCRIPT_LANGUAGES as readonly string[]).includes(doc.languageId) && doc.uri.scheme !== 'output';
+}

@@ -1,0 +1,138 @@
+import * as vscode from 'vscode';
+import type { Conversation } from '../core/transcript';
+import type { ConversationScores } from '../core/scores';
+import { parseLayerList } from '../core/layers';
+import { EngineClient } from '../worker/client';
+import { CancelledError } from '../worker/errors';
+import { openSession, scoreConversation, type OpenSession } from '../worker/session';
+import type { Scorer } from './analysis';
+import type { Config } from './config';
+import type { Log } from './log';
+import type { StatusBar } from './statusBar';
+
+export interface EngineHostDeps {
+  readonly extensionUri: vscode.Uri;
+  readonly storageUri: vscode.Uri;
+  readonly config: Config;
+  readonly log: Log;
+  readonly status: StatusBar;
+}
+
+/**
+ * The extension's side of the model worker. The worker starts on the first scoring request,
+ * never at activation; a session (model + axis) is opened lazily and dropped when settings that
+ * shape it change, so the next request reopens it (instrumented graphs are cached on disk).
+ */
+export class EngineHost implements Scorer, vscode.Disposable {
+  private client: EngineClient | null = null;
+  private session: Promise<OpenSession> | null = null;
+  private readonly subscription: vscode.Disposable;
+
+  constructor(private readonly deps: EngineHostDeps) {
+    this.subscription = deps.config.onDidChange((c) => {
+      if (c.classes.has('engine') || c.classes.has('scoring')) {
+        deps.log.info(`Settings changed (${c.keys.join(', ')}); the model and axis are reloaded on the next analysis.`);
+        this.session = null;
+      }
+    });
+  }
+
+  async score(conversation: Conversation, token: vscode.CancellationToken, progress: (message: string) => void): Promise<ConversationScores> {
+    const signal = toSignal(token);
+    const session = await this.open(progress, signal);
+    this.deps.status.set({ kind: 'scoring', detail: `Scoring with ${session.ref.label}` });
+    try {
+      return await scoreConversation(this.ensureClient(), session, conversation, signal);
+    } finally {
+      this.deps.status.set({ kind: 'ready', model: session.ref.label });
+    }
+  }
+
+  /** Stops the worker; the next request starts a new one. */
+  async restart(): Promise<void> {
+    const client = this.client;
+    this.client = null;
+    this.session = null;
+    await client?.dispose();
+    this.deps.status.set({ kind: 'idle' });
+    this.deps.log.info('Engine stopped; it restarts on the next analysis.');
+  }
+
+  /** Awaited by deactivate. */
+  async shutdown(): Promise<void> {
+    this.subscription.dispose();
+    await this.client?.dispose();
+    this.client = null;
+  }
+
+  dispose(): void {
+    void this.shutdown();
+  }
+
+  private ensureClient(): EngineClient {
+    if (!this.client) {
+      const workerPath = vscode.Uri.joinPath(this.deps.extensionUri, 'out', 'worker.js').fsPath;
+      this.client = new EngineClient(workerPath, {
+        log: (level, message) => (level === 'error' ? this.deps.log.error(`worker: ${message}`) : level === 'warn' ? this.deps.log.warn(`worker: ${message}`) : this.deps.log.info(`worker: ${message}`)),
+      });
+    }
+    return this.client;
+  }
+
+  private open(progress: (message: string) => void, signal: AbortSignal): Promise<OpenSession> {
+    if (!this.session) {
+      const cfg = this.deps.config.value;
+      const started = Date.now();
+      this.deps.status.set({ kind: 'loading', percent: null, detail: `Loading ${cfg.model}` });
+      const pending = openSession(
+        this.ensureClient(),
+        {
+          packageRoot: this.deps.extensionUri.fsPath,
+          cacheDir: cfg.cacheDir || this.deps.storageUri.fsPath,
+          model: cfg.model,
+          dtype: cfg.dtype,
+          ...(cfg.axisFile ? { axisFile: cfg.axisFile } : {}),
+          offline: cfg.offline,
+          choices: {
+            monitorLayer: cfg.monitorLayer,
+            percentile: cfg.cappingTauPercentile,
+            population: cfg.cappingFloorPopulation,
+            ...(cfg.cappingLayers.trim() ? { capLayers: parseLayerList(cfg.cappingLayers) } : {}),
+          },
+        },
+        (p) => {
+          const percent = p.total ? (100 * (p.loaded ?? 0)) / p.total : null;
+          const detail = `${p.phase}${p.file ? ` ${p.file}` : ''}`;
+          this.deps.status.set({ kind: 'loading', percent, detail });
+          progress(percent === null ? detail : `${detail} ${Math.round(percent)}%`);
+        },
+        signal,
+      );
+      this.session = pending;
+      pending.then(
+        (s) => {
+          this.deps.log.info(
+            `Loaded ${s.ref.label} (${s.info.modelType}, ${s.info.numLayers} layers x ${s.info.hiddenSize}, ${s.dtype}, graph ${s.info.pattern}${s.info.instrumentedFromCache ? ', cached' : ''}) with axis ${s.axisPath} in ${Date.now() - started} ms`,
+          );
+          this.deps.status.set({ kind: 'ready', model: s.ref.label });
+        },
+        (e: unknown) => {
+          if (this.session === pending) this.session = null;
+          if (e instanceof CancelledError) {
+            this.deps.status.set({ kind: 'idle' });
+            return;
+          }
+          this.deps.status.set({ kind: 'error', message: e instanceof Error ? e.message : String(e) });
+        },
+      );
+    }
+    return this.session;
+  }
+}
+
+function toSignal(token: vscode.CancellationToken): AbortSignal {
+  const controller = new AbortController();
+  if (token.isCancellationRequested) controller.abort();
+  token.onCancellationRequested(() => controller.abort());
+  return controller.signal;
+}

@@ -1,0 +1,62 @@
+import * as vscode from 'vscode';
+import type { Analyzer } from './analysis';
+import { CancelledError } from '../worker/errors';
+import { isTranscriptCandidate } from './commands';
+import type { Config } from './config';
+import type { TranscriptDiagnostics } from './diagnostics';
+import type { Log } from './log';
+import type { ResultStore } from './resultStore';
+
+export interface EventDeps {
+  readonly analyzer: Analyzer;
+  readonly store: ResultStore;
+  readonly diagnostics: TranscriptDiagnostics;
+  readonly config: Config;
+  readonly log: Log;
+}
+
+/**
+ * Document lifecycle: an edit dims the numbers at once (they describe the old text) and, for
+ * analysed documents, re-scores after a trailing debounce; closing a document drops its results.
+ * Background runs never show notifications; their failures go to the log.
+ */
+export function registerEvents(deps: EventDeps): vscode.Disposable {
+  const timers = new Map<string, NodeJS.Timeout>();
+  const schedule = (doc: vscode.TextDocument, delayMs: number): void => {
+    const key = doc.uri.toString();
+    clearTimeout(timers.get(key));
+    timers.set(
+      key,
+      setTimeout(() => {
+        timers.delete(key);
+        void deps.analyzer.analyze(doc).catch((e: unknown) => {
+          if (!(e instanceof CancelledError)) deps.log.error(`Background analysis of ${doc.fileName} failed`, e);
+        });
+      }, delayMs),
+    );
+  };
+  const disposables = [
+    vscode.workspace.onDidChangeTextDocument((e) => {
+      if (e.contentChanges.length === 0 || !deps.store.get(e.document.uri)) return;
+      deps.analyzer.cancel(e.document.uri);
+      deps.store.markStale(e.document.uri, e.document.version, deps.analyzer.parseDocument(e.document));
+      schedule(e.document, deps.config.value.analyzeDebounceMs);
+    }),
+    vscode.workspace.onDidOpenTextDocument((doc) => {
+      if (deps.config.value.analyzeOnOpen && isTranscriptCandidate(doc)) schedule(doc, 0);
+    }),
+    vscode.workspace.onDidSaveTextDocument((doc) => {
+      if (deps.config.value.analyzeOnSave && isTranscriptCandidate(doc)) schedule(doc, 0);
+    }),
+    vscode.workspace.onDidCloseTextDocument((doc) => {
+      clearTimeout(timers.get(doc.uri.toString()));
+      deps.analyzer.cancel(doc.uri);
+      deps.store.delete(doc.uri);
+      deps.diagnostics.delete(doc.uri);
+    }),
+  ];
+  return new vscode.Disposable(() => {
+    timers.forEach((t) => clearTimeout(t));
+    for (const d of disposables) d.dispose();
+  });
+}

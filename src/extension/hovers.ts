@@ -1,0 +1,47 @@
+import * as vscode from 'vscode';
+import { formatDelta, formatValue } from '../core/report/format';
+import { InternalCommandId, TRANSCRIPT_LANGUAGES } from './ids';
+import type { ResultStore } from './resultStore';
+
+/**
+ * Hover on a scored assistant turn: its numbers, what they were computed with, and links to
+ * our own commands. Transcript text never enters the hover; the Markdown is trusted only for
+ * the listed command ids (a transcript cannot smuggle a command link in).
+ */
+export function registerHovers(store: ResultStore): vscode.Disposable {
+  return vscode.languages.registerHoverProvider(
+    TRANSCRIPT_LANGUAGES.map((language) => ({ language })),
+    {
+      provideHover(doc, position) {
+        const result = store.get(doc.uri);
+        if (!result) return undefined;
+        const offset = doc.offsetAt(position);
+        for (let ci = 0; ci < result.scores.length; ci++) {
+          const scores = result.scores[ci];
+          const conv = result.parse.conversations[ci];
+          if (!scores || !conv) continue;
+          for (const s of scores.turns) {
+            const turn = conv.turns[s.turn];
+            if (!turn || s.role !== 'assistant' || offset < turn.range.start || offset > turn.range.end) continue;
+            const md = new vscode.MarkdownString(undefined, true);
+            md.isTrusted = { enabledCommands: [InternalCommandId.showInPanel, InternalCommandId.copyValues] };
+            md.appendMarkdown(`**Persona Lens** — assistant turn ${s.turn}${result.stale ? ' *(stale: the text changed since scoring)*' : ''}\n\n`);
+            const rows: [string, string][] = [
+              ['Assistant-Axis value', formatValue(s.value)],
+              ['Change from previous assistant turn', formatDelta(s.delta) || '—'],
+              ['Token values (min … max)', `${formatValue(s.minToken)} … ${formatValue(s.maxToken)} over ${s.tokenCount} tokens`],
+              ['Floor τ', scores.tau === null ? '—' : `${formatValue(scores.tau)}${s.belowFloor ? ' — **below the floor**' : ''}`],
+              ['Layer', String(scores.monitorLayer)],
+            ];
+            md.appendMarkdown('| | |\n|---|---|\n' + rows.map(([k, v]) => `| ${k} | ${v} |`).join('\n') + '\n\n');
+            md.appendText(`Model: ${scores.model}\nAxis: ${scores.axis}\n`);
+            const args = (cmd: string): string => `command:${cmd}?${encodeURIComponent(JSON.stringify([doc.uri.toString(), ci, s.turn]))}`;
+            md.appendMarkdown(`\n[Show in drift panel](${args(InternalCommandId.showInPanel)}) · [Copy values](${args(InternalCommandId.copyValues)})`);
+            return new vscode.Hover(md, new vscode.Range(doc.positionAt(turn.range.start), doc.positionAt(turn.range.end)));
+          }
+        }
+        return undefined;
+      },
+    },
+  );
+}

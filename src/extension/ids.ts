@@ -1,0 +1,40 @@
+/**
+ * Every identifier the extension shares with package.json. A unit test checks this file
+ * against the manifest, so a renamed command or setting cannot drift silently.
+ */
+
+export const EXTENSION_ID = 'persona-lens.persona-lens';
+
+/** Commands shown in the palette. */
+export enum CommandId {
+  analyzeFile = 'persona-lens.analyzeFile',
+  analyzeSelection = 'persona-lens.analyzeSelection',
+  clearAnnotations = 'persona-lens.clearAnnotations',
+  showPanel = 'persona-lens.showPanel',
+  selectModel = 'persona-lens.selectModel',
+  openLogs = 'persona-lens.openLogs',
+  restartEngine = 'persona-lens.restartEngine',
+  showActions = 'persona-lens.showActions',
+}
+
+/** Link targets of hovers and CodeLens; hidden from the palette. */
+export enum InternalCommandId {
+  showInPanel = 'persona-lens._showInPanel',
+  copyValues = 'persona-lens._copyValues',
+}
+
+export const PANEL_VIEW_TYPE = 'persona-lens.panel';
+export const CONFIG_SECTION = 'persona-lens';
+export const LOG_CHANNEL_NAME = 'Persona Lens';
+export const DIAGNOSTIC_COLLECTION = 'persona-lens';
+
+/** Theme colour ids contributed in package.json (ids may not contain '-'). */
+export enum ColorId {
+  value = 'personaLens.valueForeground',
+  belowFloor = 'personaLens.belowFloorForeground',
+  stale = 'personaLens.staleForeground',
+  rulerBelowFloor = 'personaLens.belowFloorRuler',
+}
+
+/** Languages whose documents may hold transcripts. */
+export const TRANSCRIPT_LANGUAGES = ['json', 'jsonc', 'jsonl', 'markdown', 'prompty'] as const;

@@ -1,0 +1,58 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { firstWords, formatDelta, formatValue } from '../../../../src/core/report/format';
+import { renderCsv, renderTable } from '../../../../src/core/report/table';
+import { evaluateGate } from '../../../../src/core/gate';
+import { withDeltas, type TurnScore } from '../../../../src/core/scores';
+import { parseLayerList } from '../../../../src/core/layers';
+
+test('values carry an explicit sign and fixed decimals', () => {
+  assert.equal(formatValue(0.4249), '+0.42');
+  assert.equal(formatValue(-1.3), '-1.30');
+  assert.equal(formatValue(-0.001), '+0.00');
+  assert.equal(formatDelta(null), '');
+  assert.equal(formatDelta(-0.125, 3), 'Δ -0.125');
+  assert.equal(firstWords('  Hello\n\n  world,   how are you today my friend?', 20), 'Hello world, how ar…');
+});
+
+test('tables pad columns and CSV quotes what needs quoting', () => {
+  const t = renderTable([{ a: 'x', b: 1 }, { a: 'longer', b: 22 }], [
+    { header: 'name', cell: (r) => r.a },
+    { header: 'n', cell: (r) => String(r.b), align: 'right' },
+  ]);
+  assert.equal(t, 'name     n\n------  --\nx        1\nlonger  22');
+  assert.equal(renderCsv(['a', 'b'], [['x,y', 'say "hi"'], [null, 2]]), 'a,b\r\n"x,y","say ""hi"""\r\n,2\r\n');
+});
+
+function turns(values: number[]): TurnScore[] {
+  return withDeltas(values.map((value, i) => ({ turn: 2 * i + 1, role: 'assistant' as const, value, belowFloor: false, minToken: value, maxToken: value, tokenCount: 3, layerValues: [value] })));
+}
+
+test('deltas compare with the previous turn of the same role', () => {
+  const t = withDeltas([
+    { role: 'user', value: 5 },
+    { role: 'assistant', value: 1 },
+    { role: 'user', value: 4 },
+    { role: 'assistant', value: 0.5 },
+  ]);
+  assert.deepEqual(t.map((x) => x.delta), [null, null, -1, -0.5]);
+});
+
+test('gates fail on values below a floor or drops from the first assistant turn', () => {
+  assert.deepEqual(evaluateGate(turns([2, 1.5, 1.8]), { failBelow: 1 }), []);
+  const below = evaluateGate(turns([2, 0.5, 1.8]), { failBelow: 1 });
+  assert.equal(below.length, 1);
+  assert.equal(below[0]?.turn, 3);
+  const drop = evaluateGate(turns([2, 1.5, 0.9]), { failDrop: 1 });
+  assert.deepEqual(drop.map((f) => f.turn), [5]);
+  assert.match(drop[0]?.message ?? '', /dropped 1\.100 below the first assistant turn/);
+  assert.deepEqual(evaluateGate(turns([2, 0.9]), {}), []);
+});
+
+test('layer lists accept single layers, ranges and lists', () => {
+  assert.deepEqual(parseLayerList('2-3'), [2, 3]);
+  assert.deepEqual(parseLayerList(' 5, 1-2 ,2 '), [1, 2, 5]);
+  assert.deepEqual(parseLayerList(''), []);
+  assert.throws(() => parseLayerList('3-1'), /backwards/);
+  assert.throws(() => parseLayerList('a'), /not a layer/);
+});

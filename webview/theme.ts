@@ -1,0 +1,30 @@
+/** Colours come from the VS Code theme through its --vscode-* CSS variables, never hex literals. */
+
+export interface ChartColors {
+  readonly line: string;
+  readonly below: string;
+  readonly floor: string;
+  readonly text: string;
+  readonly grid: string;
+  readonly series: readonly string[];
+}
+
+function cssVar(name: string, fallback: string): string {
+  const v = getComputedStyle(document.body).getPropertyValue(name).trim();
+  return v || fallback;
+}
+
+/** Reads the current theme's chart colours (call again after a themeChanged message). */
+export function readColors(): ChartColors {
+  const text = cssVar('--vscode-editor-foreground', 'CanvasText');
+  return {
+    line: cssVar('--vscode-charts-blue', text),
+    below: cssVar('--vscode-charts-red', text),
+    floor: cssVar('--vscode-charts-orange', text),
+    text,
+    grid: cssVar('--vscode-charts-lines', 'GrayText'),
+    series: ['--vscode-charts-blue', '--vscode-charts-green', '--vscode-charts-purple', '--vscode-charts-yellow'].map(
+      (n) => cssVar(n, text),
+    ),
+  };
+}
