@@ -1,0 +1,228 @@
+// Public entry point of graph instrumentation: rewrite a transformers.js model folder's decoder graph so
+// every layer's exit residual is a graph output and chosen layers get runtime-controlled activation caps,
+// and cache the rewritten folder on disk. See docs/instrumentation.md.
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { InstrumentationError } from './errors';
+import { decodeModel, encodeModel, onnx } from './onnxProto';
+import { externalDataStamps, onnxFileName, rememberedSha256, sha256Text } from './modelFiles';
+import { findResidualStream, type StreamHints } from './residualStream';
+import { rewriteGraph } from './rewrite';
+
+export { InstrumentationError } from './errors';
+
+export interface InstrumentSettings {
+  /** Zero-based decoder layers whose exit residual (the stream leaving that layer) is capped. Empty: no cap inputs. */
+  readonly capLayers: readonly number[];
+}
+
+export interface InstrumentedModel {
+  /** A folder laid out like the source model folder (config.json, tokenizer files, onnx/<file>) holding the rewritten graph, loadable by from_pretrained(dir, { dtype, local_files_only: true, session_options: sessionOptions }). */
+  readonly dir: string;
+  readonly sessionOptions: Record<string, unknown>;
+  readonly numLayers: number;
+  readonly hiddenSize: number;
+  /** residualOutputs[i]: graph output name of the stream leaving decoder layer i, e.g. 'residual.3'. Never starts with 'present'. */
+  readonly residualOutputs: readonly string[];
+  readonly capLayers: readonly number[];
+  /** Cap inputs, present iff capLayers is non-empty: v float32 [capLayers.length, hidden] (unit rows), tau float32 [capLayers.length]; tau = -Infinity switches a layer's cap off (bit-identical to the original graph). */
+  readonly capInputs: { readonly v: string; readonly tau: string } | null;
+  /** Which structural pattern was found: 'skip-simplified-layernorm' | 'skip-layernorm' | 'add'. */
+  readonly pattern: string;
+  readonly fromCache: boolean;
+}
+
+/** Bump when the rewrite changes, so cached graphs from older code are not reused. */
+export const REWRITE_VERSION = 1;
+const MARKER = 'persona-lens-instrumented.json';
+/** Small top-level files copied into the rewritten folder (configs, tokenizers, templates). */
+const COPY_EXTENSIONS = ['.json', '.jinja', '.txt', '.model', '.tiktoken'];
+
+interface GraphResult {
+  readonly numLayers: number;
+  readonly hiddenSize: number;
+  readonly residualOutputs: readonly string[];
+  readonly capInputs: { readonly v: string; readonly tau: string } | null;
+  readonly pattern: string;
+  /** True if any initializer lives in an external file. */
+  readonly externalData: boolean;
+}
+
+/**
+ * Rewrites one .onnx file (decoded from `bytes`) and returns the new bytes plus what was done.
+ * Exposed for graphs that are not in a transformers.js folder (tests on raw exporter graphs).
+ */
+export function instrumentGraphBytes(
+  bytes: Uint8Array,
+  file: string,
+  settings: InstrumentSettings,
+  hints: StreamHints = {},
+): { bytes: Uint8Array; result: GraphResult } {
+  let model: onnx.ModelProto;
+  try {
+    model = decodeModel(bytes);
+  } catch (e) {
+    throw new InstrumentationError(file, `not a readable ONNX model (${(e as Error).message}).`);
+  }
+  const graph = model.graph;
+  if (!graph) throw new InstrumentationError(file, 'the model has no graph.');
+  const plan = findResidualStream(graph, file, hints);
+  const rw = rewriteGraph(model, plan, settings.capLayers, file);
+  const externalData = (graph.initializer ?? []).some(
+    (t) => t.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL,
+  );
+  return {
+    bytes: encodeModel(model),
+    result: {
+      numLayers: plan.layerExits.length,
+      hiddenSize: plan.hiddenSize,
+      residualOutputs: rw.residualOutputs,
+      capInputs: rw.capInputs,
+      pattern: plan.pattern,
+      externalData,
+    },
+  };
+}
+
+/** Session options that let onnxruntime find external data next to the ORIGINAL graph (symlinks are rejected). */
+export function externalDataSessionOptions(originalOnnxDir: string): Record<string, unknown> {
+  return { extra: { session: { model_external_initializers_file_folder_path: originalOnnxDir } } };
+}
+
+function readConfig(modelDir: string): Record<string, unknown> {
+  const path = join(modelDir, 'config.json');
+  if (!existsSync(path))
+    throw new InstrumentationError(path, 'config.json not found (not a transformers.js model folder).');
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+  } catch (e) {
+    throw new InstrumentationError(path, `config.json is not valid JSON (${(e as Error).message}).`);
+  }
+}
+
+/** config.json of the rewritten folder: the external data stays with the original graph, so drop the flag
+ * that makes transformers.js look for `<file>_data` next to the rewritten graph. */
+function patchedConfig(config: Record<string, unknown>): Record<string, unknown> {
+  const js = config['transformers.js_config'];
+  if (!js || typeof js !== 'object') return config;
+  const rest = { ...(js as Record<string, unknown>) };
+  delete rest.use_external_data_format;
+  return { ...config, 'transformers.js_config': rest };
+}
+
+interface Marker {
+  readonly key: string;
+  readonly fileName: string;
+  readonly result: GraphResult;
+  readonly capLayers: readonly number[];
+}
+
+function readMarker(dir: string, key: string): Marker | undefined {
+  const path = join(dir, MARKER);
+  if (!existsSync(path)) return undefined;
+  try {
+    const m = JSON.parse(readFileSync(path, 'utf8')) as Marker;
+    return m.key === key && existsSync(join(dir, 'onnx', m.fileName)) ? m : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function toInstrumented(
+  dir: string,
+  m: Marker,
+  sourceOnnxDir: string,
+  fromCache: boolean,
+): InstrumentedModel {
+  return {
+    dir,
+    sessionOptions: m.result.externalData ? externalDataSessionOptions(sourceOnnxDir) : {},
+    numLayers: m.result.numLayers,
+    hiddenSize: m.result.hiddenSize,
+    residualOutputs: m.result.residualOutputs,
+    capLayers: m.capLayers,
+    capInputs: m.result.capInputs,
+    pattern: m.result.pattern,
+    fromCache,
+  };
+}
+
+/**
+ * Returns the instrumented copy of `modelDir` for `dtype`, from `cacheDir` when an entry for the same source
+ * graph (SHA-256 of the .onnx file; external data by name, size and mtime) and settings exists.
+ */
+export async function instrumentModel(
+  modelDir: string,
+  opts: { dtype: string; settings: InstrumentSettings; cacheDir: string; signal?: AbortSignal },
+): Promise<InstrumentedModel> {
+  const dir = resolve(modelDir);
+  const config = readConfig(dir);
+  const fileName = onnxFileName(opts.dtype);
+  const onnxDir = join(dir, 'onnx');
+  const source = join(onnxDir, fileName);
+  if (!existsSync(source))
+    throw new InstrumentationError(source, `no ${fileName} for dtype '${opts.dtype}'.`);
+  const capLayers = [...opts.settings.capLayers];
+  opts.signal?.throwIfAborted();
+  const sideFiles = readdirSync(dir).filter(
+    (f) => COPY_EXTENSIONS.some((e) => f.endsWith(e)) && f !== MARKER && statSync(join(dir, f)).isFile(),
+  );
+
+  const key = sha256Text(
+    JSON.stringify({
+      rewrite: REWRITE_VERSION,
+      fileName,
+      onnx: await rememberedSha256(source, resolve(opts.cacheDir), opts.signal),
+      data: externalDataStamps(onnxDir, fileName),
+      // The copied config/tokenizer files are part of the entry, so edits to them (e.g. a chat template) miss.
+      side: sideFiles.sort().map((f) => [f, sha256Text(readFileSync(join(dir, f)))]),
+      capLayers,
+    }),
+  );
+  const entry = join(resolve(opts.cacheDir), key.slice(0, 32));
+  const cached = readMarker(entry, key);
+  if (cached) return toInstrumented(entry, cached, onnxDir, true);
+  opts.signal?.throwIfAborted();
+
+  const num = (k: string): number | undefined => (typeof config[k] === 'number' ? config[k] : undefined);
+  const hints: StreamHints = { hiddenSize: num('hidden_size'), numLayers: num('num_hidden_layers') };
+  const { bytes, result } = instrumentGraphBytes(readFileSync(source), source, { capLayers }, hints);
+  opts.signal?.throwIfAborted();
+
+  mkdirSync(dirname(entry), { recursive: true });
+  const tmp = `${entry}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+  try {
+    mkdirSync(join(tmp, 'onnx'), { recursive: true });
+    for (const f of sideFiles) if (f !== 'config.json') copyFileSync(join(dir, f), join(tmp, f));
+    writeFileSync(join(tmp, 'config.json'), JSON.stringify(patchedConfig(config), null, 2));
+    writeFileSync(join(tmp, 'onnx', fileName), bytes);
+    const marker: Marker = { key, fileName, result, capLayers };
+    writeFileSync(join(tmp, MARKER), JSON.stringify(marker, null, 2));
+    // A valid entry written meanwhile (another call with the same key) may already be in use: keep it.
+    const raced = readMarker(entry, key);
+    if (raced) {
+      rmSync(tmp, { recursive: true, force: true });
+      return toInstrumented(entry, raced, onnxDir, true);
+    }
+    if (existsSync(entry)) rmSync(entry, { recursive: true, force: true });
+    renameSync(tmp, entry);
+    return toInstrumented(entry, marker, onnxDir, false);
+  } catch (e) {
+    rmSync(tmp, { recursive: true, force: true });
+    // Another process may have finished the same entry first.
+    const other = readMarker(entry, key);
+    if (other) return toInstrumented(entry, other, onnxDir, true);
+    throw e;
+  }
+}

@@ -1,0 +1,173 @@
+// Rewrites a decoder graph in place: exposes each layer's exit residual as a graph output and, at capped
+// layers, adds h <- h + v * max(tau - <h, v>, 0) with v / tau as runtime inputs.
+//
+// Capping uses the "inject" layout (docs/instrumentation.md; measured in ../shared/docs/engine-notes.md
+// section 3): the residual-sum node itself is kept, a copy of its sum is computed only to get <h, v>, and
+// the correction is added to the node's branch input. The sum node then yields the capped stream, so the
+// next layer (and a fused skip-norm's normalized output) sees it, and with tau = -Infinity the correction
+// is exactly 0 and every original tensor keeps its bits.
+import { InstrumentationError } from './errors';
+import {
+  ElemType,
+  makeNode,
+  makeTensor,
+  makeValueInfo,
+  namesInUse,
+  onnx,
+  toNumber,
+  uniqueName,
+  type AttrValue,
+} from './onnxProto';
+import { siteSumOutput, type ResidualPlan, type ResidualSite } from './residualStream';
+
+export interface RewriteResult {
+  readonly residualOutputs: readonly string[];
+  readonly capInputs: { readonly v: string; readonly tau: string } | null;
+}
+
+/** Symbolic [batch, sequence] dims taken from the logits output so residual outputs match them. */
+function leadingDims(graph: onnx.IGraphProto): (string | number)[] {
+  const logits = (graph.output ?? []).find((o) => o.name === 'logits') ?? graph.output?.[0];
+  const dims = logits?.type?.tensorType?.shape?.dim ?? [];
+  const pick = (k: number, fallback: string): string | number => {
+    const d = dims[k];
+    if (d?.dimParam) return d.dimParam;
+    return fallback;
+  };
+  return [pick(0, 'batch_size'), pick(1, 'sequence_length')];
+}
+
+/** Makes sure the site's sum is a named tensor (the final skip-norm may not emit output 3) and returns it. */
+function ensureSumOutput(site: ResidualSite, used: Set<string>, layer: number): string {
+  const existing = siteSumOutput(site);
+  if (existing) return existing;
+  const outs = [...(site.node.output ?? [])];
+  while (outs.length < 4) outs.push('');
+  const name = uniqueName(used, `/persona_lens/layers.${layer}/residual_sum`);
+  outs[3] = name;
+  site.node.output = outs;
+  return name;
+}
+
+/** Applies the rewrite; `capLayers` must be distinct, in range, and is the row order of cap_v / cap_tau. */
+export function rewriteGraph(
+  model: onnx.IModelProto,
+  plan: ResidualPlan,
+  capLayers: readonly number[],
+  file: string,
+): RewriteResult {
+  const graph = model.graph;
+  if (!graph) throw new InstrumentationError(file, 'the model has no graph.');
+  const numLayers = plan.layerExits.length;
+  const seen = new Set<number>();
+  for (const l of capLayers) {
+    if (!Number.isInteger(l) || l < 0 || l >= numLayers)
+      throw new RangeError(`cap layer ${l} is outside 0..${numLayers - 1}`);
+    if (seen.has(l)) throw new RangeError(`cap layer ${l} is listed twice`);
+    seen.add(l);
+  }
+  const used = namesInUse(graph);
+  const nodes = graph.node ?? [];
+  const inits = graph.initializer ?? [];
+  const outputs = graph.output ?? [];
+  const [batch, seq] = leadingDims(graph);
+  const H = plan.hiddenSize;
+  const fp16 = plan.elemType === ElemType.FLOAT16;
+
+  const residualOutputs: string[] = [];
+  plan.layerExits.forEach((site, layer) => {
+    const sum = ensureSumOutput(site, used, layer);
+    const out = uniqueName(used, `residual.${layer}`);
+    nodes.push(
+      makeNode('Identity', [sum], [out], uniqueName(used, `/persona_lens/residual.${layer}/Identity`)),
+    );
+    outputs.push(makeValueInfo(out, plan.elemType, [batch ?? 'batch_size', seq ?? 'sequence_length', H]));
+    residualOutputs.push(out);
+  });
+
+  let capInputs: RewriteResult['capInputs'] = null;
+  if (capLayers.length > 0) {
+    const v = uniqueName(used, 'cap_v');
+    const tau = uniqueName(used, 'cap_tau');
+    graph.input = [
+      ...(graph.input ?? []),
+      makeValueInfo(v, ElemType.FLOAT, [capLayers.length, H]),
+      makeValueInfo(tau, ElemType.FLOAT, [capLayers.length]),
+    ];
+    // Unsqueeze takes its axes as an input from opset 13 on, as an attribute before.
+    const opset = toNumber(
+      (model.opsetImport ?? []).find((o) => (o.domain ?? '') === '' || o.domain === 'ai.onnx')?.version ?? 13,
+    );
+    const axis1 = uniqueName(used, '/persona_lens/const/axes_1');
+    if (opset >= 13) inits.push(makeTensor(axis1, [1], ElemType.INT64, [1]));
+    capLayers.forEach((layer, row) => {
+      const site = plan.layerExits[layer];
+      if (!site) return;
+      const p = `/persona_lens/cap.${layer}`;
+      const name = (s: string): string => uniqueName(used, `${p}/${s}`);
+      const node = (op: string, ins: string[], attrs: Record<string, AttrValue> = {}): string => {
+        const out = name(`${op}_output`);
+        nodes.push(makeNode(op, ins, [out], name(op), attrs));
+        return out;
+      };
+      const ins = [...(site.node.input ?? [])];
+      const stream = ins[site.streamInput] ?? '';
+      const branch = ins[site.branchInput] ?? '';
+      let sum = node('Add', [stream, branch]);
+      // SkipLayerNormalization's optional bias (input 4) is part of its output-3 sum.
+      const bias = site.kind === 'skip-norm' ? (ins[4] ?? '') : '';
+      if (bias) sum = node('Add', [sum, bias]);
+      // <h, v> in fp32 even for fp16 graphs (the criterion <h,v> >= tau is checked in fp32).
+      const sum32 = fp16 ? node('Cast', [sum], { to: ElemType.FLOAT }) : sum;
+      const idx = name('row');
+      inits.push(makeTensor(idx, [], ElemType.INT64, [row]));
+      const vRow = node('Gather', [v, idx], { axis: 0 });
+      const vCol = opset >= 13 ? node('Unsqueeze', [vRow, axis1]) : node('Unsqueeze', [vRow], { axes: [1] });
+      const dot = node('MatMul', [sum32, vCol]);
+      const tauK = node('Gather', [tau, idx], { axis: 0 });
+      const deficit = node('Relu', [node('Sub', [tauK, dot])]);
+      const corr32 = node('Mul', [deficit, vRow]);
+      const corr = fp16 ? node('Cast', [corr32], { to: ElemType.FLOAT16 }) : corr32;
+      ins[site.branchInput] = node('Add', [branch, corr]);
+      site.node.input = ins;
+    });
+    capInputs = { v, tau };
+  }
+  graph.node = topoSort(nodes, file);
+  graph.initializer = inits;
+  graph.output = outputs;
+  return { residualOutputs, capInputs };
+}
+
+/** Orders nodes so every input is produced before use (ONNX requires topological order); keeps the
+ * original order where it is already valid. Iterative DFS: decoder graphs can be thousands of nodes deep. */
+function topoSort(nodes: onnx.INodeProto[], file: string): onnx.INodeProto[] {
+  const producers = new Map<string, number>();
+  nodes.forEach((n, k) => (n.output ?? []).forEach((o) => o && producers.set(o, k)));
+  const state = new Uint8Array(nodes.length); // 0 new, 1 on stack, 2 emitted
+  const order: onnx.INodeProto[] = [];
+  for (let root = 0; root < nodes.length; root++) {
+    if (state[root] !== 0) continue;
+    const stack: { k: number; next: number }[] = [{ k: root, next: 0 }];
+    state[root] = 1;
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1];
+      if (!top) break;
+      const ins = nodes[top.k]?.input ?? [];
+      if (top.next < ins.length) {
+        const p = producers.get(ins[top.next++] ?? '');
+        if (p === undefined || state[p] === 2) continue;
+        if (state[p] === 1)
+          throw new InstrumentationError(file, 'the rewritten graph has a cycle (internal error).');
+        state[p] = 1;
+        stack.push({ k: p, next: 0 });
+        continue;
+      }
+      stack.pop();
+      state[top.k] = 2;
+      const n = nodes[top.k];
+      if (n) order.push(n);
+    }
+  }
+  return order;
+}

@@ -1,0 +1,918 @@
+// Generates tiny random-weight decoder models in the two export layouts that reach transformers.js v4:
+//  - 'genai':   onnxruntime-genai model builder (SkipSimplifiedLayerNormalization chain whose output 3 is the
+//               residual, GroupQueryAttention with rotary inside, final skip-norm with one output);
+//               mirrors ../shared/models/graphs/llama-genai-fp32-gqa/graph_dump.txt.
+//  - 'optimum': Optimum / transformers.js conversion (plain Add residuals /model/layers.{i}/Add and Add_1,
+//               decomposed RMSNorm and attention, position_ids input).
+// Options: fp32 / fp16 / q4 (MatMulNBits) weights, KV cache on/off, external data under either naming,
+// genai MultiHeadAttention + RotaryEmbedding instead of GQA, genai LayerNorm (SkipLayerNormalization with
+// bias), byte-level BPE or the real Qwen3 tokenizer. Weights come from a seeded PRNG and are returned for
+// test/support/referenceForward.ts. Each call writes a complete folder that
+// AutoModelForCausalLM / AutoTokenizer.from_pretrained (transformers.js 4.3.1) load.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  ElemType,
+  encodeModel,
+  makeNode,
+  makeTensor,
+  makeValueInfo,
+  onnx,
+} from '../../src/worker/graph/onnxProto';
+import { roundToFloat16 } from '../../src/worker/graph/float16';
+import { mulberry32, uniform } from './prng';
+import { writeByteTokenizer, writeQwen3Tokenizer, type TokenizerInfo } from './tinyTokenizer';
+
+export type TinyLayout = 'genai' | 'optimum';
+/** 'q4': fp32 activations, projection and lm_head weights as com.microsoft MatMulNBits (4-bit, block 16); genai only. */
+export type TinyDtype = 'fp32' | 'fp16' | 'q4';
+/** 'none': weights inside model.onnx; 'onnx_data': onnx/<file>_data (transformers.js naming, flagged in config.json); 'dot_data': onnx/<file>.data (genai builder naming). */
+export type TinyExternalData = 'none' | 'onnx_data' | 'dot_data';
+
+export interface TinyModelSpec {
+  readonly layout: TinyLayout;
+  readonly dtype: TinyDtype;
+  readonly numLayers: number;
+  readonly hiddenSize: number;
+  readonly numHeads: number;
+  /** genai only; optimum uses numHeads. */
+  readonly numKvHeads: number;
+  readonly intermediateSize: number;
+  /** false: no past/present I/O. Forward-only: transformers.js 4.3.1 generate() feeds just the newest
+   * token after the first step whether or not the graph has a cache. */
+  readonly kvCache: boolean;
+  readonly externalData: TinyExternalData;
+  readonly tokenizer: 'bytes' | 'qwen3';
+  readonly modelType: 'qwen2' | 'llama';
+  readonly maxPositions: number;
+  readonly seed: number;
+  readonly rmsNormEps: number;
+  readonly ropeTheta: number;
+  /** genai only: 'layernorm' uses LayerNormalization + com.microsoft SkipLayerNormalization with beta and
+   * bias inputs (a LayerNorm-family builder graph); referenceForward does not model it. */
+  readonly norm: 'rms' | 'layernorm';
+  /** genai only: 'gqa' = GroupQueryAttention with rotary inside (packed QKV); 'mha' = MultiHeadAttention +
+   * RotaryEmbedding with a position_ids input (needs numKvHeads === numHeads). Head size must be a
+   * multiple of 16 for GQA on CPU. */
+  readonly attention: 'gqa' | 'mha';
+}
+
+export interface TinyLayerWeights {
+  readonly inputNorm: Float32Array; // [H]
+  readonly postNorm: Float32Array; // [H]
+  readonly wq: Float32Array; // [H, nh*hd]  (MatMul(x, W) layout: row-major [in, out])
+  readonly wk: Float32Array; // [H, kvh*hd]
+  readonly wv: Float32Array; // [H, kvh*hd]
+  readonly wo: Float32Array; // [nh*hd, H]
+  readonly wGate: Float32Array; // [H, I]
+  readonly wUp: Float32Array; // [H, I]
+  readonly wDown: Float32Array; // [I, H]
+}
+
+/** Weights as stored in the graph (fp16 models: already rounded to fp16). */
+export interface TinyWeights {
+  readonly embed: Float32Array; // [V, H]
+  readonly layers: readonly TinyLayerWeights[];
+  readonly finalNorm: Float32Array; // [H]
+  readonly lmHead: Float32Array; // [H, V]
+}
+
+export interface TinyModelInfo {
+  readonly dir: string;
+  /** Path of the written graph, e.g. <dir>/onnx/model_fp16.onnx. */
+  readonly onnxPath: string;
+  readonly numLayers: number;
+  readonly hiddenSize: number;
+  readonly vocabSize: number;
+  readonly headDim: number;
+  readonly layout: TinyLayout;
+  readonly dtype: TinyDtype;
+  readonly spec: TinyModelSpec;
+  readonly tokens: TokenizerInfo;
+  readonly weights: TinyWeights;
+}
+
+export const DEFAULT_TINY_SPEC: TinyModelSpec = {
+  layout: 'genai',
+  dtype: 'fp32',
+  numLayers: 4,
+  hiddenSize: 32,
+  numHeads: 2,
+  numKvHeads: 1,
+  intermediateSize: 64,
+  kvCache: true,
+  externalData: 'none',
+  tokenizer: 'bytes',
+  modelType: 'qwen2',
+  maxPositions: 512,
+  seed: 1,
+  rmsNormEps: 1e-6,
+  ropeTheta: 10000,
+  norm: 'rms',
+  attention: 'gqa',
+};
+
+/** Writes a complete model folder into `dir` (created if missing) and returns what was written. */
+export async function writeTinyModel(
+  dir: string,
+  partial: Partial<TinyModelSpec> = {},
+): Promise<TinyModelInfo> {
+  const spec: TinyModelSpec = {
+    ...DEFAULT_TINY_SPEC,
+    ...(partial.layout === 'optimum' || partial.attention === 'mha'
+      ? { numKvHeads: partial.numHeads ?? DEFAULT_TINY_SPEC.numHeads }
+      : {}),
+    ...partial,
+  };
+  if (spec.hiddenSize % spec.numHeads !== 0) throw new Error('hiddenSize must be a multiple of numHeads');
+  if (spec.numHeads % spec.numKvHeads !== 0) throw new Error('numHeads must be a multiple of numKvHeads');
+  if (spec.layout === 'optimum' && spec.numKvHeads !== spec.numHeads)
+    throw new Error("layout 'optimum' supports numKvHeads === numHeads only");
+  if (spec.dtype === 'q4' && (spec.hiddenSize % Q4_BLOCK !== 0 || spec.intermediateSize % Q4_BLOCK !== 0))
+    throw new Error(`q4 needs hidden and intermediate sizes divisible by ${Q4_BLOCK}`);
+  if (spec.attention === 'mha' && spec.numKvHeads !== spec.numHeads)
+    throw new Error("attention 'mha' needs numKvHeads === numHeads");
+  if (spec.layout === 'optimum' && spec.norm !== 'rms')
+    throw new Error("layout 'optimum' supports norm 'rms' only");
+  if (spec.layout === 'optimum' && spec.dtype !== 'fp32')
+    throw new Error("layout 'optimum' is generated in fp32 only");
+  const headDim = spec.hiddenSize / spec.numHeads;
+  if (headDim % 2 !== 0) throw new Error('head dim must be even (rotary)');
+
+  mkdirSync(join(dir, 'onnx'), { recursive: true });
+  const tokens = spec.tokenizer === 'qwen3' ? writeQwen3Tokenizer(dir) : writeByteTokenizer(dir);
+  const vocabSize = tokens.vocabSize;
+  const weights = makeWeights(spec, vocabSize, headDim);
+  const fileName = spec.dtype === 'fp32' ? 'model.onnx' : `model_${spec.dtype}.onnx`;
+  const graph =
+    spec.layout === 'genai'
+      ? buildGenaiGraph(spec, weights, vocabSize, headDim)
+      : buildOptimumGraph(spec, weights, vocabSize, headDim);
+  const model: onnx.IModelProto = {
+    irVersion: 7,
+    producerName:
+      spec.layout === 'genai' ? 'persona-lens-tiny (genai layout)' : 'persona-lens-tiny (optimum layout)',
+    opsetImport: [
+      { domain: '', version: 14 },
+      { domain: 'com.microsoft', version: 1 },
+    ],
+    graph,
+  };
+  const onnxPath = join(dir, 'onnx', fileName);
+  if (spec.externalData !== 'none') {
+    const dataName = spec.externalData === 'onnx_data' ? `${fileName}_data` : `${fileName}.data`;
+    writeFileSync(join(dir, 'onnx', dataName), moveToExternal(graph, dataName));
+  }
+  await writeFile(onnxPath, encodeModel(model));
+  writeConfigs(dir, spec, vocabSize, headDim, tokens, fileName);
+  return {
+    dir,
+    onnxPath,
+    numLayers: spec.numLayers,
+    hiddenSize: spec.hiddenSize,
+    vocabSize,
+    headDim,
+    layout: spec.layout,
+    dtype: spec.dtype,
+    spec,
+    tokens,
+    weights,
+  };
+}
+
+function makeWeights(spec: TinyModelSpec, vocab: number, headDim: number): TinyWeights {
+  const rand = mulberry32(spec.seed);
+  const H = spec.hiddenSize;
+  const I = spec.intermediateSize;
+  const q = spec.numHeads * headDim;
+  const kv = spec.numKvHeads * headDim;
+  const round = spec.dtype === 'fp16' ? roundToFloat16 : (a: Float32Array): Float32Array => a;
+  // q4 models store what MatMulNBits dequantizes to, so the reference forward sees the same weights.
+  const mat = (rows: number, cols: number): Float32Array =>
+    spec.dtype === 'q4'
+      ? quantizeQ4(uniform(rand, rows * cols, 1 / Math.sqrt(rows)), rows, cols).dequantized
+      : round(uniform(rand, rows * cols, 1 / Math.sqrt(rows)));
+  const norm = (): Float32Array => round(uniform(rand, H, 0.2, 1));
+  const layers: TinyLayerWeights[] = [];
+  const embed = round(uniform(rand, vocab * H, 1));
+  for (let i = 0; i < spec.numLayers; i++) {
+    layers.push({
+      inputNorm: norm(),
+      postNorm: norm(),
+      wq: mat(H, q),
+      wk: mat(H, kv),
+      wv: mat(H, kv),
+      wo: mat(q, H),
+      wGate: mat(H, I),
+      wUp: mat(H, I),
+      wDown: mat(I, H),
+    });
+  }
+  return { embed, layers, finalNorm: norm(), lmHead: mat(H, vocab) };
+}
+
+const Q4_BLOCK = 16;
+
+/**
+ * Symmetric 4-bit block quantization in MatMulNBits' layout: for weight W [k, n], B is [n, k/16, 8] bytes
+ * (two 4-bit values per byte, lower k in the low nibble), scales [n * k/16], implicit zero point 8.
+ */
+function quantizeQ4(
+  w: Float32Array,
+  k: number,
+  n: number,
+): { packed: Uint8Array; scales: Float32Array; dequantized: Float32Array } {
+  const blocks = k / Q4_BLOCK;
+  const packed = new Uint8Array(n * blocks * (Q4_BLOCK / 2));
+  const scales = new Float32Array(n * blocks);
+  const dequantized = new Float32Array(k * n);
+  for (let col = 0; col < n; col++) {
+    for (let b = 0; b < blocks; b++) {
+      let amax = 0;
+      for (let r = 0; r < Q4_BLOCK; r++)
+        amax = Math.max(amax, Math.abs(w[(b * Q4_BLOCK + r) * n + col] ?? 0));
+      const scale = Math.fround(amax / 7 || 1);
+      scales[col * blocks + b] = scale;
+      for (let r = 0; r < Q4_BLOCK; r++) {
+        const row = b * Q4_BLOCK + r;
+        const q = Math.min(15, Math.max(0, Math.round((w[row * n + col] ?? 0) / scale) + 8));
+        dequantized[row * n + col] = Math.fround((q - 8) * scale);
+        const byte = (col * blocks + b) * (Q4_BLOCK / 2) + (r >> 1);
+        packed[byte] = (packed[byte] ?? 0) | (r & 1 ? q << 4 : q);
+      }
+    }
+  }
+  return { packed, scales, dequantized };
+}
+
+/** cos/sin of position * inv_freq, [maxPositions, headDim/2] (the genai builder's cos_cache layout). */
+export function rotaryTables(
+  maxPositions: number,
+  headDim: number,
+  theta: number,
+): { cos: Float32Array; sin: Float32Array } {
+  const half = headDim / 2;
+  const cos = new Float32Array(maxPositions * half);
+  const sin = new Float32Array(maxPositions * half);
+  for (let p = 0; p < maxPositions; p++) {
+    for (let j = 0; j < half; j++) {
+      const angle = p / theta ** ((2 * j) / headDim);
+      cos[p * half + j] = Math.cos(angle);
+      sin[p * half + j] = Math.sin(angle);
+    }
+  }
+  return { cos, sin };
+}
+
+/** Concatenates row-major matrices with equal row counts along columns. */
+function concatColumns(rows: number, parts: readonly { data: Float32Array; cols: number }[]): Float32Array {
+  const total = parts.reduce((s, p) => s + p.cols, 0);
+  const out = new Float32Array(rows * total);
+  for (let r = 0; r < rows; r++) {
+    let off = 0;
+    for (const p of parts) {
+      out.set(p.data.subarray(r * p.cols, (r + 1) * p.cols), r * total + off);
+      off += p.cols;
+    }
+  }
+  return out;
+}
+
+class GraphBuilder {
+  readonly nodes: onnx.INodeProto[] = [];
+  readonly inits: onnx.ITensorProto[] = [];
+  constructor(readonly elem: number) {}
+  node(
+    op: string,
+    name: string,
+    inputs: readonly string[],
+    outputs: readonly string[] | number = 1,
+    attrs = {},
+    domain = '',
+  ): string[] {
+    const outs =
+      typeof outputs === 'number'
+        ? Array.from({ length: outputs }, (_, k) => `${name}/output_${k}`)
+        : outputs;
+    this.nodes.push(makeNode(op, inputs, outs, name, attrs, domain));
+    return [...outs];
+  }
+  one(op: string, name: string, inputs: readonly string[], attrs = {}, domain = ''): string {
+    return this.node(op, name, inputs, 1, attrs, domain)[0] ?? '';
+  }
+  /** x @ W for a weight W [k, n]: MatMul, or MatMulNBits (4-bit) when `q4`. */
+  linear(
+    name: string,
+    x: string,
+    weightName: string,
+    k: number,
+    n: number,
+    values: Float32Array,
+    q4: boolean,
+    out?: string,
+  ): string {
+    const outs = out ? [out] : 1;
+    if (!q4) return this.node('MatMul', name, [x, this.weight(weightName, [k, n], values)], outs)[0] ?? '';
+    const q = quantizeQ4(values, k, n);
+    const blocks = k / Q4_BLOCK;
+    this.inits.push(makeTensor(`${weightName}.q4`, [n, blocks, Q4_BLOCK / 2], ElemType.UINT8, q.packed));
+    this.inits.push(makeTensor(`${weightName}.scales`, [n * blocks], ElemType.FLOAT, q.scales));
+    const attrs = { K: k, N: n, bits: 4, block_size: Q4_BLOCK };
+    return (
+      this.node(
+        'MatMulNBits',
+        name.replace(/MatMul$/, 'MatMulNBits'),
+        [x, `${weightName}.q4`, `${weightName}.scales`],
+        outs,
+        attrs,
+        'com.microsoft',
+      )[0] ?? ''
+    );
+  }
+  weight(name: string, dims: readonly number[], values: Float32Array): string {
+    this.inits.push(makeTensor(name, dims, this.elem, values));
+    return name;
+  }
+  const(name: string, dims: readonly number[], elemType: number, values: readonly number[]): string {
+    this.inits.push(makeTensor(name, dims, elemType, values));
+    return name;
+  }
+}
+
+function kvIo(
+  spec: TinyModelSpec,
+  elem: number,
+  headDim: number,
+): { inputs: onnx.IValueInfoProto[]; outputs: onnx.IValueInfoProto[] } {
+  const inputs: onnx.IValueInfoProto[] = [];
+  const outputs: onnx.IValueInfoProto[] = [];
+  if (!spec.kvCache) return { inputs, outputs };
+  for (let i = 0; i < spec.numLayers; i++) {
+    for (const kind of ['key', 'value']) {
+      inputs.push(
+        makeValueInfo(`past_key_values.${i}.${kind}`, elem, [
+          'batch_size',
+          spec.numKvHeads,
+          'past_sequence_length',
+          headDim,
+        ]),
+      );
+      outputs.push(
+        makeValueInfo(`present.${i}.${kind}`, elem, [
+          'batch_size',
+          spec.numKvHeads,
+          'total_sequence_length',
+          headDim,
+        ]),
+      );
+    }
+  }
+  return { inputs, outputs };
+}
+
+/** Additive attention bias [batch, 1, seq, total]: 0 where a query may attend a key (causal and not
+ * padding), the type's most negative finite value elsewhere. Positions: queries are the last `seq` of `total`. */
+function causalBias(g: GraphBuilder, elem: number): string {
+  const L = ElemType.INT64;
+  const m = '/model/attn_mask_reformat/causal_bias';
+  const i0 = g.const(`${m}/i0`, [], L, [0]);
+  const i1 = g.const(`${m}/i1`, [], L, [1]);
+  const ax0 = g.const(`${m}/axes_0`, [1], L, [0]);
+  const ax1 = g.const(`${m}/axes_1`, [1], L, [1]);
+  const ax12 = g.const(`${m}/axes_1_2`, [2], L, [1, 2]);
+  const zero = g.const(`${m}/zero`, [], elem, [0]);
+  const min = g.const(`${m}/min`, [], elem, [elem === ElemType.FLOAT16 ? -65504 : -3.4028234663852886e38]);
+  const total = g.one(
+    'Gather',
+    `${m}/Gather_total`,
+    [g.one('Shape', `${m}/Shape_mask`, ['attention_mask']), i1],
+    { axis: 0 },
+  );
+  const seq = g.one('Gather', `${m}/Gather_seq`, [g.one('Shape', `${m}/Shape_ids`, ['input_ids']), i1], {
+    axis: 0,
+  });
+  const pastLen = g.one('Sub', `${m}/Sub`, [total, seq]);
+  const qpos = g.one('Unsqueeze', `${m}/Unsqueeze_q`, [
+    g.one('Range', `${m}/Range_q`, [pastLen, total, i1]),
+    ax1,
+  ]);
+  const kpos = g.one('Unsqueeze', `${m}/Unsqueeze_k`, [g.one('Range', `${m}/Range_k`, [i0, total, i1]), ax0]);
+  const causal = g.one('LessOrEqual', `${m}/LessOrEqual`, [kpos, qpos]);
+  const pad = g.one('Unsqueeze', `${m}/Unsqueeze_pad`, [
+    g.one('Cast', `${m}/Cast`, ['attention_mask'], { to: ElemType.BOOL }),
+    ax12,
+  ]);
+  return g.one('Where', `${m}/Where`, [g.one('And', `${m}/And`, [causal, pad]), zero, min]);
+}
+
+function buildGenaiGraph(
+  spec: TinyModelSpec,
+  w: TinyWeights,
+  vocab: number,
+  headDim: number,
+): onnx.IGraphProto {
+  const elem = spec.dtype === 'fp16' ? ElemType.FLOAT16 : ElemType.FLOAT;
+  const g = new GraphBuilder(elem);
+  const q4 = spec.dtype === 'q4';
+  const mha = spec.attention === 'mha';
+  const H = spec.hiddenSize;
+  const I = spec.intermediateSize;
+  const eps = { float: spec.rmsNormEps };
+  const one1d = g.const('/model/constants/TensorProto.INT64/1D/1', [1], ElemType.INT64, [1]);
+  const one0d = g.const('/model/constants/TensorProto.INT64/0D/1', [], ElemType.INT64, [1]);
+  const m = '/model/attn_mask_reformat/attn_mask_subgraph';
+  const sum = g.one('ReduceSum', `${m}/ReduceSum`, ['attention_mask', one1d]);
+  const sub = g.one('Sub', `${m}/Sub`, [sum, one1d]);
+  const seqlensK = g.one('Cast', `${m}/Sub/Cast`, [sub], { to: ElemType.INT32 });
+  const shape = g.one('Shape', `${m}/Shape`, ['attention_mask']);
+  const total = g.one('Gather', `${m}/Gather`, [shape, one0d], { axis: 0 });
+  const totalLen = g.one('Cast', `${m}/Gather/Cast`, [total], { to: ElemType.INT32 });
+  const { cos, sin } = rotaryTables(spec.maxPositions, headDim, spec.ropeTheta);
+  g.weight('cos_cache', [spec.maxPositions, headDim / 2], cos);
+  g.weight('sin_cache', [spec.maxPositions, headDim / 2], sin);
+
+  g.weight('model.embed_tokens.weight', [vocab, H], w.embed);
+  const embedded = g.one('Gather', '/model/embed_tokens/Gather', ['model.embed_tokens.weight', 'input_ids']);
+  const l0 = w.layers[0];
+  if (!l0) throw new Error('numLayers must be >= 1');
+  // LayerNorm family: beta and skip bias from their own PRNG so the shared weights stay seed-stable.
+  const layerNorm = spec.norm === 'layernorm';
+  const extraRand = mulberry32(spec.seed + 7919);
+  const lnExtras = (name: string): string[] =>
+    layerNorm
+      ? [
+          g.weight(`${name}.beta`, [H], uniform(extraRand, H, 0.05)),
+          g.weight(`${name}.bias`, [H], uniform(extraRand, H, 0.05)),
+        ]
+      : [];
+  const skipNorm = (
+    name: string,
+    res: string,
+    branch: string,
+    weightName: string,
+    gamma: Float32Array,
+    outs: readonly string[] | number,
+  ): string[] =>
+    g.node(
+      layerNorm ? 'SkipLayerNormalization' : 'SkipSimplifiedLayerNormalization',
+      name,
+      [res, branch, g.weight(weightName, [H], gamma), ...lnExtras(weightName)],
+      outs,
+      { epsilon: eps },
+      'com.microsoft',
+    );
+  g.weight('model.layers.0.input_layernorm.weight', [H], l0.inputNorm);
+  let normed = layerNorm
+    ? g.one(
+        'LayerNormalization',
+        '/model/layers.0/input_layernorm/LayerNorm',
+        [
+          embedded,
+          'model.layers.0.input_layernorm.weight',
+          lnExtras('model.layers.0.input_layernorm.weight')[0] ?? '',
+        ],
+        {
+          epsilon: eps,
+          axis: -1,
+          stash_type: 1,
+        },
+      )
+    : g.one(
+        'SimplifiedLayerNormalization',
+        '/model/layers.0/input_layernorm/LayerNorm',
+        [embedded, 'model.layers.0.input_layernorm.weight'],
+        {
+          epsilon: eps,
+          axis: -1,
+          stash_type: 1,
+        },
+      );
+  let residual = embedded;
+  const qkvCols = (spec.numHeads + 2 * spec.numKvHeads) * headDim;
+  const gqaAttention = (
+    i: number,
+    p: string,
+    lw: TinyLayerWeights,
+    past: string[],
+    present: string[],
+  ): string => {
+    const qkvW = concatColumns(H, [
+      { data: lw.wq, cols: spec.numHeads * headDim },
+      { data: lw.wk, cols: spec.numKvHeads * headDim },
+      { data: lw.wv, cols: spec.numKvHeads * headDim },
+    ]);
+    const qkv = g.linear(
+      `${p}/attn/qkv_proj/MatMul`,
+      normed,
+      `model.layers.${i}.attn.qkv_proj.MatMul.weight`,
+      H,
+      qkvCols,
+      qkvW,
+      q4,
+    );
+    const attrs = {
+      num_heads: spec.numHeads,
+      kv_num_heads: spec.numKvHeads,
+      scale: { float: 1 / Math.sqrt(headDim) },
+      do_rotary: 1,
+      rotary_interleaved: 0,
+    };
+    const ins = [qkv, '', '', ...past, seqlensK, totalLen, 'cos_cache', 'sin_cache'];
+    const outs = [`${p}/attn/GroupQueryAttention/output_0`, ...present];
+    return (
+      g.node('GroupQueryAttention', `${p}/attn/GroupQueryAttention`, ins, outs, attrs, 'com.microsoft')[0] ??
+      ''
+    );
+  };
+  // MultiHeadAttention + RotaryEmbedding (position_ids input), as in the builder's fp16 MHA graph, with an
+  // additive causal + padding bias [batch, 1, seq, total] in the model's float type.
+  const mhaBias = mha ? causalBias(g, elem) : '';
+  const mhaAttention = (
+    i: number,
+    p: string,
+    lw: TinyLayerWeights,
+    past: string[],
+    present: string[],
+  ): string => {
+    const proj = (name: string, wData: Float32Array): string =>
+      g.linear(
+        `${p}/attn/${name}/MatMul`,
+        normed,
+        `model.layers.${i}.attn.${name}.MatMul.weight`,
+        H,
+        spec.numHeads * headDim,
+        wData,
+        q4,
+      );
+    const rope = (name: string, x: string): string =>
+      g.one(
+        'RotaryEmbedding',
+        `${p}/attn/${name}/RotaryEmbedding`,
+        [x, 'position_ids', 'cos_cache', 'sin_cache'],
+        { interleaved: 0, num_heads: spec.numHeads },
+        'com.microsoft',
+      );
+    const q = rope('q_rotary', proj('q_proj', lw.wq));
+    const k = rope('k_rotary', proj('k_proj', lw.wk));
+    const v = proj('v_proj', lw.wv);
+    const outs = [`${p}/attn/MultiHeadAttention/output_0`, ...present];
+    const attrs = { num_heads: spec.numHeads, scale: { float: 1 / Math.sqrt(headDim) } };
+    return (
+      g.node(
+        'MultiHeadAttention',
+        `${p}/attn/MultiHeadAttention`,
+        [q, k, v, '', '', mhaBias, ...past],
+        outs,
+        attrs,
+        'com.microsoft',
+      )[0] ?? ''
+    );
+  };
+  for (let i = 0; i < spec.numLayers; i++) {
+    const lw = w.layers[i];
+    if (!lw) throw new Error('missing layer weights');
+    const p = `/model/layers.${i}`;
+    const past = spec.kvCache ? [`past_key_values.${i}.key`, `past_key_values.${i}.value`] : ['', ''];
+    const present = spec.kvCache
+      ? [`present.${i}.key`, `present.${i}.value`]
+      : [`${p}/attn/present_key`, `${p}/attn/present_value`];
+    const attn = mha ? mhaAttention(i, p, lw, past, present) : gqaAttention(i, p, lw, past, present);
+    const o = g.linear(
+      `${p}/attn/o_proj/MatMul`,
+      attn,
+      `model.layers.${i}.attn.o_proj.MatMul.weight`,
+      spec.numHeads * headDim,
+      H,
+      lw.wo,
+      q4,
+    );
+    const post = skipNorm(
+      `${p}/post_attention_layernorm/SkipLayerNorm`,
+      residual,
+      o,
+      `model.layers.${i}.post_attention_layernorm.weight`,
+      lw.postNorm,
+      [`${p}/post_attention_layernorm/output_0`, '', '', `${p}/post_attention_layernorm/output_3`],
+    );
+    const gate = g.linear(
+      `${p}/mlp/gate_proj/MatMul`,
+      post[0] ?? '',
+      `model.layers.${i}.mlp.gate_proj.MatMul.weight`,
+      H,
+      I,
+      lw.wGate,
+      q4,
+    );
+    const up = g.linear(
+      `${p}/mlp/up_proj/MatMul`,
+      post[0] ?? '',
+      `model.layers.${i}.mlp.up_proj.MatMul.weight`,
+      H,
+      I,
+      lw.wUp,
+      q4,
+    );
+    const sig = g.one('Sigmoid', `${p}/mlp/act_fn/Sigmoid`, [gate]);
+    const act = g.one('Mul', `${p}/mlp/act_fn/Mul`, [gate, sig]);
+    const prod = g.one('Mul', `${p}/mlp/Mul`, [act, up]);
+    const down = g.linear(
+      `${p}/mlp/down_proj/MatMul`,
+      prod,
+      `model.layers.${i}.mlp.down_proj.MatMul.weight`,
+      I,
+      H,
+      lw.wDown,
+      q4,
+    );
+    const next = w.layers[i + 1];
+    if (next) {
+      const q = `/model/layers.${i + 1}/input_layernorm`;
+      const outs = skipNorm(
+        `${q}/SkipLayerNorm`,
+        post[3] ?? '',
+        down,
+        `model.layers.${i + 1}.input_layernorm.weight`,
+        next.inputNorm,
+        [`${q}/output_0`, '', '', `${q}/output_3`],
+      );
+      normed = outs[0] ?? '';
+      residual = outs[3] ?? '';
+    } else {
+      const q = `/model/layers.${i + 1}/final_norm_layernorm`;
+      normed =
+        skipNorm(
+          `${q}/SkipLayerNorm`,
+          post[3] ?? '',
+          down,
+          `model.layers.${i + 1}.final_norm_layernorm.weight`,
+          w.finalNorm,
+          1,
+        )[0] ?? '';
+    }
+  }
+  g.linear('/lm_head/MatMul', normed, 'lm_head.MatMul.weight', H, vocab, w.lmHead, q4, 'logits');
+  const kv = kvIo(spec, elem, headDim);
+  return {
+    name: 'main_graph',
+    node: g.nodes,
+    initializer: g.inits,
+    input: [
+      makeValueInfo('input_ids', ElemType.INT64, ['batch_size', 'sequence_length']),
+      makeValueInfo('attention_mask', ElemType.INT64, ['batch_size', 'total_sequence_length']),
+      ...(mha ? [makeValueInfo('position_ids', ElemType.INT64, ['batch_size', 'sequence_length'])] : []),
+      ...kv.inputs,
+    ],
+    output: [makeValueInfo('logits', elem, ['batch_size', 'sequence_length', vocab]), ...kv.outputs],
+  };
+}
+
+function buildOptimumGraph(
+  spec: TinyModelSpec,
+  w: TinyWeights,
+  vocab: number,
+  headDim: number,
+): onnx.IGraphProto {
+  const g = new GraphBuilder(ElemType.FLOAT);
+  const H = spec.hiddenSize;
+  const I = spec.intermediateSize;
+  const nh = spec.numHeads;
+  const half = headDim / 2;
+  const F = ElemType.FLOAT;
+  const L = ElemType.INT64;
+  const c = {
+    two: g.const('/model/constants/two', [], F, [2]),
+    eps: g.const('/model/constants/eps', [], F, [spec.rmsNormEps]),
+    scale: g.const('/model/constants/scale', [], F, [1 / Math.sqrt(headDim)]),
+    zeroF: g.const('/model/constants/zero_f', [], F, [0]),
+    minF: g.const('/model/constants/min_f', [], F, [-3.4028234663852886e38]),
+    i0: g.const('/model/constants/i0', [], L, [0]),
+    i1: g.const('/model/constants/i1', [], L, [1]),
+    ax0: g.const('/model/constants/axes_0', [1], L, [0]),
+    ax1: g.const('/model/constants/axes_1', [1], L, [1]),
+    ax12: g.const('/model/constants/axes_1_2', [2], L, [1, 2]),
+    ax3: g.const('/model/constants/axes_3', [1], L, [3]),
+    start0: g.const('/model/constants/start_0', [1], L, [0]),
+    halfIdx: g.const('/model/constants/half', [1], L, [half]),
+    end: g.const('/model/constants/end', [1], L, [headDim]),
+    headsShape: g.const('/model/constants/heads_shape', [4], L, [0, 0, nh, headDim]),
+    mergeShape: g.const('/model/constants/merge_shape', [3], L, [0, 0, -1]),
+  };
+  const rms = (prefix: string, x: string, weightName: string, weight: Float32Array): string => {
+    const pow = g.one('Pow', `${prefix}/Pow`, [x, c.two]);
+    const mean = g.one('ReduceMean', `${prefix}/ReduceMean`, [pow], { axes: [-1], keepdims: 1 });
+    const add = g.one('Add', `${prefix}/Add`, [mean, c.eps]);
+    const sqrt = g.one('Sqrt', `${prefix}/Sqrt`, [add]);
+    const div = g.one('Div', `${prefix}/Div`, [x, sqrt]);
+    return g.one('Mul', `${prefix}/Mul`, [g.weight(weightName, [H], weight), div]);
+  };
+
+  // Causal + padding mask as an additive bias [batch, 1, seq, total].
+  const m = '/model/mask';
+  const total = g.one(
+    'Gather',
+    `${m}/Gather_total`,
+    [g.one('Shape', `${m}/Shape_mask`, ['attention_mask']), c.i1],
+    { axis: 0 },
+  );
+  const seq = g.one('Gather', `${m}/Gather_seq`, [g.one('Shape', `${m}/Shape_ids`, ['input_ids']), c.i1], {
+    axis: 0,
+  });
+  const pastLen = g.one('Sub', `${m}/Sub`, [total, seq]);
+  const qpos = g.one('Unsqueeze', `${m}/Unsqueeze_q`, [
+    g.one('Range', `${m}/Range_q`, [pastLen, total, c.i1]),
+    c.ax1,
+  ]);
+  const kpos = g.one('Unsqueeze', `${m}/Unsqueeze_k`, [
+    g.one('Range', `${m}/Range_k`, [c.i0, total, c.i1]),
+    c.ax0,
+  ]);
+  const causal = g.one('LessOrEqual', `${m}/LessOrEqual`, [kpos, qpos]);
+  const pad = g.one('Unsqueeze', `${m}/Unsqueeze_pad`, [
+    g.one('Cast', `${m}/Cast`, ['attention_mask'], { to: ElemType.BOOL }),
+    c.ax12,
+  ]);
+  const allowed = g.one('And', `${m}/And`, [causal, pad]);
+  const bias = g.one('Where', `${m}/Where`, [allowed, c.zeroF, c.minF]);
+
+  // Rotary tables [maxPos, headDim] (cos duplicated over both halves), gathered by position_ids -> [b, 1, s, hd].
+  const { cos, sin } = rotaryTables(spec.maxPositions, headDim, spec.ropeTheta);
+  const dup = (t: Float32Array): Float32Array =>
+    concatColumns(spec.maxPositions, [
+      { data: t, cols: half },
+      { data: t, cols: half },
+    ]);
+  g.weight('/model/rotary_emb/cos_table', [spec.maxPositions, headDim], dup(cos));
+  g.weight('/model/rotary_emb/sin_table', [spec.maxPositions, headDim], dup(sin));
+  const cosP = g.one('Unsqueeze', '/model/rotary_emb/Unsqueeze_cos', [
+    g.one('Gather', '/model/rotary_emb/Gather_cos', ['/model/rotary_emb/cos_table', 'position_ids']),
+    c.ax1,
+  ]);
+  const sinP = g.one('Unsqueeze', '/model/rotary_emb/Unsqueeze_sin', [
+    g.one('Gather', '/model/rotary_emb/Gather_sin', ['/model/rotary_emb/sin_table', 'position_ids']),
+    c.ax1,
+  ]);
+  const rope = (prefix: string, x: string): string => {
+    const x1 = g.one('Slice', `${prefix}/Slice`, [x, c.start0, c.halfIdx, c.ax3]);
+    const x2 = g.one('Slice', `${prefix}/Slice_1`, [x, c.halfIdx, c.end, c.ax3]);
+    const rot = g.one('Concat', `${prefix}/Concat`, [g.one('Neg', `${prefix}/Neg`, [x2]), x1], { axis: 3 });
+    return g.one('Add', `${prefix}/Add`, [
+      g.one('Mul', `${prefix}/Mul`, [x, cosP]),
+      g.one('Mul', `${prefix}/Mul_1`, [rot, sinP]),
+    ]);
+  };
+
+  let x = g.one('Gather', '/model/embed_tokens/Gather', [
+    g.weight('model.embed_tokens.weight', [vocab, H], w.embed),
+    'input_ids',
+  ]);
+  for (let i = 0; i < spec.numLayers; i++) {
+    const lw = w.layers[i];
+    if (!lw) throw new Error('missing layer weights');
+    const p = `/model/layers.${i}`;
+    const a = `${p}/self_attn`;
+    const n1 = rms(`${p}/input_layernorm`, x, `model.layers.${i}.input_layernorm.weight`, lw.inputNorm);
+    const heads = (name: string, wName: string, wData: Float32Array): string => {
+      const proj = g.one('MatMul', `${a}/${name}/MatMul`, [n1, g.weight(wName, [H, nh * headDim], wData)]);
+      const r = g.one('Reshape', `${a}/${name}/Reshape`, [proj, c.headsShape]);
+      return g.one('Transpose', `${a}/${name}/Transpose`, [r], { perm: [0, 2, 1, 3] });
+    };
+    const q = rope(`${a}/q_rope`, heads('q_proj', `model.layers.${i}.self_attn.q_proj.weight`, lw.wq));
+    let k = rope(`${a}/k_rope`, heads('k_proj', `model.layers.${i}.self_attn.k_proj.weight`, lw.wk));
+    let v = heads('v_proj', `model.layers.${i}.self_attn.v_proj.weight`, lw.wv);
+    if (spec.kvCache) {
+      k =
+        g.node('Concat', `${a}/Concat_k`, [`past_key_values.${i}.key`, k], [`present.${i}.key`], {
+          axis: 2,
+        })[0] ?? '';
+      v =
+        g.node('Concat', `${a}/Concat_v`, [`past_key_values.${i}.value`, v], [`present.${i}.value`], {
+          axis: 2,
+        })[0] ?? '';
+    }
+    const kt = g.one('Transpose', `${a}/Transpose_kt`, [k], { perm: [0, 1, 3, 2] });
+    const scores = g.one('Mul', `${a}/Mul_scale`, [g.one('MatMul', `${a}/MatMul_qk`, [q, kt]), c.scale]);
+    const probs = g.one('Softmax', `${a}/Softmax`, [g.one('Add', `${a}/Add_mask`, [scores, bias])], {
+      axis: -1,
+    });
+    const ctx = g.one('Transpose', `${a}/Transpose_out`, [g.one('MatMul', `${a}/MatMul_pv`, [probs, v])], {
+      perm: [0, 2, 1, 3],
+    });
+    const merged = g.one('Reshape', `${a}/Reshape_out`, [ctx, c.mergeShape]);
+    const o = g.one('MatMul', `${a}/o_proj/MatMul`, [
+      merged,
+      g.weight(`model.layers.${i}.self_attn.o_proj.weight`, [nh * headDim, H], lw.wo),
+    ]);
+    const h = g.one('Add', `${p}/Add`, [x, o]);
+    const n2 = rms(
+      `${p}/post_attention_layernorm`,
+      h,
+      `model.layers.${i}.post_attention_layernorm.weight`,
+      lw.postNorm,
+    );
+    const gate = g.one('MatMul', `${p}/mlp/gate_proj/MatMul`, [
+      n2,
+      g.weight(`model.layers.${i}.mlp.gate_proj.weight`, [H, I], lw.wGate),
+    ]);
+    const up = g.one('MatMul', `${p}/mlp/up_proj/MatMul`, [
+      n2,
+      g.weight(`model.layers.${i}.mlp.up_proj.weight`, [H, I], lw.wUp),
+    ]);
+    const act = g.one('Mul', `${p}/mlp/act_fn/Mul`, [
+      gate,
+      g.one('Sigmoid', `${p}/mlp/act_fn/Sigmoid`, [gate]),
+    ]);
+    const down = g.one('MatMul', `${p}/mlp/down_proj/MatMul`, [
+      g.one('Mul', `${p}/mlp/Mul`, [act, up]),
+      g.weight(`model.layers.${i}.mlp.down_proj.weight`, [I, H], lw.wDown),
+    ]);
+    x = g.one('Add', `${p}/Add_1`, [h, down]);
+  }
+  const fin = rms('/model/norm', x, 'model.norm.weight', w.finalNorm);
+  g.node('MatMul', '/lm_head/MatMul', [fin, g.weight('lm_head.weight', [H, vocab], w.lmHead)], ['logits']);
+  const kv = kvIo(spec, F, headDim);
+  return {
+    name: 'main_graph',
+    node: g.nodes,
+    initializer: g.inits,
+    input: [
+      makeValueInfo('input_ids', L, ['batch_size', 'sequence_length']),
+      makeValueInfo('attention_mask', L, ['batch_size', 'total_sequence_length']),
+      makeValueInfo('position_ids', L, ['batch_size', 'sequence_length']),
+      ...kv.inputs,
+    ],
+    output: [makeValueInfo('logits', F, ['batch_size', 'sequence_length', vocab]), ...kv.outputs],
+  };
+}
+
+/** Moves every initializer's raw data into one external-data blob; returns the blob. */
+function moveToExternal(graph: onnx.IGraphProto, location: string): Buffer {
+  const chunks: Buffer[] = [];
+  let offset = 0;
+  for (const t of graph.initializer ?? []) {
+    const raw = t.rawData;
+    if (!raw || raw.length < 64) continue;
+    const pad = (16 - (offset % 16)) % 16;
+    if (pad) chunks.push(Buffer.alloc(pad));
+    offset += pad;
+    chunks.push(Buffer.from(raw));
+    t.dataLocation = onnx.TensorProto.DataLocation.EXTERNAL;
+    t.externalData = [
+      { key: 'location', value: location },
+      { key: 'offset', value: String(offset) },
+      { key: 'length', value: String(raw.length) },
+    ];
+    t.rawData = new Uint8Array(0);
+    offset += raw.length;
+  }
+  return Buffer.concat(chunks);
+}
+
+function writeConfigs(
+  dir: string,
+  spec: TinyModelSpec,
+  vocab: number,
+  headDim: number,
+  tokens: TokenizerInfo,
+  fileName: string,
+): void {
+  const arch = spec.modelType === 'qwen2' ? 'Qwen2ForCausalLM' : 'LlamaForCausalLM';
+  const jsConfig: Record<string, unknown> = { dtype: spec.dtype };
+  if (spec.externalData === 'onnx_data') jsConfig.use_external_data_format = { [fileName]: 1 };
+  const config = {
+    architectures: [arch],
+    model_type: spec.modelType,
+    hidden_size: spec.hiddenSize,
+    intermediate_size: spec.intermediateSize,
+    num_hidden_layers: spec.numLayers,
+    num_attention_heads: spec.numHeads,
+    num_key_value_heads: spec.numKvHeads,
+    head_dim: headDim,
+    vocab_size: vocab,
+    max_position_embeddings: spec.maxPositions,
+    rms_norm_eps: spec.rmsNormEps,
+    rope_theta: spec.ropeTheta,
+    hidden_act: 'silu',
+    tie_word_embeddings: false,
+    torch_dtype: spec.dtype === 'fp16' ? 'float16' : 'float32',
+    bos_token_id: tokens.endOfTextId,
+    eos_token_id: tokens.imEndId,
+    pad_token_id: tokens.endOfTextId,
+    use_cache: spec.kvCache,
+    'transformers.js_config': jsConfig,
+  };
+  writeFileSync(join(dir, 'config.json'), JSON.stringify(config, null, 2));
+  writeFileSync(
+    join(dir, 'generation_config.json'),
+    JSON.stringify(
+      {
+        bos_token_id: tokens.endOfTextId,
+        eos_token_id: [tokens.imEndId, tokens.endOfTextId],
+        pad_token_id: tokens.endOfTextId,
+        do_sample: false,
+      },
+      null,
+      2,
+    ),
+  );
+}

@@ -1,0 +1,203 @@
+// instrumentModel on generated tiny models, loaded through transformers.js as the worker loads them:
+// cap off = bit-identical to the original graph, residual outputs = reference forward, caps hold the floor,
+// positions above the floor untouched, KV-cache decoding keeps capping.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { env } from '@huggingface/transformers';
+import { instrumentModel, type InstrumentedModel } from '../../../../src/worker/graph/instrument';
+import { writeTinyModel, type TinyModelInfo, type TinyModelSpec } from '../../../support/tinyModels';
+import { referenceForward } from '../../../support/referenceForward';
+import { bitIdentical, maxRelDiff } from '../../../support/compare';
+import { asFloat32, median, projections, row, unitVector } from '../../../support/tensors';
+import { capFeeds, idsToInputs, loadModel, type Outputs } from '../../../support/tjsModel';
+
+env.allowRemoteModels = false;
+const root = mkdtempSync(join(tmpdir(), 'pl-instr-'));
+after(() => rmSync(root, { recursive: true, force: true }));
+
+const IDS = [12, 200, 7, 99, 150, 31, 64, 250, 3, 180, 77, 140];
+const CAP_LAYERS = [1, 3];
+
+const cases: { name: string; spec: Partial<TinyModelSpec>; pattern: string }[] = [
+  { name: 'genai fp32', spec: { layout: 'genai', seed: 11 }, pattern: 'skip-simplified-layernorm' },
+  {
+    name: 'genai fp16, external .data',
+    spec: { layout: 'genai', dtype: 'fp16', externalData: 'dot_data', seed: 12 },
+    pattern: 'skip-simplified-layernorm',
+  },
+  {
+    name: 'genai q4 (MatMulNBits)',
+    spec: { layout: 'genai', dtype: 'q4', seed: 13 },
+    pattern: 'skip-simplified-layernorm',
+  },
+  {
+    name: 'genai fp32 MultiHeadAttention (position_ids)',
+    spec: { layout: 'genai', attention: 'mha', seed: 17 },
+    pattern: 'skip-simplified-layernorm',
+  },
+  // LayerNorm family with a skip bias (input 4): the cap's dot product must include the bias.
+  {
+    name: 'genai LayerNorm (SkipLayerNormalization + bias)',
+    spec: { layout: 'genai', norm: 'layernorm', seed: 16 },
+    pattern: 'skip-layernorm',
+  },
+  { name: 'optimum fp32', spec: { layout: 'optimum', seed: 14 }, pattern: 'add' },
+  {
+    name: 'optimum fp32, external _data',
+    spec: { layout: 'optimum', externalData: 'onnx_data', seed: 15 },
+    pattern: 'add',
+  },
+];
+
+for (const c of cases) {
+  describe(`instrumentModel: ${c.name}`, () => {
+    let info: TinyModelInfo;
+    let inst: InstrumentedModel;
+    let original: Outputs;
+    let uncapped: Outputs;
+    const v = [unitVector(32, 101), unitVector(32, 102)];
+    let taus: number[];
+    const fp16 = c.spec.dtype === 'fp16';
+    const hasReference = !fp16 && c.spec.norm !== 'layernorm';
+
+    before(async () => {
+      info = await writeTinyModel(join(root, c.name.replace(/\W+/g, '-')), c.spec);
+      inst = await instrumentModel(info.dir, {
+        dtype: info.dtype,
+        settings: { capLayers: CAP_LAYERS },
+        cacheDir: join(root, 'cache'),
+      });
+      const orig = await loadModel(info.dir, info.dtype);
+      original = await orig.forward(idsToInputs(IDS));
+      await orig.dispose();
+      const m = await loadModel(inst.dir, info.dtype, inst.sessionOptions);
+      uncapped = await m.forward({
+        ...idsToInputs(IDS),
+        ...capFeeds(inst.capInputs!, v, [-Infinity, -Infinity]),
+      });
+      await m.dispose();
+      // Floors at the median uncapped projection: about half the positions get capped.
+      taus = CAP_LAYERS.map((l, k) =>
+        median(projections(asFloat32(uncapped[`residual.${l}`]!.data), 32, v[k]!)),
+      );
+    });
+
+    test('reports the structure it found', () => {
+      assert.equal(inst.pattern, c.pattern);
+      assert.equal(inst.numLayers, 4);
+      assert.equal(inst.hiddenSize, 32);
+      assert.deepEqual(inst.residualOutputs, ['residual.0', 'residual.1', 'residual.2', 'residual.3']);
+      assert.deepEqual(inst.capLayers, CAP_LAYERS);
+      assert.deepEqual(inst.capInputs, { v: 'cap_v', tau: 'cap_tau' });
+      assert.equal(inst.fromCache, false);
+      const external = c.spec.externalData !== undefined;
+      assert.equal('extra' in inst.sessionOptions, external);
+      // The rewritten folder holds no copy of the weights; external data is read from the source folder.
+      assert.deepEqual(readdirSync(join(inst.dir, 'onnx')), [info.onnxPath.split('/').pop()]);
+      const cfg = JSON.parse(readFileSync(join(inst.dir, 'config.json'), 'utf8')) as Record<
+        string,
+        Record<string, unknown>
+      >;
+      assert.equal(cfg['transformers.js_config']?.use_external_data_format, undefined);
+      for (const f of ['tokenizer.json', 'tokenizer_config.json', 'generation_config.json'])
+        assert.ok(existsSync(join(inst.dir, f)), f);
+    });
+
+    test('tau = -Infinity: logits and present.* bit-identical to the original graph', () => {
+      const names = Object.keys(original);
+      assert.ok(names.includes('logits') && names.includes('present.3.value'));
+      for (const k of names)
+        assert.ok(
+          bitIdentical(original[k]!.data as Float32Array, uncapped[k]!.data as Float32Array),
+          `${k} differs`,
+        );
+      for (const r of inst.residualOutputs) assert.deepEqual(uncapped[r]!.dims, [1, IDS.length, 32]);
+    });
+
+    if (hasReference) {
+      test('residual outputs equal the reference forward', () => {
+        const ref = referenceForward(info, IDS);
+        inst.residualOutputs.forEach((r, l) => {
+          const d = maxRelDiff(asFloat32(uncapped[r]!.data), ref.residuals[l]!);
+          assert.ok(d < 1e-4, `${r}: relative error ${d}`);
+        });
+      });
+    }
+
+    test('caps hold the floor at capped layers, leave positions above it unchanged, match the reference', async () => {
+      const m = await loadModel(inst.dir, info.dtype, inst.sessionOptions);
+      const capped = await m.forward({ ...idsToInputs(IDS), ...capFeeds(inst.capInputs!, v, taus) });
+      await m.dispose();
+      CAP_LAYERS.forEach((l, k) => {
+        const h = asFloat32(capped[`residual.${l}`]!.data);
+        const p = projections(h, 32, v[k]!);
+        // fp16 graphs round the capped sum to fp16: allow that rounding (|h| * 2^-10), fp32 must hold to 1e-5.
+        const slack = fp16 ? Math.max(...h.map(Math.abs)) * 2 ** -10 : 1e-5;
+        for (const x of p) assert.ok(x >= taus[k]! - slack, `layer ${l}: <h,v> = ${x} < tau ${taus[k]}`);
+      });
+      // First capped layer: rows already above the floor keep their exact bits; the others move. Rows within
+      // rounding of the floor are skipped (the graph's own dot product may land on either side of it).
+      const margin = fp16 ? 1e-2 : 1e-5;
+      const before1 = uncapped['residual.1']!.data as Float32Array;
+      const after1 = capped['residual.1']!.data as Float32Array;
+      const p0 = projections(asFloat32(before1), 32, v[0]!);
+      let kept = 0;
+      let moved = 0;
+      p0.forEach((x, t) => {
+        const same = bitIdentical(row(before1, 32, t), row(after1, 32, t));
+        if (x > taus[0]! + margin) {
+          assert.ok(same, `row ${t} was above tau and changed`);
+          kept++;
+        } else if (x < taus[0]! - margin && !same) moved++;
+      });
+      assert.ok(kept > 0 && moved > 0, `kept ${kept}, moved ${moved}`);
+      assert.ok(
+        bitIdentical(
+          uncapped['residual.0']!.data as Float32Array,
+          capped['residual.0']!.data as Float32Array,
+        ),
+        'layer 0 is before any cap',
+      );
+      if (hasReference) {
+        const ref = referenceForward(
+          info,
+          IDS,
+          CAP_LAYERS.map((layer, k) => ({ layer, v: v[k]!, tau: taus[k]! })),
+        );
+        const d = maxRelDiff(asFloat32(capped.logits!.data), ref.logits);
+        assert.ok(d < 1e-4, `capped logits vs reference: ${d}`);
+      }
+    });
+
+    test('generate with the KV cache: tau = -Infinity gives the original tokens; caps hold on every decode step', async () => {
+      const orig = await loadModel(info.dir, info.dtype);
+      const want = await orig.generate(IDS, 5);
+      await orig.dispose();
+      const m = await loadModel(inst.dir, info.dtype, inst.sessionOptions);
+      try {
+        assert.deepEqual(
+          await m.generate(IDS, 5, capFeeds(inst.capInputs!, v, [-Infinity, -Infinity])),
+          want,
+        );
+        const steps: Float32Array[] = [];
+        const dims: number[][] = [];
+        await m.generate(IDS, 5, capFeeds(inst.capInputs!, v, taus), (o) => {
+          steps.push(asFloat32(o['residual.3']!.data));
+          dims.push(o['residual.3']!.dims);
+        });
+        assert.ok(steps.length >= 2);
+        assert.deepEqual(dims[0], [1, IDS.length, 32]);
+        assert.deepEqual(dims[1], [1, 1, 32]);
+        const slack = fp16 ? 2e-2 : 1e-5;
+        for (const s of steps)
+          for (const x of projections(s, 32, v[1]!))
+            assert.ok(x >= taus[1]! - slack, `decode step <h,v> ${x} < ${taus[1]}`);
+      } finally {
+        await m.dispose();
+      }
+    });
+  });
+}
