@@ -1,0 +1,225 @@
+/**
+ * Computes an Assistant Axis for a model with the model itself (issue: "Assistant Axis for any
+ * model"): generate a short reply for every run of the plan, keep the replies that stand for
+ * their persona, take each kept reply's mean residual at every layer, build the axis, then
+ * score the default-Assistant replies on it for the floor populations. Every finished run is
+ * appended to a checkpoint file, so an interrupted computation resumes where it stopped.
+ */
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { AXIS_FORMAT, AXIS_VERSION, decodeVector, encodeVector, type AxisFile } from '../core/axis/axisFile';
+import { buildAxisLayers, DEFAULT_PERSONA, recommendedCappingLayers, recommendedMonitorLayer, type ResponseActivations } from '../core/axis/axisBuilder';
+import { planAxisRuns, responseProblem, type AxisRun, type AxisSubset } from '../core/axis/axisPlan';
+import { dot, type AxisSpec } from '../core/axis/axisSpec';
+import { batteryHash } from '../core/battery';
+import type { Battery } from '../core/battery/types';
+import { mean, percentileTable } from '../core/stats/descriptive';
+import type { EngineClient } from './client';
+import type { ChatMessage, ModelInfo } from './protocol';
+import { throwIfAborted } from './errors';
+
+export interface AxisComputeOptions {
+  readonly battery: Battery;
+  readonly subset: AxisSubset;
+  /** Tokens generated per reply; short replies are enough for a mean activation. */
+  readonly maxTokens: number;
+  readonly seed: number;
+  /** Checkpoint file (JSON lines); created if missing, resumed if present and matching. */
+  readonly checkpointPath: string;
+  readonly model: { readonly id: string; readonly revision: string | null; readonly fileHash: string; readonly dtype: string };
+  readonly onProgress?: (p: AxisProgress) => void;
+}
+
+export interface AxisProgress {
+  readonly phase: 'generate' | 'floors' | 'done';
+  readonly done: number;
+  readonly total: number;
+  /** Estimated milliseconds left in this phase, from the mean time per run so far. */
+  readonly etaMs: number | null;
+  readonly detail: string;
+}
+
+/** One finished run as stored in the checkpoint. */
+interface RunRecord {
+  readonly key: string;
+  readonly text: string;
+  /** Null when the reply was dropped (the reason says why). */
+  readonly dropped: string | null;
+  /** base64 float32 per layer; empty when dropped. */
+  readonly layerMeans: readonly string[];
+  readonly ms: number;
+}
+
+interface CheckpointHeader {
+  readonly kind: 'persona-lens-axis-checkpoint';
+  readonly fileHash: string;
+  readonly dtype: string;
+  readonly batteryHash: string;
+  readonly subset: AxisSubset;
+  readonly maxTokens: number;
+  readonly seed: number;
+}
+
+export interface AxisComputeResult {
+  readonly axis: AxisFile;
+  readonly runs: number;
+  readonly kept: number;
+  readonly dropped: { readonly key: string; readonly reason: string }[];
+  /** Mean monitor-layer projection of each persona's held-out and training replies. */
+  readonly personaMeans: { readonly persona: string; readonly value: number; readonly n: number }[];
+  readonly timings: Readonly<Record<string, number>>;
+}
+
+/** Computes the axis; the model must already be loaded in the client (capping is not needed). */
+export async function computeAxis(client: EngineClient, info: ModelInfo, o: AxisComputeOptions, signal?: AbortSignal): Promise<AxisComputeResult> {
+  const started = Date.now();
+  const plan = planAxisRuns(o.battery, o.subset);
+  const header: CheckpointHeader = {
+    kind: 'persona-lens-axis-checkpoint',
+    fileHash: o.model.fileHash,
+    dtype: o.model.dtype,
+    batteryHash: batteryHash(o.battery),
+    subset: o.subset,
+    maxTokens: o.maxTokens,
+    seed: o.seed,
+  };
+  const records = readCheckpoint(o.checkpointPath, header);
+  const todo = plan.filter((r) => !records.has(r.key));
+  let spent = 0;
+  for (const [i, run] of todo.entries()) {
+    throwIfAborted(signal);
+    const t0 = Date.now();
+    const record = await runOne(client, info, run, o, signal);
+    spent += Date.now() - t0;
+    records.set(run.key, record);
+    appendFileSync(o.checkpointPath, `${JSON.stringify(record)}\n`);
+    const done = plan.length - todo.length + i + 1;
+    o.onProgress?.({ phase: 'generate', done, total: plan.length, etaMs: ((todo.length - i - 1) * spent) / (i + 1), detail: `${run.persona}: ${run.questionId}` });
+  }
+  const generateMs = Date.now() - started;
+
+  const activations: ResponseActivations[] = [];
+  const dropped: { key: string; reason: string }[] = [];
+  for (const run of plan) {
+    const r = records.get(run.key);
+    if (!r) continue;
+    if (r.dropped) dropped.push({ key: run.key, reason: r.dropped });
+    else activations.push({ persona: run.persona, questionId: run.questionId, heldOut: run.heldOut, layerMeans: r.layerMeans.map(decodeVector) });
+  }
+  const t1 = Date.now();
+  const layers = buildAxisLayers(activations, info.numLayers);
+  const monitorLayer = recommendedMonitorLayer(info.numLayers);
+  const buildMs = Date.now() - t1;
+
+  // Floors: per-response means are projections of the stored layer means (projection is linear);
+  // per-token values need one scoring pass over the default-Assistant replies on the new axis.
+  const t2 = Date.now();
+  const defaults = plan.filter((r) => r.persona === DEFAULT_PERSONA && !r.heldOut && !records.get(r.key)?.dropped && records.has(r.key));
+  const spec: AxisSpec = { hiddenSize: info.hiddenSize, vectors: layers.map((l) => l.unit), monitorLayer, capLayers: [], taus: new Float32Array(0) };
+  const tokenValues: number[][] = Array.from({ length: info.numLayers }, () => []);
+  for (const [i, run] of defaults.entries()) {
+    throwIfAborted(signal);
+    const messages = [...prompt(run), { role: 'assistant', content: (records.get(run.key) as RunRecord).text }];
+    const scored = await client.score(messages, { axis: spec }, signal);
+    const reply = scored.turns[scored.turns.length - 1];
+    if (reply) scored.projections.forEach((p, k) => tokenValues[scored.layers[k] as number]?.push(...p.subarray(reply.tokenStart, reply.tokenEnd)));
+    o.onProgress?.({ phase: 'floors', done: i + 1, total: defaults.length, etaMs: null, detail: run.questionId });
+  }
+  const floorsMs = Date.now() - t2;
+
+  const project = (a: ResponseActivations, l: number): number => dot(a.layerMeans[l] as Float32Array, 0, layers[l]?.unit as Float32Array);
+  const trainDefaults = activations.filter((a) => a.persona === DEFAULT_PERSONA && !a.heldOut);
+  const personas = [...new Set(activations.map((a) => a.persona))];
+  const personaMeans = personas
+    .map((persona) => {
+      const xs = activations.filter((a) => a.persona === persona).map((a) => project(a, monitorLayer));
+      return { persona, value: mean(xs), n: xs.length };
+    })
+    .sort((a, b) => b.value - a.value);
+
+  const axis: AxisFile = {
+    format: AXIS_FORMAT,
+    version: AXIS_VERSION,
+    model: { id: o.model.id, revision: o.model.revision, fileHash: o.model.fileHash, dtype: o.model.dtype, numLayers: info.numLayers, hiddenSize: info.hiddenSize },
+    battery: {
+      hash: header.batteryHash,
+      subset: o.subset,
+      roles: new Set(plan.filter((r) => r.persona !== DEFAULT_PERSONA).map((r) => r.persona)).size,
+      questions: new Set(plan.map((r) => r.questionId)).size,
+      responses: activations.length,
+    },
+    createdAt: new Date().toISOString(),
+    monitorLayer,
+    cappingLayers: recommendedCappingLayers(info.numLayers),
+    defaults: { floorPopulation: 'response', percentile: 25 },
+    layers: layers.map((l, i) => ({
+      layer: i,
+      unit: encodeVector(l.unit),
+      norm: l.norm,
+      floors: { response: percentileTable(trainDefaults.map((a) => project(a, i))), token: percentileTable(tokenValues[i] ?? []) },
+      pc1Cosine: l.pc1Cosine,
+      auc: l.auc,
+    })),
+    validation: {
+      maxTokens: o.maxTokens,
+      seed: o.seed,
+      kept: activations.length,
+      dropped: dropped.length,
+      personaMeansAtMonitorLayer: personaMeans,
+      timingsMs: { generate: generateMs, build: buildMs, floors: floorsMs, total: Date.now() - started },
+    },
+  };
+  o.onProgress?.({ phase: 'done', done: plan.length, total: plan.length, etaMs: 0, detail: 'axis computed' });
+  return {
+    axis,
+    runs: plan.length,
+    kept: activations.length,
+    dropped,
+    personaMeans,
+    timings: { generate: generateMs, build: buildMs, floors: floorsMs, total: Date.now() - started },
+  };
+}
+
+function prompt(run: AxisRun): ChatMessage[] {
+  return [...(run.systemPrompt === null ? [] : [{ role: 'system', content: run.systemPrompt }]), { role: 'user', content: run.question }];
+}
+
+async function runOne(client: EngineClient, info: ModelInfo, run: AxisRun, o: AxisComputeOptions, signal?: AbortSignal): Promise<RunRecord> {
+  const t0 = Date.now();
+  const messages = prompt(run);
+  const gen = await client.generate(messages, { capping: false, maxTokens: o.maxTokens, sampling: { kind: 'greedy' } }, undefined, signal);
+  const text = gen.text.trim();
+  const problem = responseProblem(text, run.persona);
+  if (problem) return { key: run.key, text, dropped: problem, layerMeans: [], ms: Date.now() - t0 };
+  const act = await client.activations([...messages, { role: 'assistant', content: text }], messages.length, signal);
+  if (act.layerMeans.length !== info.numLayers) throw new Error(`activations returned ${act.layerMeans.length} layers, the model has ${info.numLayers}`);
+  return { key: run.key, text, dropped: null, layerMeans: act.layerMeans.map(encodeVector), ms: Date.now() - t0 };
+}
+
+/** Reads finished runs of a checkpoint made with the same settings; starts a new file otherwise. */
+function readCheckpoint(path: string, header: CheckpointHeader): Map<string, RunRecord> {
+  const records = new Map<string, RunRecord>();
+  if (existsSync(path)) {
+    const lines = readFileSync(path, 'utf8').split('\n').filter(Boolean);
+    const first = lines[0] ? (JSON.parse(lines[0]) as Partial<CheckpointHeader>) : null;
+    if (first && JSON.stringify(first) === JSON.stringify(header)) {
+      for (const line of lines.slice(1)) {
+        try {
+          const r = JSON.parse(line) as RunRecord;
+          records.set(r.key, r);
+        } catch {
+          // A line cut by an interruption: that run is simply done again.
+        }
+      }
+      return records;
+    }
+  }
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, `${JSON.stringify(header)}\n`);
+  return records;
+}
+
+/** Default checkpoint location for a model graph and battery subset inside the cache folder. */
+export function checkpointPath(cacheDir: string, fileHash: string, dtype: string, subset: AxisSubset): string {
+  return join(cacheDir, 'axes', 'checkpoints', `${fileHash.replace(/^sha256:/, '').slice(0, 24)}-${dtype}-${subset}.jsonl`);
+}

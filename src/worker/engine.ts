@@ -1,0 +1,467 @@
+/**
+ * The model engine: loads an instrumented model through transformers.js on onnxruntime-node (CPU)
+ * and answers score / generate. Runs inside the worker thread (main.ts); no vscode, no messaging.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import { AutoModelForCausalLM, AutoTokenizer, Tensor, env } from '@huggingface/transformers';
+import { axisSpecProblems, type AxisSpec } from '../core/axis/axisSpec';
+import { projectTokens } from '../core/axis/projection';
+import { EngineError, throwIfAborted } from './errors';
+import { cropPast, runChunk, type CapFeeds, type DecoderModel, type PastTensors } from './forward';
+import { InstrumentationError } from './graph/errors';
+import { instrumentModel, type InstrumentedModel } from './graph/instrument';
+import { ensureHubModel, isHubModelId } from './hubDownload';
+import { checkModelFolder } from './modelFiles';
+import type {
+  ActivationsRequest,
+  ActivationsResult,
+  GenerateRequest,
+  GenerateResult,
+  LoadRequest,
+  ModelInfo,
+  ProgressMessage,
+  ScoreRequest,
+  ScoreResult,
+  TokenMessage,
+} from './protocol';
+import { seededRandom, sampleToken } from './sampler';
+import { chatTokenizerFrom, mapTokens, type ChatTokenizer, type TokenMapMemo } from './tokenMap';
+
+const DEFAULT_REMOTE_HOST = 'https://huggingface.co/';
+const DEFAULT_PREFILL_CHUNK = 256;
+
+type Progress = Omit<ProgressMessage, 'type' | 'id'>;
+
+/** Score request as the engine takes it: any AxisSpec (a parsed protocol message is one). */
+export type EngineScoreRequest = Omit<ScoreRequest, 'axis'> & { readonly axis: AxisSpec };
+/** Generate request as the engine takes it; without an axis there are no projections. */
+export type EngineGenerateRequest = Omit<GenerateRequest, 'axis'> & { readonly axis?: AxisSpec };
+
+interface Loaded {
+  readonly info: ModelInfo;
+  readonly inst: InstrumentedModel;
+  readonly model: DecoderModel;
+  readonly tokenizer: ChatTokenizer;
+  readonly stopIds: ReadonlySet<number>;
+  readonly prefillChunk: number;
+  /** config.json max_position_embeddings (Infinity when absent). */
+  readonly maxPositions: number;
+}
+
+/** KV cache and per-layer projections of the last scored sequence (reused when a new one shares a prefix). */
+interface KeptSequence {
+  readonly ids: number[];
+  readonly past: PastTensors | null;
+  /** proj[L][t]: projection of position t at layer L, for every position of ids. */
+  readonly proj: Float32Array[];
+  /** Axis vectors + cap feeds the cache was computed with; reuse needs an equal key. */
+  readonly key: string;
+}
+
+interface Prefilled {
+  readonly proj: Float32Array[];
+  readonly past: PastTensors | null;
+  readonly lastLogits: Float32Array | null;
+  readonly reused: number;
+}
+
+/** Owns at most one loaded model and the kept KV cache of the last scored conversation. */
+export class Engine {
+  private loaded: Loaded | null = null;
+  private kept: KeptSequence | null = null;
+  private readonly tokenMemo: TokenMapMemo = new Map();
+
+  /** The loaded model's description, or null. */
+  get modelInfo(): ModelInfo | null {
+    return this.loaded?.info ?? null;
+  }
+
+  /** Resolves, checks, instruments and loads a model, replacing the current one. */
+  async load(req: LoadRequest, progress: (p: Progress) => void, signal: AbortSignal): Promise<ModelInfo> {
+    await this.unload();
+    const hubDir = join(req.cacheDir, 'hub');
+    env.cacheDir = hubDir;
+    env.allowLocalModels = true;
+    env.allowRemoteModels = !req.offline;
+    env.remoteHost = req.remoteHost ?? DEFAULT_REMOTE_HOST;
+    let dir: string;
+    if (isAbsolute(req.model) || existsSync(req.model)) dir = resolve(req.model);
+    else if (isHubModelId(req.model)) {
+      dir = await ensureHubModel(req.model, {
+        cacheDir: hubDir,
+        dtype: req.dtype,
+        remoteHost: env.remoteHost,
+        remotePathTemplate: env.remotePathTemplate,
+        offline: !env.allowRemoteModels,
+        onProgress: (p) => progress({ phase: 'download', file: p.file, loaded: p.loaded, total: p.total }),
+        signal,
+        ...(req.revision ? { revision: req.revision } : {}),
+      });
+    } else throw new EngineError('model-files', `${req.model}: not an existing folder and not a Hugging Face model id`);
+    throwIfAborted(signal);
+    progress({ phase: 'check', file: dir });
+    const folder = checkModelFolder(dir, req.dtype);
+    progress({ phase: 'instrument', file: folder.onnxPath });
+    let inst: InstrumentedModel;
+    try {
+      inst = await instrumentModel(dir, { dtype: req.dtype, settings: { capLayers: [...req.capLayers] }, cacheDir: join(req.cacheDir, 'instrumented'), signal });
+    } catch (e) {
+      throwIfAborted(signal);
+      if (e instanceof InstrumentationError) throw new EngineError('instrumentation', e.message);
+      throw e;
+    }
+    throwIfAborted(signal);
+    progress({ phase: 'session', file: inst.dir });
+    let model: DecoderModel;
+    let rawTokenizer: Awaited<ReturnType<typeof AutoTokenizer.from_pretrained>>;
+    try {
+      rawTokenizer = await AutoTokenizer.from_pretrained(dir, { local_files_only: true });
+      model = await AutoModelForCausalLM.from_pretrained(inst.dir, {
+        dtype: req.dtype as 'fp32',
+        device: 'cpu',
+        local_files_only: true,
+        session_options: inst.sessionOptions,
+      });
+    } catch (e) {
+      throw new EngineError('load', `${req.model}: transformers.js could not load the model (${(e as Error).message})`);
+    }
+    const session = model.sessions['model'];
+    const missing = [
+      ...inst.residualOutputs.filter((n) => !session?.outputNames.includes(n)),
+      ...(inst.capInputs ? [inst.capInputs.v, inst.capInputs.tau].filter((n) => !session?.inputNames.includes(n)) : []),
+    ];
+    if (!session || missing.length > 0) {
+      await model.dispose();
+      throw new EngineError('load', `${inst.dir}: the loaded session lacks ${missing.join(', ') || 'a decoder session'}`);
+    }
+    const tokenizer = chatTokenizerFrom(rawTokenizer);
+    const info: ModelInfo = {
+      model: req.model,
+      dir,
+      modelType: folder.modelType,
+      dtype: req.dtype,
+      numLayers: inst.numLayers,
+      hiddenSize: inst.hiddenSize,
+      capLayers: [...inst.capLayers],
+      kvCache: session.inputNames.some((n) => n.startsWith('past_key_values')),
+      pattern: inst.pattern,
+      instrumentedFromCache: inst.fromCache,
+    };
+    this.loaded = {
+      info,
+      inst,
+      model,
+      tokenizer,
+      stopIds: stopTokenIds(dir, folder.config, rawTokenizer, tokenizer),
+      prefillChunk: req.prefillChunk ?? DEFAULT_PREFILL_CHUNK,
+      maxPositions: typeof folder.config['max_position_embeddings'] === 'number' ? folder.config['max_position_embeddings'] : Infinity,
+    };
+    return info;
+  }
+
+  /** Releases the model session and the kept cache. */
+  async unload(): Promise<void> {
+    const l = this.loaded;
+    this.loaded = null;
+    this.kept = null;
+    this.tokenMemo.clear();
+    if (l) await l.model.dispose();
+  }
+
+  /** Per-token projections of a conversation at the asked layers, plus per-turn means. */
+  async score(req: EngineScoreRequest, signal: AbortSignal): Promise<ScoreResult> {
+    const l = this.need();
+    const axis = this.checkAxis(l, req.axis, req.capping);
+    const layers = req.layers ?? Array.from({ length: l.info.numLayers }, (_, i) => i);
+    const bad = layers.filter((x) => x >= l.info.numLayers);
+    if (bad.length > 0) throw new EngineError('bad-request', `layers ${bad.join(', ')} do not exist (model has ${l.info.numLayers})`);
+    const map = mapTokens(l.tokenizer, req.messages, false, this.tokenMemo);
+    checkContext(l, map.ids.length);
+    throwIfAborted(signal);
+    const cap = this.capFeeds(l, axis, req.capping);
+    const key = sequenceKey(axis, cap);
+    const pre = await this.prefill(l, map.ids, axis, cap, key, false, signal);
+    if (l.info.kvCache) this.kept = { ids: map.ids, past: pre.past, proj: pre.proj, key };
+    else this.kept = null;
+    const n = map.places.length;
+    const tokens = {
+      turn: Int32Array.from(map.places, (p) => p.turn),
+      start: Int32Array.from(map.places, (p) => p.start),
+      end: Int32Array.from(map.places, (p) => p.end),
+      position: Int32Array.from(map.positions),
+      tokenId: Int32Array.from(map.positions, (t) => map.ids[t] as number),
+      text: map.places.map((p) => (req.messages[p.turn] as { content: string }).content.slice(p.start, p.end)),
+    };
+    const projections = layers.map((L) => Float32Array.from(map.positions, (t) => (pre.proj[L] as Float32Array)[t] as number));
+    let cursor = 0;
+    const turns = map.spans.map((s) => {
+      const tokenStart = cursor;
+      cursor += s.tokenEnd - s.tokenStart;
+      const means = Float32Array.from(projections, (p) => mean(p, tokenStart, cursor));
+      return { turn: s.turn, role: (req.messages[s.turn] as { role: string }).role, tokenStart, tokenEnd: cursor, found: s.found, means };
+    });
+    if (cursor !== n) throw new EngineError('internal', `token table has ${n} tokens, turns cover ${cursor}`);
+    return { layers, monitorLayer: axis.monitorLayer, tokens, projections, turns, totalTokens: map.ids.length, reusedTokens: pre.reused };
+  }
+
+  /** Continues the conversation with a new assistant message, one token event per content token. */
+  async generate(req: EngineGenerateRequest, onToken: (t: Omit<TokenMessage, 'type' | 'id'>) => void, signal: AbortSignal): Promise<GenerateResult> {
+    const l = this.need();
+    if (!req.axis && req.capping) throw new EngineError('bad-request', 'capping needs an axis');
+    const axis = req.axis ? this.checkAxis(l, req.axis, req.capping) : null;
+    const map = mapTokens(l.tokenizer, req.messages, true);
+    checkContext(l, map.ids.length + 1);
+    throwIfAborted(signal);
+    const cap = this.capFeeds(l, axis, req.capping);
+    const pre = await this.prefill(l, map.ids, axis, cap, sequenceKey(axis, cap), true, signal);
+    // Without an axis nothing is projected: token events and the result carry no per-layer values.
+    const numLayers = axis ? l.info.numLayers : 0;
+    const random = seededRandom(req.sampling.kind === 'sample' ? req.sampling.seed : 0);
+    const ids = [...map.ids];
+    const generated: number[] = [];
+    const perToken: Float32Array[] = [];
+    const starts: number[] = [];
+    const ends: number[] = [];
+    const texts: string[] = [];
+    let logits = pre.lastLogits as Float32Array;
+    let past = pre.past;
+    let text = '';
+    let stopReason: 'eos' | 'maxTokens' = 'maxTokens';
+    // Each generated token is fed back, so the context bounds prompt + generated tokens.
+    const budget = Math.min(req.maxTokens, l.maxPositions - map.ids.length);
+    for (let i = 0; i < budget; i++) {
+      throwIfAborted(signal);
+      const next = sampleToken(logits, req.sampling, random);
+      if (l.stopIds.has(next)) {
+        stopReason = 'eos';
+        break;
+      }
+      generated.push(next);
+      ids.push(next);
+      // Feeding the token gives its own residuals (same positions as scoring would) and the next logits.
+      const out = l.info.kvCache
+        ? await runChunk(l.model, l.inst.residualOutputs, [next], ids.length - 1, past, cap, true)
+        : await runChunk(l.model, l.inst.residualOutputs, ids, 0, null, cap, true);
+      past = out.present;
+      logits = out.lastLogits as Float32Array;
+      const h = l.info.hiddenSize;
+      const proj = Float32Array.from({ length: numLayers }, (_, L) => {
+        const res = out.residuals[L] as Float32Array;
+        return projectTokens(res.subarray(res.length - h), (axis as AxisSpec).vectors[L] as Float32Array)[0] as number;
+      });
+      const decoded = l.tokenizer.decode(generated);
+      // An incomplete UTF-8 sequence decodes to U+FFFD: the token that completes the character gets it.
+      const stable = decoded.endsWith('\uFFFD') ? text.length : decoded.length;
+      const start = Math.min(text.length, stable);
+      const tokenText = decoded.slice(start, stable);
+      text = decoded.slice(0, stable);
+      perToken.push(proj);
+      starts.push(start);
+      ends.push(stable);
+      texts.push(tokenText);
+      onToken({ index: i, tokenId: next, text: tokenText, start, end: stable, projections: Float32Array.from(proj) });
+    }
+    text = l.tokenizer.decode(generated);
+    const n = generated.length;
+    const projections = Array.from({ length: numLayers }, (_, L) => Float32Array.from(perToken, (p) => p[L] as number));
+    return {
+      text,
+      tokens: {
+        turn: new Int32Array(n).fill(req.messages.length),
+        start: Int32Array.from(starts),
+        end: Int32Array.from(ends),
+        position: Int32Array.from({ length: n }, (_, i) => map.ids.length + i),
+        tokenId: Int32Array.from(generated),
+        text: texts,
+      },
+      projections,
+      means: Float32Array.from(projections, (p) => mean(p, 0, n)),
+      stopReason,
+      promptTokens: map.ids.length,
+      capped: req.capping,
+    };
+  }
+
+  /**
+   * Mean residual per layer over the content tokens of messages[fromTurn..] (template markup excluded):
+   * the per-response activation the axis is built from (arXiv 2601.10387). Uncapped; the kept KV cache
+   * of scoring is neither used nor replaced.
+   */
+  async activations(req: ActivationsRequest, signal: AbortSignal): Promise<ActivationsResult> {
+    const l = this.need();
+    const map = mapTokens(l.tokenizer, req.messages, false);
+    checkContext(l, map.ids.length);
+    const chosen = new Uint8Array(map.ids.length);
+    map.places.forEach((p, i) => {
+      if (p.turn >= req.fromTurn) chosen[map.positions[i] as number] = 1;
+    });
+    const count = chosen.reduce((a, b) => a + b, 0);
+    if (count === 0) throw new EngineError('bad-request', `messages from index ${req.fromTurn} have no content tokens`);
+    const h = l.info.hiddenSize;
+    const sums = Array.from({ length: l.info.numLayers }, () => new Float64Array(h));
+    throwIfAborted(signal);
+    await this.prefill(l, map.ids, null, this.capFeeds(l, null, false), null, false, signal, (pos, residuals) => {
+      residuals.forEach((res, L) => {
+        const sum = sums[L] as Float64Array;
+        const rows = res.length / h;
+        for (let t = 0; t < rows; t++) {
+          if (!chosen[pos + t]) continue;
+          for (let i = 0; i < h; i++) sum[i] = (sum[i] as number) + (res[t * h + i] as number);
+        }
+      });
+    });
+    return { layerMeans: sums.map((s) => Float32Array.from(s, (x) => x / count)), tokens: count };
+  }
+
+  private need(): Loaded {
+    if (!this.loaded) throw new EngineError('not-loaded', 'no model is loaded');
+    return this.loaded;
+  }
+
+  private checkAxis(l: Loaded, axis: AxisSpec, capping: boolean): AxisSpec {
+    const problems = axisSpecProblems(axis, l.info.numLayers, l.info.hiddenSize);
+    if (capping) {
+      const missing = axis.capLayers.filter((c) => !l.info.capLayers.includes(c));
+      if (missing.length > 0) {
+        problems.push(`layers ${missing.join(', ')} have no capping node (the model was loaded with capLayers [${l.info.capLayers.join(', ')}])`);
+      }
+    }
+    if (problems.length > 0) throw new EngineError('bad-request', `axis does not fit ${l.info.model}: ${problems.join('; ')}`);
+    return axis;
+  }
+
+  /** Cap inputs for the instrumented cap layers: the axis rows, tau from the axis or -Infinity (off). */
+  private capFeeds(l: Loaded, axis: AxisSpec | null, capping: boolean): CapFeeds | null {
+    const names = l.inst.capInputs;
+    if (!names) return null;
+    const h = l.info.hiddenSize;
+    const layers = l.inst.capLayers;
+    const v = new Float32Array(layers.length * h);
+    const tau = new Float32Array(layers.length).fill(-Infinity);
+    // Without an axis the rows stay zero: with tau = -Infinity the correction is 0 either way.
+    if (axis) {
+      layers.forEach((L, j) => {
+        v.set(axis.vectors[L] as Float32Array, j * h);
+        const k = axis.capLayers.indexOf(L);
+        if (capping && k >= 0) tau[j] = axis.taus[k] as number;
+      });
+    }
+    return { names, v: new Tensor('float32', v, [layers.length, h]), tau: new Tensor('float32', tau, [layers.length]) };
+  }
+
+  /**
+   * Runs the model over ids and returns per-layer projections of every position. With a KV cache the
+   * longest prefix shared with the kept sequence is taken from it (cache cropped to that length) and
+   * only the rest is fed, in chunks of prefillChunk tokens so the logits tensor stays small.
+   */
+  private async prefill(
+    l: Loaded,
+    ids: number[],
+    axis: AxisSpec | null,
+    cap: CapFeeds | null,
+    key: string | null,
+    wantLogits: boolean,
+    signal: AbortSignal,
+    onResiduals?: (pos: number, residuals: Float32Array[]) => void,
+  ): Promise<Prefilled> {
+    const numLayers = axis ? l.info.numLayers : 0;
+    const proj = Array.from({ length: numLayers }, () => new Float32Array(ids.length));
+    let reused = 0;
+    let past: PastTensors | null = null;
+    const kept = this.kept;
+    if (l.info.kvCache && kept && key !== null && kept.key === key) {
+      // At least one token is fed when logits are wanted (they come from the last fed position).
+      reused = Math.min(commonPrefix(ids, kept.ids), ids.length - (wantLogits ? 1 : 0));
+      if (reused > 0 && kept.past) {
+        past = cropPast(kept.past, reused);
+        for (let L = 0; L < numLayers; L++) (proj[L] as Float32Array).set((kept.proj[L] as Float32Array).subarray(0, reused));
+      } else reused = 0;
+    }
+    if (reused === ids.length) return { proj, past, lastLogits: null, reused };
+    const chunk = l.info.kvCache ? l.prefillChunk : ids.length;
+    let lastLogits: Float32Array | null = null;
+    for (let pos = reused; pos < ids.length; pos += chunk) {
+      throwIfAborted(signal);
+      const piece = ids.slice(pos, pos + chunk);
+      const last = pos + piece.length >= ids.length;
+      const out = await runChunk(l.model, l.inst.residualOutputs, piece, pos, past, cap, wantLogits && last);
+      for (let L = 0; L < numLayers; L++) {
+        (proj[L] as Float32Array).set(projectTokens(out.residuals[L] as Float32Array, (axis as AxisSpec).vectors[L] as Float32Array), pos);
+      }
+      onResiduals?.(pos, out.residuals);
+      past = out.present;
+      if (last) lastLogits = out.lastLogits;
+    }
+    return { proj, past, lastLogits, reused };
+  }
+}
+
+function checkContext(l: Loaded, tokens: number): void {
+  if (tokens > l.maxPositions) {
+    throw new EngineError('bad-request', `the conversation is ${tokens} tokens long; ${l.info.model} takes at most ${l.maxPositions} (max_position_embeddings)`);
+  }
+}
+
+function commonPrefix(a: readonly number[], b: readonly number[]): number {
+  const n = Math.min(a.length, b.length);
+  let i = 0;
+  while (i < n && a[i] === b[i]) i++;
+  return i;
+}
+
+function mean(p: Float32Array, start: number, end: number): number {
+  if (end <= start) return NaN;
+  let s = 0;
+  for (let i = start; i < end; i++) s += p[i] as number;
+  return s / (end - start);
+}
+
+/** FNV-1a over the bytes that decide the hidden states and projections: axis vectors and cap feeds. */
+function sequenceKey(axis: AxisSpec | null, cap: CapFeeds | null): string {
+  let h = 0x811c9dc5;
+  const eat = (a: Float32Array): void => {
+    const b = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+    for (let i = 0; i < b.length; i++) h = Math.imul(h ^ (b[i] as number), 0x01000193);
+  };
+  for (const v of axis?.vectors ?? []) eat(v);
+  if (cap) {
+    eat(cap.v.data as Float32Array);
+    eat(cap.tau.data as Float32Array);
+  }
+  return `${(h >>> 0).toString(16)}:${axis?.vectors.length ?? 0}`;
+}
+
+/** End-of-message ids: config / generation_config eos, the tokenizer's eos, and the template's end-of-turn token. */
+function stopTokenIds(
+  dir: string,
+  config: Readonly<Record<string, unknown>>,
+  raw: { eos_token_id?: number | null; all_special_ids?: number[] },
+  tok: ChatTokenizer,
+): Set<number> {
+  const ids = new Set<number>();
+  const add = (x: unknown): void => {
+    if (typeof x === 'number') ids.add(x);
+    else if (Array.isArray(x)) x.forEach(add);
+  };
+  add(config['eos_token_id']);
+  const gen = join(dir, 'generation_config.json');
+  if (existsSync(gen)) {
+    try {
+      add((JSON.parse(readFileSync(gen, 'utf8')) as Record<string, unknown>)['eos_token_id']);
+    } catch {
+      // An unreadable generation_config.json only loses its eos ids; config.json still has them.
+    }
+  }
+  add(raw.eos_token_id);
+  // The first token the template puts after an assistant message's content ends a turn (<|im_end|>, <end_of_turn>, ...).
+  try {
+    const probe = mapTokens(tok, [{ role: 'user', content: 'hi' }, { role: 'assistant', content: 'ok' }], false);
+    const span = probe.spans[1];
+    const after = span ? probe.ids[span.tokenEnd] : undefined;
+    if (after !== undefined && raw.all_special_ids?.includes(after)) ids.add(after);
+  } catch {
+    // Templates that refuse this probe (e.g. require a system message) keep the eos ids above.
+  }
+  return ids;
+}

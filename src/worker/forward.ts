@@ -1,0 +1,112 @@
+/**
+ * One forward call of an instrumented decoder through transformers.js, and the KV-cache tensors
+ * around it. The engine drives the decoder itself (prefill in chunks, then one token per step)
+ * instead of generate(): that keeps the cache between requests, checks cancellation between
+ * calls, collects the residual outputs of every call and samples with a seeded PRNG.
+ */
+import { DynamicCache, Tensor } from '@huggingface/transformers';
+
+/** Past key/values by graph input name ('past_key_values.{i}.key' / '.value'). */
+export type PastTensors = Record<string, Tensor>;
+
+/** The part of a transformers.js PreTrainedModel the engine calls. */
+export interface DecoderModel {
+  forward(inputs: Record<string, unknown>): Promise<Record<string, Tensor>>;
+  dispose(): Promise<unknown>;
+  sessions: Record<string, { inputNames: string[]; outputNames: string[] }>;
+}
+
+/** Fp32 cap inputs fed on every call; tau = -Infinity everywhere turns capping off bit-identically. */
+export interface CapFeeds {
+  readonly names: { readonly v: string; readonly tau: string };
+  readonly v: Tensor;
+  readonly tau: Tensor;
+}
+
+/** What one call returns: per-layer residual rows, the last position's logits, the new cache. */
+export interface ChunkOutput {
+  /** residuals[L] is row-major [n, hidden] fp32 for the n fed tokens. */
+  readonly residuals: Float32Array[];
+  readonly lastLogits: Float32Array | null;
+  readonly present: PastTensors | null;
+}
+
+/** Data of a float tensor as fp32 (fp16 outputs arrive as Uint16Array on Node). */
+export function floatData(t: Tensor): Float32Array {
+  if (t.type === 'float32') return t.data as Float32Array;
+  if (t.type === 'float16') return t.to('float32').data as Float32Array;
+  throw new TypeError(`expected a float tensor, got ${t.type}`);
+}
+
+/** Feeds `ids` after `pastLength` cached tokens and returns residuals, last logits and the cache. */
+export async function runChunk(
+  model: DecoderModel,
+  residualOutputs: readonly string[],
+  ids: readonly number[],
+  pastLength: number,
+  past: PastTensors | null,
+  cap: CapFeeds | null,
+  wantLogits: boolean,
+): Promise<ChunkOutput> {
+  const n = ids.length;
+  const inputs: Record<string, unknown> = {
+    input_ids: new Tensor('int64', BigInt64Array.from(ids, (x) => BigInt(x)), [1, n]),
+    attention_mask: new Tensor('int64', new BigInt64Array(pastLength + n).fill(1n), [1, pastLength + n]),
+  };
+  if (past) inputs['past_key_values'] = new DynamicCache(past);
+  if (cap) {
+    inputs[cap.names.v] = cap.v;
+    inputs[cap.names.tau] = cap.tau;
+  }
+  const out = await model.forward(inputs);
+  const residuals = residualOutputs.map((name) => {
+    const t = out[name];
+    if (!t) throw new Error(`the instrumented graph returned no '${name}'`);
+    // Copied: the tensor's buffer may be larger than the data or be reused by the runtime.
+    return Float32Array.from(floatData(t));
+  });
+  let lastLogits: Float32Array | null = null;
+  const logits = out['logits'];
+  if (wantLogits) {
+    if (!logits) throw new Error("the graph returned no 'logits'");
+    const vocab = logits.dims.at(-1) as number;
+    const rows = (logits.dims.at(-2) as number) ?? 1;
+    lastLogits = Float32Array.from(floatData(logits).subarray((rows - 1) * vocab, rows * vocab));
+  }
+  let present: PastTensors | null = null;
+  for (const name of Object.keys(out)) {
+    if (!name.startsWith('present')) continue;
+    present ??= {};
+    present[name.replace('present', 'past_key_values')] = out[name] as Tensor;
+  }
+  return { residuals, lastLogits, present };
+}
+
+/** The cache cut to its first `length` positions (sequence axis = dims[-2]); tensors are copied. */
+export function cropPast(past: PastTensors, length: number): PastTensors {
+  const out: PastTensors = {};
+  for (const [name, t] of Object.entries(past)) {
+    const dims = t.dims;
+    const seq = dims.at(-2) as number;
+    if (length === seq) {
+      out[name] = t;
+      continue;
+    }
+    if (length > seq) throw new RangeError(`cannot crop '${name}' of length ${seq} to ${length}`);
+    const inner = dims.at(-1) as number;
+    const outer = dims.slice(0, -2).reduce((a, b) => a * b, 1);
+    const src = t.data as unknown as { subarray(a: number, b: number): ArrayLike<number>; constructor: new (n: number) => { set(a: ArrayLike<number>, o: number): void } };
+    const Ctor = src.constructor;
+    const data = new Ctor(outer * length * inner);
+    for (let o = 0; o < outer; o++) data.set(src.subarray(o * seq * inner, (o * seq + length) * inner), o * length * inner);
+    out[name] = new Tensor(t.type, data, [...dims.slice(0, -2), length, inner]);
+  }
+  return out;
+}
+
+/** Number of positions held by a cache (0 when empty). */
+export function pastLength(past: PastTensors | null): number {
+  if (!past) return 0;
+  const first = Object.values(past)[0];
+  return first ? (first.dims.at(-2) as number) : 0;
+}

@@ -1,0 +1,137 @@
+/**
+ * A scoring session as the CLI and the extension host use it: a model (demo, folder or hub id)
+ * loaded in the worker, plus the axis file that fits it. Runs on the host side, over EngineClient.
+ */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { AxisFileError, checkAxisFitsModel, floorAt, parseAxisFile, toAxisSpec, type AxisChoices, type AxisFile } from '../core/axis/axisFile';
+import type { AxisSpec } from '../core/axis/axisSpec';
+import type { ConversationScores } from '../core/scores';
+import type { Conversation } from '../core/transcript';
+import { toConversationScores, toEngineMessages } from '../core/turnScores';
+import type { EngineClient, LoadProgress } from './client';
+import { onnxFileName, sha256File } from './graph/modelFiles';
+import type { ModelInfo } from './protocol';
+import { loadTarget, resolveModelRef, type ModelRef } from './modelRef';
+
+export interface SessionOptions {
+  /** Folder with package.json (where models/demo lives). */
+  readonly packageRoot: string;
+  /** Downloads, instrumented graphs and computed axes. */
+  readonly cacheDir: string;
+  /** "demo", a folder or a hub id. */
+  readonly model: string;
+  /** transformers.js dtype, or "auto" (the model's own default, else fp32). */
+  readonly dtype: string;
+  /** An axis file to use instead of the one stored for the model. */
+  readonly axisFile?: string;
+  readonly offline: boolean;
+  readonly choices?: AxisChoices;
+}
+
+/** Raised when no axis has been computed for the model yet. */
+export class AxisMissingError extends Error {
+  override readonly name = 'AxisMissingError';
+}
+
+/** The loaded model, its axis and the numbers scoring uses. */
+export interface OpenSession {
+  readonly ref: ModelRef;
+  readonly info: ModelInfo;
+  readonly dtype: string;
+  readonly fileHash: string;
+  readonly axis: AxisFile;
+  readonly axisPath: string;
+  readonly spec: AxisSpec & { readonly percentile: number; readonly population: 'response' | 'token' };
+  /** Floor at the monitor layer under the chosen percentile and population (for "below floor"). */
+  readonly monitorTau: number;
+}
+
+/** Where an axis computed for a model graph is stored inside the cache folder. */
+export function storedAxisPath(cacheDir: string, fileHash: string, dtype: string): string {
+  return join(cacheDir, 'axes', `${fileHash.replace(/^sha256:/, '').slice(0, 24)}-${dtype}.axis.json`);
+}
+
+/** The dtype "auto" stands for: the model's transformers.js_config.dtype when it is a string, else fp32. */
+export function resolveDtype(dtype: string, modelDir: string | null): string {
+  if (dtype !== 'auto') return dtype;
+  if (!modelDir) return 'fp32';
+  try {
+    const config = JSON.parse(readFileSync(join(modelDir, 'config.json'), 'utf8')) as Record<string, unknown>;
+    const tjs = config['transformers.js_config'] as Record<string, unknown> | undefined;
+    return typeof tjs?.dtype === 'string' ? tjs.dtype : 'fp32';
+  } catch {
+    return 'fp32';
+  }
+}
+
+const hashes = new Map<string, { stamp: string; hash: string }>();
+
+/** "sha256:<hex>" of a model's graph file, memoised by path, size and mtime. */
+export async function graphHash(modelDir: string, dtype: string, signal?: AbortSignal): Promise<string> {
+  const path = join(modelDir, 'onnx', onnxFileName(dtype));
+  const st = statSync(path);
+  const stamp = `${st.size}:${st.mtimeMs}`;
+  const known = hashes.get(path);
+  if (known?.stamp === stamp) return known.hash;
+  const hash = `sha256:${await sha256File(path, signal)}`;
+  hashes.set(path, { stamp, hash });
+  return hash;
+}
+
+/**
+ * Loads the model and its axis. The axis decides which layers get capping nodes, so it is read
+ * before the model is instrumented; hub models are downloaded first to learn their graph hash.
+ */
+export async function openSession(
+  client: EngineClient,
+  o: SessionOptions,
+  onProgress?: (p: LoadProgress) => void,
+  signal?: AbortSignal,
+): Promise<OpenSession> {
+  const ref = resolveModelRef(o.model, o.packageRoot);
+  const baseLoad = { cacheDir: o.cacheDir, offline: o.offline };
+  let dir = ref.kind === 'hub' ? null : ref.dir;
+  let dtype = resolveDtype(o.dtype, dir);
+  if (!dir) {
+    // A hub model: download (or find in the cache) and load it once to know its files.
+    const first = await client.load(loadTarget(ref), { ...baseLoad, dtype, capLayers: o.choices?.capLayers ?? [] }, onProgress, signal);
+    dir = first.dir;
+    dtype = resolveDtype(o.dtype, dir);
+  }
+  const fileHash = await graphHash(dir, dtype, signal);
+  const axisPath = o.axisFile || (ref.kind === 'demo' ? join(ref.dir, 'axis.json') : storedAxisPath(o.cacheDir, fileHash, dtype));
+  if (!existsSync(axisPath)) {
+    throw new AxisMissingError(
+      o.axisFile
+        ? `axis file ${axisPath} does not exist`
+        : `no Assistant Axis has been computed for ${ref.label} (${dtype}) yet; compute one with "persona-lens axis compute --model ${ref.label}" or the command "Persona Lens: Compute Axis for Model"`,
+    );
+  }
+  const axis = parseAxisFile(readFileSync(axisPath, 'utf8'), axisPath);
+  const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as Record<string, unknown>;
+  checkAxisFitsModel(
+    axis,
+    { id: ref.label, fileHash, dtype, numLayers: Number(config['num_hidden_layers']), hiddenSize: Number(config['hidden_size']) },
+    axisPath,
+  );
+  const spec = toAxisSpec(axis, o.choices);
+  const info = await client.load(loadTarget(ref), { ...baseLoad, dtype, capLayers: spec.capLayers }, onProgress, signal);
+  if (info.numLayers !== axis.model.numLayers || info.hiddenSize !== axis.model.hiddenSize) {
+    throw new AxisFileError(`${axisPath}: the loaded graph has ${info.numLayers} layers x ${info.hiddenSize}, the axis ${axis.model.numLayers} x ${axis.model.hiddenSize}`);
+  }
+  const monitorTau = floorAt(axis, spec.monitorLayer, spec.population, spec.percentile);
+  return { ref, info, dtype, fileHash, axis, axisPath, spec, monitorTau };
+}
+
+/** Scores one conversation in an open session. */
+export async function scoreConversation(client: EngineClient, s: OpenSession, c: Conversation, signal?: AbortSignal): Promise<ConversationScores> {
+  const { messages, turnOffset } = toEngineMessages(c);
+  const result = await client.score(messages, { axis: s.spec }, signal);
+  return toConversationScores(c, result, { turnOffset, tau: s.monitorTau, model: s.ref.label, axis: axisLabel(s.axisPath) });
+}
+
+function axisLabel(path: string): string {
+  const parts = path.split(/[\\/]/);
+  return parts.slice(-2).join('/');
+}

@@ -1,0 +1,64 @@
+// Shared fixtures for the runtime tests: axes, conversations, temp folders, the bundled worker script.
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as esbuild from 'esbuild';
+import { unitVector, type AxisSpec } from '../../../../src/core/axis/axisSpec';
+import type { ChatMessage } from '../../../../src/worker/protocol';
+import { mulberry32 } from '../../../support/prng';
+
+export const TRANSCRIPT_DIR = join(process.cwd(), '..', 'shared', 'data', 'assistant-axis', 'transcripts', 'persona_drift');
+
+/** A random unit axis per layer (seeded), monitor layer at depth/2, capping off (tau -inf) on capLayers. */
+export function randomAxis(numLayers: number, hiddenSize: number, capLayers: readonly number[], seed = 3): AxisSpec {
+  const r = mulberry32(seed);
+  return {
+    hiddenSize,
+    vectors: Array.from({ length: numLayers }, () => unitVector(Float32Array.from({ length: hiddenSize }, () => r() * 2 - 1))),
+    monitorLayer: Math.floor(numLayers / 2),
+    capLayers: [...capLayers],
+    taus: new Float32Array(capLayers.length).fill(-Infinity),
+  };
+}
+
+/** The same axis with other floors on its cap layers. */
+export function withTaus(axis: AxisSpec, taus: readonly number[]): AxisSpec {
+  return { ...axis, taus: Float32Array.from(taus) };
+}
+
+/** The first `n` messages of a persona-drift transcript, each cut to `maxChars` to keep tiny-model runs short. */
+export function transcript(name: string, n: number, maxChars = 400): ChatMessage[] {
+  const j = JSON.parse(readFileSync(join(TRANSCRIPT_DIR, name), 'utf8')) as { conversation: ChatMessage[] };
+  return j.conversation.slice(0, n).map((m) => ({ role: m.role, content: m.content.slice(0, maxChars) }));
+}
+
+export function transcriptNames(): string[] {
+  return readdirSync(TRANSCRIPT_DIR).filter((f) => f.endsWith('.json'));
+}
+
+/** A fresh temp folder and its remover. */
+export function tempDir(prefix: string): { dir: string; remove: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * Bundles src/worker/main.ts the way `npm run build` does (packages external) and returns the script
+ * path. outDir gets a node_modules link to the project's, so the worker resolves packages like out/worker.js.
+ */
+export async function buildWorkerScript(outDir: string): Promise<string> {
+  const outfile = join(outDir, 'worker.js');
+  mkdirSync(outDir, { recursive: true });
+  if (!existsSync(join(outDir, 'node_modules'))) symlinkSync(join(process.cwd(), 'node_modules'), join(outDir, 'node_modules'), 'dir');
+  await esbuild.build({
+    entryPoints: [join(process.cwd(), 'src', 'worker', 'main.ts')],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    external: ['onnxruntime-node', '@huggingface/transformers', 'sharp'],
+    logLevel: 'warning',
+  });
+  return outfile;
+}
