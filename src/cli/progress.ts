@@ -20,9 +20,10 @@ export class Progress {
       this.lastLine = line;
       return;
     }
-    // Plain mode: at most one line per second unless the text changed, so logs stay short.
+    // Plain mode (CI logs): steps without a fraction always print; counted steps at most every 2 s and at the end.
     const now = Date.now();
-    if (text === this.lastLine && now - this.lastPlain < 1000) return;
+    if (fraction !== null && fraction < 1 && now - this.lastPlain < 2000) return;
+    if (text === this.lastLine) return;
     this.lastLine = text;
     this.lastPlain = now;
     process.stderr.write(`${fraction === null ? '' : `${Math.round(fraction * 100)}% `}${text}\n`);

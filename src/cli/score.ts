@@ -26,6 +26,7 @@ Options:
   --fail-drop D      exit 1 when an assistant turn falls more than D below the first assistant turn
   --percentile P     floor percentile (default: the axis's, 25)
   --cap-layers L     capping band, e.g. 2-3 (default: the axis's)
+  --max-tokens N     score at most N tokens per conversation (whole turns; default: the model's context)
   --cache-dir DIR    downloads, graphs and axes (default: ~/.cache/persona-lens)
   --offline          never contact a model hub
   --quiet            no progress on stderr
@@ -62,6 +63,7 @@ export async function runScore(argv: string[], signal: AbortSignal): Promise<num
       percentile: { type: 'string' },
       'cap-layers': { type: 'string' },
       'cache-dir': { type: 'string' },
+      'max-tokens': { type: 'string' },
       offline: { type: 'boolean', default: false },
       quiet: { type: 'boolean', default: false },
       verbose: { type: 'boolean', default: false },
@@ -122,6 +124,7 @@ export async function runScore(argv: string[], signal: AbortSignal): Promise<num
         dtype: values.dtype,
         ...(values.axis ? { axisFile: values.axis } : {}),
         offline: values.offline,
+        ...(values['max-tokens'] ? { maxTokensPerConversation: numberOption('max-tokens', values['max-tokens']) } : {}),
         choices: { ...(layer !== undefined ? { monitorLayer: layer } : {}), ...(percentile !== undefined ? { percentile } : {}), ...(capLayers ? { capLayers } : {}) },
       },
       loadProgress(progress),
@@ -134,6 +137,12 @@ export async function runScore(argv: string[], signal: AbortSignal): Promise<num
         progress.update(`scoring ${file}${conversations.length > 1 ? ` #${index + 1}` : ''}`, done / total);
         if (conversation.turns.some((t) => t.role === 'assistant')) {
           const scores = await scoreConversation(client, session, conversation, signal);
+          if (scores.truncated) {
+            const t = scores.truncated;
+            process.stderr.write(
+              `${file}${conversations.length > 1 ? ` #${index + 1}` : ''}: warning: scored turns 0-${t.firstTurnLeftOut - 1} only; the conversation is ${t.fullTokens} tokens and the limit is ${t.tokenLimit}\n`,
+            );
+          }
           results.push({ file, index, conversation, scores, failures: evaluateGate(scores.turns, gate) });
         }
         done++;

@@ -32,6 +32,8 @@ export interface ConversationScores {
   readonly tau: number | null;
   readonly model: string;
   readonly axis: string;
+  /** When the conversation was longer than the token limit: the first turn left out, the limit and the full length. */
+  readonly truncated: { readonly firstTurnLeftOut: number; readonly tokenLimit: number; readonly fullTokens: number } | null;
 }
 
 /** Fills `delta` for a list of turn values: the change from the previous turn of the same role. */

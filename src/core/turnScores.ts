@@ -26,6 +26,10 @@ export interface EngineScore {
   readonly monitorLayer: number;
   /** projections[k][i]: token i (content tokens, table order) at layers[k]. */
   readonly projections: readonly Float32Array[];
+  /** Messages scored, the full length in tokens and the limit that cut it (null: nothing cut). */
+  readonly scoredMessages: number;
+  readonly fullTokens: number;
+  readonly tokenLimit: number | null;
   readonly turns: readonly {
     readonly turn: number;
     readonly role: string;
@@ -70,5 +74,9 @@ export function toConversationScores(
     ];
   });
   const turns: TurnScore[] = withDeltas(scored);
-  return { turns, monitorLayer: result.monitorLayer, tau: ctx.tau, model: ctx.model, axis: ctx.axis };
+  const truncated =
+    result.tokenLimit === null
+      ? null
+      : { firstTurnLeftOut: Math.max(0, result.scoredMessages - ctx.turnOffset), tokenLimit: result.tokenLimit, fullTokens: result.fullTokens };
+  return { turns, monitorLayer: result.monitorLayer, tau: ctx.tau, model: ctx.model, axis: ctx.axis, truncated };
 }

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { parse } from '../core/formats';
-import type { Conversation, ParseResult } from '../core/transcript';
+import type { Conversation, ParseResult, TranscriptDiagnostic } from '../core/transcript';
 import type { ConversationScores } from '../core/scores';
 import type { Config } from './config';
 import type { TranscriptDiagnostics } from './diagnostics';
@@ -21,6 +21,8 @@ export interface Scorer {
  */
 export class Analyzer implements vscode.Disposable {
   private readonly running = new Map<string, vscode.CancellationTokenSource>();
+  /** Length warnings of the last analysis per document, shown with the parse diagnostics. */
+  private readonly truncation = new Map<string, TranscriptDiagnostic[]>();
 
   constructor(
     private readonly store: ResultStore,
@@ -53,6 +55,7 @@ export class Analyzer implements vscode.Disposable {
     const outer = opts.token?.onCancellationRequested(() => source.cancel());
     try {
       const version = doc.version;
+      this.truncation.delete(uri);
       const parsed = this.parseDocument(doc);
       const prev = this.store.get(uri);
       const scores: (ConversationScores | null)[] = parsed.conversations.map((_, i) =>
@@ -73,6 +76,7 @@ export class Analyzer implements vscode.Disposable {
         if (doc.version !== version) throw new CancelledError('analysis');
         scores[i] = s;
         done++;
+        if (s.truncated) this.warnTruncated(doc, parsed, c, s.truncated);
         this.store.set({ uri, version, parse: parsed, scores: [...scores], stale: false });
       }
       this.log.info(`Analyzed ${vscode.workspace.asRelativePath(doc.uri)}: ${parsed.format}, ${parsed.conversations.length} conversation(s), ${done} scored`);
@@ -82,6 +86,20 @@ export class Analyzer implements vscode.Disposable {
       if (this.running.get(uri) === source) this.running.delete(uri);
       source.dispose();
     }
+  }
+
+  /** A warning on the first turn a length limit left out (the editor shows values only up to it). */
+  private warnTruncated(doc: vscode.TextDocument, parsed: ParseResult, c: Conversation, t: NonNullable<ConversationScores['truncated']>): void {
+    const turn = c.turns[t.firstTurnLeftOut];
+    if (!turn) return;
+    const extra: TranscriptDiagnostic = {
+      severity: 'warning',
+      code: 'context-length',
+      message: `Persona Lens scored the turns before this one only: the conversation is ${t.fullTokens} tokens long and the limit is ${t.tokenLimit} (the model's context or the setting persona-lens.maxTokensPerConversation).`,
+      range: turn.range,
+    };
+    this.truncation.set(doc.uri.toString(), [...(this.truncation.get(doc.uri.toString()) ?? []), extra]);
+    this.diagnostics.set(doc, [...parsed.diagnostics, ...(this.truncation.get(doc.uri.toString()) ?? [])]);
   }
 
   /** Cancels the running analysis of a document, if any. */

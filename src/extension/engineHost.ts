@@ -93,6 +93,7 @@ export class EngineHost implements Scorer, vscode.Disposable {
           dtype: cfg.dtype,
           ...(cfg.axisFile ? { axisFile: cfg.axisFile } : {}),
           offline: cfg.offline,
+          maxTokensPerConversation: cfg.maxTokensPerConversation,
           choices: {
             monitorLayer: cfg.monitorLayer,
             percentile: cfg.cappingTauPercentile,

@@ -61,6 +61,8 @@ export interface ScoreOptions {
   readonly capping?: boolean;
   /** Layers to return (default all). */
   readonly layers?: readonly number[];
+  /** Cut after the last whole message within this many tokens instead of failing (the model's context always applies). */
+  readonly maxTokens?: number;
 }
 
 export interface GenerateOptions {
@@ -152,6 +154,7 @@ export class EngineClient {
         axis: axisMessage(options.axis),
         capping: options.capping ?? false,
         ...(options.layers ? { layers: [...options.layers] } : {}),
+        ...(options.maxTokens ? { maxTokens: options.maxTokens } : {}),
       },
       ScoreResultSchema,
       signal,

@@ -176,7 +176,21 @@ export class Engine {
     const layers = req.layers ?? Array.from({ length: l.info.numLayers }, (_, i) => i);
     const bad = layers.filter((x) => x >= l.info.numLayers);
     if (bad.length > 0) throw new EngineError('bad-request', `layers ${bad.join(', ')} do not exist (model has ${l.info.numLayers})`);
-    const map = mapTokens(l.tokenizer, req.messages, false, this.tokenMemo);
+    let map = mapTokens(l.tokenizer, req.messages, false, this.tokenMemo);
+    const fullTokens = map.ids.length;
+    const limit = req.maxTokens === undefined ? l.maxPositions : Math.min(req.maxTokens, l.maxPositions);
+    let messages = req.messages;
+    if (req.maxTokens !== undefined && fullTokens > limit) {
+      // Keep the longest run of whole leading messages that fits; the host reports what was left out.
+      // The template's closing markup follows the last kept message, so re-render and drop more if needed.
+      let keep = map.spans.filter((s) => s.tokenEnd <= limit).length;
+      do {
+        if (keep === 0) throw new EngineError('bad-request', `the first message alone is longer than ${limit} tokens`);
+        messages = req.messages.slice(0, keep);
+        map = mapTokens(l.tokenizer, messages, false, this.tokenMemo);
+        keep--;
+      } while (map.ids.length > limit);
+    }
     checkContext(l, map.ids.length);
     throwIfAborted(signal);
     const cap = this.capFeeds(l, axis, req.capping);
@@ -191,7 +205,7 @@ export class Engine {
       end: Int32Array.from(map.places, (p) => p.end),
       position: Int32Array.from(map.positions),
       tokenId: Int32Array.from(map.positions, (t) => map.ids[t] as number),
-      text: map.places.map((p) => (req.messages[p.turn] as { content: string }).content.slice(p.start, p.end)),
+      text: map.places.map((p) => (messages[p.turn] as { content: string }).content.slice(p.start, p.end)),
     };
     const projections = layers.map((L) => Float32Array.from(map.positions, (t) => (pre.proj[L] as Float32Array)[t] as number));
     let cursor = 0;
@@ -199,10 +213,21 @@ export class Engine {
       const tokenStart = cursor;
       cursor += s.tokenEnd - s.tokenStart;
       const means = Float32Array.from(projections, (p) => mean(p, tokenStart, cursor));
-      return { turn: s.turn, role: (req.messages[s.turn] as { role: string }).role, tokenStart, tokenEnd: cursor, found: s.found, means };
+      return { turn: s.turn, role: (messages[s.turn] as { role: string }).role, tokenStart, tokenEnd: cursor, found: s.found, means };
     });
     if (cursor !== n) throw new EngineError('internal', `token table has ${n} tokens, turns cover ${cursor}`);
-    return { layers, monitorLayer: axis.monitorLayer, tokens, projections, turns, totalTokens: map.ids.length, reusedTokens: pre.reused };
+    return {
+      layers,
+      monitorLayer: axis.monitorLayer,
+      tokens,
+      projections,
+      turns,
+      totalTokens: map.ids.length,
+      reusedTokens: pre.reused,
+      scoredMessages: messages.length,
+      fullTokens,
+      tokenLimit: messages.length < req.messages.length ? limit : null,
+    };
   }
 
   /** Continues the conversation with a new assistant message, one token event per content token. */

@@ -71,6 +71,8 @@ export const ScoreRequestSchema = v.object({
   capping: v.boolean(),
   /** Layers to return (default: every layer). */
   layers: v.optional(v.array(nonNegInt)),
+  /** Cut the conversation after the last whole message within this many tokens (and within the model's context) instead of failing. */
+  maxTokens: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
 });
 
 /**
@@ -232,6 +234,11 @@ export const ScoreResultSchema = v.object({
   /** Length of the rendered sequence, and how many of its tokens came from the kept KV cache. */
   totalTokens: nonNegInt,
   reusedTokens: nonNegInt,
+  /** Messages scored: less than the request's when a length limit cut the conversation. */
+  scoredMessages: nonNegInt,
+  /** Tokens the whole conversation would take, and the limit that cut it (null when nothing was cut). */
+  fullTokens: nonNegInt,
+  tokenLimit: v.nullable(nonNegInt),
 });
 
 /** Result of generate. */

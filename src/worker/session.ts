@@ -27,6 +27,8 @@ export interface SessionOptions {
   readonly axisFile?: string;
   readonly offline: boolean;
   readonly choices?: AxisChoices;
+  /** Conversations longer than this many tokens are cut after the last whole turn that fits. */
+  readonly maxTokensPerConversation?: number;
 }
 
 /** Raised when no axis has been computed for the model yet. */
@@ -45,6 +47,7 @@ export interface OpenSession {
   readonly spec: AxisSpec & { readonly percentile: number; readonly population: 'response' | 'token' };
   /** Floor at the monitor layer under the chosen percentile and population (for "below floor"). */
   readonly monitorTau: number;
+  readonly maxTokensPerConversation: number | undefined;
 }
 
 /** Where an axis computed for a model graph is stored inside the cache folder. */
@@ -121,13 +124,14 @@ export async function openSession(
     throw new AxisFileError(`${axisPath}: the loaded graph has ${info.numLayers} layers x ${info.hiddenSize}, the axis ${axis.model.numLayers} x ${axis.model.hiddenSize}`);
   }
   const monitorTau = floorAt(axis, spec.monitorLayer, spec.population, spec.percentile);
-  return { ref, info, dtype, fileHash, axis, axisPath, spec, monitorTau };
+  return { ref, info, dtype, fileHash, axis, axisPath, spec, monitorTau, maxTokensPerConversation: o.maxTokensPerConversation };
 }
 
 /** Scores one conversation in an open session. */
 export async function scoreConversation(client: EngineClient, s: OpenSession, c: Conversation, signal?: AbortSignal): Promise<ConversationScores> {
   const { messages, turnOffset } = toEngineMessages(c);
-  const result = await client.score(messages, { axis: s.spec }, signal);
+  // Always allow cutting at the model's context: a long transcript shows its first turns, with a warning, instead of nothing.
+  const result = await client.score(messages, { axis: s.spec, maxTokens: s.maxTokensPerConversation ?? Number.MAX_SAFE_INTEGER }, signal);
   return toConversationScores(c, result, { turnOffset, tau: s.monitorTau, model: s.ref.label, axis: axisLabel(s.axisPath) });
 }
 
