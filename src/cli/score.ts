@@ -11,6 +11,7 @@ import type { Conversation } from '../core/transcript';
 import { parseLayerList } from '../core/layers';
 import { openSession, scoreConversation } from '../worker/session';
 import { createClient, defaultCacheDir, loadProgress, PACKAGE_ROOT } from './context';
+import { joinNegativeNumbers } from './args';
 import { ExitCode, UsageError } from './exitCodes';
 import { Progress } from './progress';
 
@@ -50,7 +51,7 @@ function numberOption(name: string, value: string | undefined): number | undefin
 /** Runs the score command; resolves with the exit code. */
 export async function runScore(argv: string[], signal: AbortSignal): Promise<number> {
   const { values, positionals } = parseArgs({
-    args: argv,
+    args: joinNegativeNumbers(argv),
     allowPositionals: true,
     options: {
       model: { type: 'string', default: 'demo' },

@@ -59,12 +59,11 @@ const AI_SELF = /\b(as an AI\b|I(?:'m| am) (?:an? )?(?:AI|artificial intelligenc
 /**
  * Why a generated response cannot stand for its persona, or null when it can (the paper keeps
  * only responses judged "fully in role"; here a documented heuristic stands in for the judge):
- * empty or very short replies are dropped for every persona; role replies that refuse or
- * identify as an AI are dropped, since they speak as the assistant, not the role.
+ * empty replies are dropped for every persona (no tokens to average); role replies that refuse
+ * or identify as an AI are dropped, since they speak as the assistant, not the role.
  */
 export function responseProblem(text: string, persona: string): string | null {
-  const words = text.trim().split(/\s+/).filter(Boolean).length;
-  if (words < 3) return 'shorter than three words';
+  if (text.trim().length === 0) return 'empty reply';
   if (persona === DEFAULT_PERSONA) return null;
   if (REFUSAL.test(text)) return 'refuses the role';
   if (AI_SELF.test(text)) return 'identifies as an AI';

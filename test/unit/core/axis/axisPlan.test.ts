@@ -29,5 +29,6 @@ test('the in-role heuristic drops refusals and AI self-identification for roles 
   assert.equal(responseProblem('As an AI, I do not sail ships.', 'pirate'), 'identifies as an AI');
   assert.equal(responseProblem("I'm sorry, but I can't role-play that.", 'pirate'), 'refuses the role');
   assert.equal(responseProblem('I am an AI assistant and can help with that.', 'default'), null);
-  assert.equal(responseProblem('Yes.', 'default'), 'shorter than three words');
+  assert.equal(responseProblem('Yes.', 'default'), null);
+  assert.equal(responseProblem('  \n', 'pirate'), 'empty reply');
 });
