@@ -1,12 +1,6 @@
 /** `persona-lens axis compute`: computes and validates an Assistant Axis for a model. */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadBattery } from '../core/battery';
-import { axisReportMarkdown, axisReportSvg } from '../core/report/axisReport';
-import { computeAxis, checkpointPath } from '../worker/axisCompute';
-import { loadTarget, resolveModelRef } from '../worker/modelRef';
-import { graphHash, resolveDtype, storedAxisPath } from '../worker/session';
+import { computeAndStoreAxis } from '../worker/axisCompute';
 import { createClient, defaultCacheDir, loadProgress, PACKAGE_ROOT } from './context';
 import { ExitCode, UsageError } from './exitCodes';
 import { Progress } from './progress';
@@ -51,46 +45,37 @@ export async function runAxis(argv: string[], signal: AbortSignal): Promise<numb
   const seed = Number(values.seed);
   if (!Number.isInteger(maxTokens) || maxTokens < 1) throw new UsageError('--max-tokens needs a positive whole number');
   if (!Number.isInteger(seed)) throw new UsageError('--seed needs a whole number');
-  const cacheDir = values['cache-dir'] ?? defaultCacheDir();
-  const ref = resolveModelRef(values.model, PACKAGE_ROOT);
   const progress = new Progress(values.quiet);
   const client = createClient(false);
   try {
-    let dtype = resolveDtype(values.dtype, ref.kind === 'hub' ? null : ref.dir);
-    const info = await client.load(loadTarget(ref), { cacheDir, dtype, offline: values.offline, capLayers: [] }, loadProgress(progress), signal);
-    dtype = resolveDtype(values.dtype, info.dir);
-    const fileHash = await graphHash(info.dir, dtype, signal);
-    const subset = values.quick ? 'quick' : 'full';
-    const result = await computeAxis(
+    const stored = await computeAndStoreAxis(
       client,
-      info,
       {
-        battery: loadBattery(),
-        subset,
+        packageRoot: PACKAGE_ROOT,
+        cacheDir: values['cache-dir'] ?? defaultCacheDir(),
+        model: values.model,
+        dtype: values.dtype,
+        offline: values.offline,
+        subset: values.quick ? 'quick' : 'full',
         maxTokens,
         seed,
-        checkpointPath: checkpointPath(cacheDir, fileHash, dtype, subset),
-        model: { id: ref.label, revision: null, fileHash, dtype },
+        ...(values.out ? { out: values.out } : {}),
+        onLoadProgress: loadProgress(progress),
         onProgress: (p) => {
           const eta = p.etaMs === null ? '' : `, about ${Math.ceil(p.etaMs / 1000)} s left`;
-          progress.update(`${p.phase === 'generate' ? 'answering' : p.phase === 'floors' ? 'floors' : 'done'} ${p.done}/${p.total}${eta} (${p.detail})`, p.total ? p.done / p.total : null);
+          const phase = p.phase === 'generate' ? 'answering' : p.phase === 'floors' ? 'floors' : 'done';
+          progress.update(`${phase} ${p.done}/${p.total}${eta} (${p.detail})`, p.total ? p.done / p.total : null);
         },
       },
       signal,
     );
     progress.done();
-    const out = values.out ?? storedAxisPath(cacheDir, fileHash, dtype);
-    mkdirSync(dirname(out), { recursive: true });
-    writeFileSync(out, `${JSON.stringify(result.axis, null, 1)}\n`);
-    const stem = out.replace(/\.json$/, '');
-    const plot = `${basename(stem)}.svg`;
-    writeFileSync(join(dirname(out), plot), axisReportSvg(result.axis, result.personaMeans));
-    writeFileSync(`${stem}.md`, axisReportMarkdown(result.axis, result.personaMeans, result.timings, plot));
-    const monitor = result.axis.layers[result.axis.monitorLayer];
+    const { axis, kept, runs, timings } = stored.result;
+    const monitor = axis.layers[axis.monitorLayer];
     process.stdout.write(
-      `axis written to ${out} (report ${stem}.md)\n` +
-        `${result.kept} of ${result.runs} replies kept; monitor layer ${result.axis.monitorLayer}, capping ${result.axis.cappingLayers.join(',')}; ` +
-        `held-out AUC ${monitor?.auc?.toFixed(3) ?? 'n/a'}, |cos PC1| ${monitor?.pc1Cosine?.toFixed(3) ?? 'n/a'} at the monitor layer; ${(result.timings.total ?? 0) / 1000} s\n`,
+      `axis written to ${stored.path} (report ${stored.reportPath})\n` +
+        `${kept} of ${runs} replies kept; monitor layer ${axis.monitorLayer}, capping ${axis.cappingLayers.join(',')}; ` +
+        `held-out AUC ${monitor?.auc?.toFixed(3) ?? 'n/a'}, |cos PC1| ${monitor?.pc1Cosine?.toFixed(3) ?? 'n/a'} at the monitor layer; ${((timings.total ?? 0) / 1000).toFixed(1)} s\n`,
     );
     return ExitCode.ok;
   } finally {

@@ -1,6 +1,9 @@
 import * as vscode from 'vscode';
 import type { Analyzer } from './analysis';
-import { CancelledError } from '../worker/errors';
+import { AxisFileError } from '../core/axis/axisFile';
+import { CancelledError, EngineError } from '../worker/errors';
+import { ModelRefError } from '../worker/modelRef';
+import { AxisMissingError } from '../worker/session';
 import type { Config } from './config';
 import type { Decorations } from './decorations';
 import { CommandId, InternalCommandId, CONFIG_SECTION } from './ids';
@@ -35,6 +38,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable {
     [CommandId.openLogs]: () => deps.log.show(),
     [CommandId.restartEngine]: () => deps.engine.restart(),
     [CommandId.selectModel]: () => selectModel(deps),
+    [CommandId.computeAxis]: () => computeAxisCommand(deps),
     [CommandId.showActions]: () => showActions(),
     [InternalCommandId.showInPanel]: (...args) => {
       const target = turnArgs(args);
@@ -53,8 +57,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable {
         } catch (e) {
           if (e instanceof CancelledError) return undefined;
           deps.log.error(`Command ${id} failed`, e);
-          const action = await vscode.window.showErrorMessage(`Persona Lens: ${e instanceof Error ? e.message : String(e)}`, 'Show Log');
-          if (action === 'Show Log') deps.log.show();
+          await showFailure(e, deps);
           return undefined;
         }
       }),
@@ -94,6 +97,20 @@ async function analyzeActive(deps: CommandDeps, selectionOnly: boolean): Promise
   );
 }
 
+/** One notification per failure, with the action that fixes its cause. */
+async function showFailure(e: unknown, deps: CommandDeps): Promise<void> {
+  const message = `Persona Lens: ${e instanceof Error ? e.message : String(e)}`;
+  const fixes: Record<string, () => Thenable<unknown>> =
+    e instanceof AxisMissingError
+      ? { 'Compute Axis': () => vscode.commands.executeCommand(CommandId.computeAxis), 'Select Model': () => vscode.commands.executeCommand(CommandId.selectModel) }
+      : e instanceof ModelRefError || e instanceof AxisFileError || e instanceof EngineError
+        ? { 'Open Settings': () => vscode.commands.executeCommand('workbench.action.openSettings', CONFIG_SECTION), Retry: () => vscode.commands.executeCommand(CommandId.analyzeFile) }
+        : {};
+  const action = await vscode.window.showErrorMessage(message, ...Object.keys(fixes), 'Show Log');
+  if (action === 'Show Log') deps.log.show();
+  else if (action) await fixes[action]?.();
+}
+
 /** A turn named by command-link arguments [uri, conversation, turn]; undefined when malformed. */
 function turnArgs(args: unknown[]): { uri: vscode.Uri; conversation: number; turn: number } | undefined {
   const [uri, conversation, turn] = args;
@@ -120,6 +137,39 @@ export async function revealTurn(store: ResultStore, uri: vscode.Uri, conversati
   const range = new vscode.Range(doc.positionAt(t.range.start), doc.positionAt(t.range.end));
   editor.selection = new vscode.Selection(range.start, range.end);
   editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
+}
+
+async function computeAxisCommand(deps: CommandDeps): Promise<void> {
+  const model = deps.config.value.model;
+  const pick = await vscode.window.showQuickPick(
+    [
+      { label: 'Quick', description: '12 roles x 10 questions plus validation (minutes on a laptop)', subset: 'quick' as const },
+      { label: 'Full', description: 'every role and question of the battery (much longer)', subset: 'full' as const },
+    ],
+    { title: `Persona Lens: compute the Assistant Axis of ${model}` },
+  );
+  if (!pick) return;
+  const stored = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: `Persona Lens: axis of ${model}`, cancellable: true },
+    async (progress, token) => {
+      let last = 0;
+      return deps.engine.computeAxis(
+        pick.subset,
+        (message, fraction) => {
+          const increment = fraction === null ? 0 : Math.max(0, fraction * 100 - last);
+          last += increment;
+          progress.report({ message, increment });
+        },
+        token,
+      );
+    },
+  );
+  const m = stored.result.axis.layers[stored.result.axis.monitorLayer];
+  const action = await vscode.window.showInformationMessage(
+    `Persona Lens: axis computed (${stored.result.kept} replies; held-out AUC ${m?.auc?.toFixed(2) ?? 'n/a'} at layer ${stored.result.axis.monitorLayer}).`,
+    'Open Report',
+  );
+  if (action === 'Open Report') await vscode.commands.executeCommand('markdown.showPreview', vscode.Uri.file(stored.reportPath));
 }
 
 async function selectModel(deps: CommandDeps): Promise<void> {
@@ -154,6 +204,7 @@ async function showActions(): Promise<void> {
     { label: '$(graph-line) Show Drift Panel', command: CommandId.showPanel },
     { label: '$(clear-all) Clear Annotations', command: CommandId.clearAnnotations },
     { label: '$(server-process) Select Model', command: CommandId.selectModel },
+    { label: '$(symbol-ruler) Compute Axis for Model', command: CommandId.computeAxis },
     { label: '$(debug-restart) Restart Engine', command: CommandId.restartEngine },
     { label: '$(output) Open Logs', command: CommandId.openLogs },
   ];

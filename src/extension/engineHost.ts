@@ -4,6 +4,8 @@ import type { ConversationScores } from '../core/scores';
 import { parseLayerList } from '../core/layers';
 import { EngineClient } from '../worker/client';
 import { CancelledError } from '../worker/errors';
+import { computeAndStoreAxis, type StoredAxis } from '../worker/axisCompute';
+import type { AxisSubset } from '../core/axis/axisPlan';
 import { openSession, scoreConversation, type OpenSession } from '../worker/session';
 import type { Scorer } from './analysis';
 import type { Config } from './config';
@@ -48,6 +50,45 @@ export class EngineHost implements Scorer, vscode.Disposable {
     }
   }
 
+  /**
+   * Computes the axis of the configured model and stores it where scoring finds it; the current
+   * session is dropped so the next analysis uses the new axis.
+   */
+  async computeAxis(subset: AxisSubset, report: (message: string, fraction: number | null) => void, token: vscode.CancellationToken): Promise<StoredAxis> {
+    const cfg = this.deps.config.value;
+    this.session = null;
+    this.deps.status.set({ kind: 'loading', percent: null, detail: `Computing the axis of ${cfg.model}` });
+    try {
+      const stored = await computeAndStoreAxis(
+        this.ensureClient(),
+        {
+          packageRoot: this.deps.extensionUri.fsPath,
+          cacheDir: this.cacheDir(),
+          model: cfg.model,
+          dtype: cfg.dtype,
+          offline: cfg.offline,
+          subset,
+          maxTokens: 48,
+          seed: cfg.generationSeed,
+          onLoadProgress: (p) => report(`loading: ${p.phase}${p.file ? ` ${p.file}` : ''}`, null),
+          onProgress: (p) => {
+            const eta = p.etaMs === null ? '' : ` · about ${Math.ceil(p.etaMs / 1000)} s left`;
+            report(`${p.phase === 'generate' ? 'answering' : p.phase} ${p.done}/${p.total}${eta}`, p.total ? p.done / p.total : null);
+          },
+        },
+        toSignal(token),
+      );
+      this.deps.log.info(`Axis for ${cfg.model} written to ${stored.path}; report ${stored.reportPath}`);
+      return stored;
+    } finally {
+      this.deps.status.set({ kind: 'idle' });
+    }
+  }
+
+  private cacheDir(): string {
+    return this.deps.config.value.cacheDir || this.deps.storageUri.fsPath;
+  }
+
   /** Stops the worker; the next request starts a new one. */
   async restart(): Promise<void> {
     const client = this.client;
@@ -88,7 +129,7 @@ export class EngineHost implements Scorer, vscode.Disposable {
         this.ensureClient(),
         {
           packageRoot: this.deps.extensionUri.fsPath,
-          cacheDir: cfg.cacheDir || this.deps.storageUri.fsPath,
+          cacheDir: this.cacheDir(),
           model: cfg.model,
           dtype: cfg.dtype,
           ...(cfg.axisFile ? { axisFile: cfg.axisFile } : {}),

@@ -11,6 +11,7 @@ export enum CommandId {
   analyzeSelection = 'persona-lens.analyzeSelection',
   clearAnnotations = 'persona-lens.clearAnnotations',
   showPanel = 'persona-lens.showPanel',
+  computeAxis = 'persona-lens.computeAxis',
   selectModel = 'persona-lens.selectModel',
   openLogs = 'persona-lens.openLogs',
   restartEngine = 'persona-lens.restartEngine',

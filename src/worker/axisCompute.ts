@@ -6,15 +6,18 @@
  * appended to a checkpoint file, so an interrupted computation resumes where it stopped.
  */
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { AXIS_FORMAT, AXIS_VERSION, decodeVector, encodeVector, type AxisFile } from '../core/axis/axisFile';
 import { buildAxisLayers, DEFAULT_PERSONA, recommendedCappingLayers, recommendedMonitorLayer, type ResponseActivations } from '../core/axis/axisBuilder';
 import { planAxisRuns, responseProblem, type AxisRun, type AxisSubset } from '../core/axis/axisPlan';
 import { dot, type AxisSpec } from '../core/axis/axisSpec';
-import { batteryHash } from '../core/battery';
+import { batteryHash, loadBattery } from '../core/battery';
 import type { Battery } from '../core/battery/types';
 import { mean, percentileTable } from '../core/stats/descriptive';
-import type { EngineClient } from './client';
+import { axisReportMarkdown, axisReportSvg } from '../core/report/axisReport';
+import type { EngineClient, LoadProgress } from './client';
+import { loadTarget, resolveModelRef } from './modelRef';
+import { graphHash, resolveDtype, storedAxisPath } from './session';
 import type { ChatMessage, ModelInfo } from './protocol';
 import { throwIfAborted } from './errors';
 
@@ -222,4 +225,65 @@ function readCheckpoint(path: string, header: CheckpointHeader): Map<string, Run
 /** Default checkpoint location for a model graph and battery subset inside the cache folder. */
 export function checkpointPath(cacheDir: string, fileHash: string, dtype: string, subset: AxisSubset): string {
   return join(cacheDir, 'axes', 'checkpoints', `${fileHash.replace(/^sha256:/, '').slice(0, 24)}-${dtype}-${subset}.jsonl`);
+}
+
+export interface StoredAxisOptions {
+  readonly packageRoot: string;
+  readonly cacheDir: string;
+  /** "demo", a folder or a hub id. */
+  readonly model: string;
+  readonly dtype: string;
+  readonly offline: boolean;
+  readonly subset: AxisSubset;
+  readonly maxTokens: number;
+  readonly seed: number;
+  /** Where to write the axis; default: the cache location scoring looks in. */
+  readonly out?: string;
+  readonly battery?: Battery;
+  readonly onLoadProgress?: (p: LoadProgress) => void;
+  readonly onProgress?: (p: AxisProgress) => void;
+}
+
+/** What computeAndStoreAxis wrote. */
+export interface StoredAxis {
+  readonly path: string;
+  readonly reportPath: string;
+  readonly plotPath: string;
+  readonly result: AxisComputeResult;
+}
+
+/**
+ * Loads the model, computes its axis (resuming a checkpoint), and writes the axis file with its
+ * Markdown report and SVG plot beside it. Used by `persona-lens axis compute` and the
+ * "Compute Axis for Model" command.
+ */
+export async function computeAndStoreAxis(client: EngineClient, o: StoredAxisOptions, signal?: AbortSignal): Promise<StoredAxis> {
+  const ref = resolveModelRef(o.model, o.packageRoot);
+  let dtype = resolveDtype(o.dtype, ref.kind === 'hub' ? null : ref.dir);
+  const info = await client.load(loadTarget(ref), { cacheDir: o.cacheDir, dtype, offline: o.offline, capLayers: [] }, o.onLoadProgress, signal);
+  dtype = resolveDtype(o.dtype, info.dir);
+  const fileHash = await graphHash(info.dir, dtype, signal);
+  const result = await computeAxis(
+    client,
+    info,
+    {
+      battery: o.battery ?? loadBattery(),
+      subset: o.subset,
+      maxTokens: o.maxTokens,
+      seed: o.seed,
+      checkpointPath: checkpointPath(o.cacheDir, fileHash, dtype, o.subset),
+      model: { id: ref.label, revision: null, fileHash, dtype },
+      ...(o.onProgress ? { onProgress: o.onProgress } : {}),
+    },
+    signal,
+  );
+  const path = o.out ?? storedAxisPath(o.cacheDir, fileHash, dtype);
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, `${JSON.stringify(result.axis, null, 1)}\n`);
+  const stem = path.replace(/(\.axis)?\.json$/, '');
+  const plotPath = `${stem}.svg`;
+  const reportPath = `${stem}.md`;
+  writeFileSync(plotPath, axisReportSvg(result.axis, result.personaMeans));
+  writeFileSync(reportPath, axisReportMarkdown(result.axis, result.personaMeans, result.timings, basename(plotPath)));
+  return { path, reportPath, plotPath, result };
 }
