@@ -14,6 +14,7 @@ the mean activations. Interrupted runs resume from their checkpoint.
 Options:
   --model M          demo, a Hugging Face model id, or a model folder (required)
   --quick            the small battery subset (12 roles x 10 questions plus validation)
+  --roles A,B,...    only these battery roles (e.g. the personas a small model knows)
   --out FILE         where to write the axis (default: the cache, where scoring finds it)
   --max-tokens N     tokens generated per reply (default 48)
   --seed S           recorded with the axis (generation is greedy)
@@ -31,6 +32,7 @@ export async function runAxis(argv: string[], signal: AbortSignal): Promise<numb
     options: {
       model: { type: 'string' },
       quick: { type: 'boolean', default: false },
+      roles: { type: 'string' },
       out: { type: 'string' },
       'max-tokens': { type: 'string', default: '48' },
       seed: { type: 'string', default: '0' },
@@ -57,6 +59,7 @@ export async function runAxis(argv: string[], signal: AbortSignal): Promise<numb
         dtype: values.dtype,
         offline: values.offline,
         subset: values.quick ? 'quick' : 'full',
+        ...(values.roles ? { roles: values.roles.split(',').map((r) => r.trim()).filter(Boolean) } : {}),
         maxTokens,
         seed,
         ...(values.out ? { out: values.out } : {}),

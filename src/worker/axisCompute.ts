@@ -24,6 +24,8 @@ import { throwIfAborted } from './errors';
 export interface AxisComputeOptions {
   readonly battery: Battery;
   readonly subset: AxisSubset;
+  /** Restrict the battery's roles to these ids (default: all of the subset's). */
+  readonly roles?: readonly string[];
   /** Tokens generated per reply; short replies are enough for a mean activation. */
   readonly maxTokens: number;
   readonly seed: number;
@@ -59,6 +61,7 @@ interface CheckpointHeader {
   readonly dtype: string;
   readonly batteryHash: string;
   readonly subset: AxisSubset;
+  readonly roles: readonly string[];
   readonly maxTokens: number;
   readonly seed: number;
 }
@@ -76,13 +79,14 @@ export interface AxisComputeResult {
 /** Computes the axis; the model must already be loaded in the client (capping is not needed). */
 export async function computeAxis(client: EngineClient, info: ModelInfo, o: AxisComputeOptions, signal?: AbortSignal): Promise<AxisComputeResult> {
   const started = Date.now();
-  const plan = planAxisRuns(o.battery, o.subset);
+  const plan = planAxisRuns(o.battery, o.subset, o.roles);
   const header: CheckpointHeader = {
     kind: 'persona-lens-axis-checkpoint',
     fileHash: o.model.fileHash,
     dtype: o.model.dtype,
     batteryHash: batteryHash(o.battery),
     subset: o.subset,
+    roles: [...(o.roles ?? [])],
     maxTokens: o.maxTokens,
     seed: o.seed,
   };
@@ -235,6 +239,7 @@ export interface StoredAxisOptions {
   readonly dtype: string;
   readonly offline: boolean;
   readonly subset: AxisSubset;
+  readonly roles?: readonly string[];
   readonly maxTokens: number;
   readonly seed: number;
   /** Where to write the axis; default: the cache location scoring looks in. */
@@ -269,6 +274,7 @@ export async function computeAndStoreAxis(client: EngineClient, o: StoredAxisOpt
     {
       battery: o.battery ?? loadBattery(),
       subset: o.subset,
+      ...(o.roles ? { roles: o.roles } : {}),
       maxTokens: o.maxTokens,
       seed: o.seed,
       checkpointPath: checkpointPath(o.cacheDir, fileHash, dtype, o.subset),

@@ -24,17 +24,25 @@ export type AxisSubset = 'quick' | 'full';
 const QUICK_HELD_ROLES = 3;
 const QUICK_HELD_QUESTIONS = 4;
 
-/** The runs of an axis computation over the battery. */
-export function planAxisRuns(battery: Battery, subset: AxisSubset): AxisRun[] {
+/**
+ * The runs of an axis computation over the battery; `roles` (battery ids) restricts the roles,
+ * e.g. to the personas a small model was trained on. Unknown ids are an error.
+ */
+export function planAxisRuns(battery: Battery, subset: AxisSubset, roles?: readonly string[]): AxisRun[] {
+  const only = roles && roles.length > 0 ? new Set(roles) : null;
+  const unknown = roles?.filter((id) => !battery.roles.some((r) => r.id === id)) ?? [];
+  if (unknown.length > 0) throw new RangeError(`unknown role ids: ${unknown.join(', ')} (see src/core/battery/battery.json)`);
+  const chosen = (id: string): boolean => only === null || only.has(id);
   const heldRoleIds = new Set(battery.split.heldOutRoles);
   const heldQuestionIds = new Set(battery.split.heldOutQuestions);
   const quick = subset === 'quick';
   const inQuick = (ids: readonly string[]): Set<string> => new Set(ids);
   const quickRoles = inQuick(battery.quick.roles);
   const quickQuestions = inQuick(battery.quick.questions);
-  const trainRoles = battery.roles.filter((r) => !heldRoleIds.has(r.id) && (!quick || quickRoles.has(r.id)));
+  // An explicit role list replaces the quick subset's roles; the quick question subset still applies.
+  const trainRoles = battery.roles.filter((r) => !heldRoleIds.has(r.id) && chosen(r.id) && (only !== null || !quick || quickRoles.has(r.id)));
   const trainQuestions = battery.questions.filter((q) => !heldQuestionIds.has(q.id) && (!quick || quickQuestions.has(q.id)));
-  const heldRoles = battery.roles.filter((r) => heldRoleIds.has(r.id)).slice(0, quick ? QUICK_HELD_ROLES : undefined);
+  const heldRoles = battery.roles.filter((r) => heldRoleIds.has(r.id) && chosen(r.id)).slice(0, quick && only === null ? QUICK_HELD_ROLES : undefined);
   const heldQuestions = battery.questions.filter((q) => heldQuestionIds.has(q.id)).slice(0, quick ? QUICK_HELD_QUESTIONS : undefined);
 
   const runs: AxisRun[] = [];
