@@ -148,3 +148,25 @@ test('activations: mean residual per layer over the chosen messages equals the f
   await assert.rejects(engine.activations({ id: 3, type: 'activations', messages, fromTurn: 9 }, never), /no content tokens/);
   await engine.unload();
 });
+
+test('score: a length limit cuts after the last whole message that fits, and the scored part equals scoring that prefix', async () => {
+  const engine = new Engine();
+  await engine.load(loadRequest(info.dir), () => undefined, never);
+  const axis = randomAxis(4, 32, CAP_LAYERS);
+  const messages = transcript('therapy.json', 6, 60);
+  const full = await engine.score({ id: 2, type: 'score', messages, axis, capping: false }, never);
+  assert.equal(full.scoredMessages, messages.length);
+  assert.equal(full.tokenLimit, null);
+  const limit = Math.floor(full.totalTokens * 0.6);
+  const cut = await engine.score({ id: 3, type: 'score', messages, axis, capping: false, maxTokens: limit }, never);
+  assert.ok(cut.scoredMessages > 0 && cut.scoredMessages < messages.length, `kept ${cut.scoredMessages}`);
+  assert.ok(cut.totalTokens <= limit, `${cut.totalTokens} tokens within ${limit}`);
+  assert.equal(cut.fullTokens, full.totalTokens);
+  assert.equal(cut.tokenLimit, limit);
+  // One more message would not have fitted.
+  const prefix = await engine.score({ id: 4, type: 'score', messages: messages.slice(0, cut.scoredMessages + 1), axis, capping: false }, never);
+  assert.ok(prefix.totalTokens > limit);
+  const same = await engine.score({ id: 5, type: 'score', messages: messages.slice(0, cut.scoredMessages), axis, capping: false }, never);
+  assert.deepEqual(Array.from(cut.turns, (t) => Array.from(t.means)), Array.from(same.turns, (t) => Array.from(t.means)));
+  await assert.rejects(engine.score({ id: 6, type: 'score', messages, axis, capping: false, maxTokens: 3 }, never), /first message alone is longer than 3 tokens/);
+});

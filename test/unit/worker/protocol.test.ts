@@ -44,7 +44,7 @@ const cases: [string, v.GenericSchema<unknown, unknown>, unknown, unknown[]][] =
   ['model info', p.ModelInfoSchema, { model: 'm', dir: '/m', modelType: 'llama', dtype: 'fp32', numLayers: 2, hiddenSize: 8, capLayers: [1], kvCache: true, pattern: 'add', instrumentedFromCache: false }, [
     { model: 'm', dir: '/m', modelType: 'llama', dtype: 'fp32', numLayers: -2, hiddenSize: 8, capLayers: [1], kvCache: true, pattern: 'add', instrumentedFromCache: false },
   ]],
-  ['score result', p.ScoreResultSchema, { layers: [0], monitorLayer: 0, tokens, projections: [new Float32Array(1)], turns: [{ turn: 0, role: 'user', tokenStart: 0, tokenEnd: 1, found: true, means: new Float32Array(1) }], totalTokens: 7, reusedTokens: 0 }, [
+  ['score result', p.ScoreResultSchema, { layers: [0], monitorLayer: 0, tokens, projections: [new Float32Array(1)], turns: [{ turn: 0, role: 'user', tokenStart: 0, tokenEnd: 1, found: true, means: new Float32Array(1) }], totalTokens: 7, reusedTokens: 0, scoredMessages: 1, fullTokens: 7, tokenLimit: null }, [
     { layers: [0], monitorLayer: 0, tokens: { ...tokens, turn: [0] }, projections: [], turns: [], totalTokens: 7, reusedTokens: 0 },
   ]],
   ['generate result', p.GenerateResultSchema, { text: 'hi', tokens, projections: [new Float32Array(1)], means: new Float32Array(1), stopReason: 'eos', promptTokens: 3, capped: false }, [
