@@ -89,6 +89,12 @@ export function decorationText(s: TurnScore): string {
   return parts.filter(Boolean).join('  ');
 }
 
+/** Where a turn's text is drawn: the end of its first line, or its last character. */
+function anchorAt(doc: vscode.TextDocument, turn: Turn, position: 'firstLine' | 'end'): vscode.Position {
+  if (position === 'end') return doc.positionAt(turn.range.end);
+  return doc.lineAt(doc.positionAt(turn.range.start).line).range.end;
+}
+
 function placements(
   doc: vscode.TextDocument,
   turns: readonly Turn[],
@@ -101,13 +107,20 @@ function placements(
   for (const s of scores.turns) {
     const turn = turns[s.turn];
     if (!turn || s.role !== 'assistant' || turn.range.end > textLength) continue;
-    const anchor = doc.positionAt(position === 'end' ? turn.range.end : turn.range.start);
-    const line = doc.lineAt(anchor.line);
-    const at = position === 'end' ? anchor : line.range.end;
+    const at = anchorAt(doc, turn, position);
     out.push({
       kind: stale ? 'stale' : s.belowFloor ? 'belowFloor' : 'value',
       range: new vscode.Range(at, at),
       text: decorationText(s),
+    });
+  }
+  // Assistant turns a length limit left out say so, rather than showing nothing.
+  const cut = scores.truncated;
+  if (cut) {
+    turns.forEach((turn, i) => {
+      if (i < cut.firstTurnLeftOut || turn.role !== 'assistant' || turn.range.end > textLength) return;
+      const at = anchorAt(doc, turn, position);
+      out.push({ kind: 'stale', range: new vscode.Range(at, at), text: `axis n/a: beyond the ${cut.tokenLimit}-token limit` });
     });
   }
   return out;
