@@ -8,18 +8,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { onnx } from 'onnx-proto';
 import { ModelFilesError } from './errors';
-
-/** Weight formats transformers.js names by file suffix (onnx/model<suffix>.onnx). */
-export const DTYPE_SUFFIX: Readonly<Record<string, string>> = {
-  fp32: '',
-  fp16: '_fp16',
-  int8: '_int8',
-  uint8: '_uint8',
-  q8: '_quantized',
-  q4: '_q4',
-  q4f16: '_q4f16',
-  bnb4: '_bnb4',
-};
+import { DTYPE_SUFFIX } from './graph/modelFiles';
 
 /** Decoder architectures (config.json model_type) the engine supports: Llama-style chat models. */
 export const SUPPORTED_MODEL_TYPES: readonly string[] = ['llama', 'mistral', 'qwen2', 'qwen3', 'gemma3_text', 'gemma3', 'smollm3'];

@@ -3,23 +3,15 @@
  * unseeded global source, and capped-vs-uncapped comparisons need the same draws for the same
  * seed, so sampling here uses a seeded PRNG. All arithmetic is float64 over the fp32 logits.
  */
+import { mulberry32 } from '../core/random';
 
 /** Greedy (argmax, lowest id on ties) or seeded sampling with temperature, top-k and top-p. */
 export type Sampling =
   | { readonly kind: 'greedy' }
   | { readonly kind: 'sample'; readonly temperature: number; readonly topK: number; readonly topP: number; readonly seed: number };
 
-/** mulberry32: small, fast, good enough for sampling; returns uniform floats in [0, 1). */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Uniform floats in [0, 1) from a seed (the project's one PRNG). */
+export const seededRandom = mulberry32;
 
 /** Index of the largest logit (first one on ties). */
 export function argmax(logits: Float32Array): number {

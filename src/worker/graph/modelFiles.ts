@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 
 /** transformers.js v4 file suffix per dtype (onnx/model<suffix>.onnx). */
-const DTYPE_SUFFIX: Readonly<Record<string, string>> = {
+export const DTYPE_SUFFIX: Readonly<Record<string, string>> = {
   fp32: '',
   fp16: '_fp16',
   q8: '_quantized',

@@ -6,19 +6,8 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from '../../../../src/core/formats';
+import { mulberry32 } from '../../../../src/core/random';
 import { invariantProblems, personaDriftDir, repoRoot } from './helpers';
-
-/** mulberry32: a tiny seeded PRNG, so every failure can be replayed from its seed. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // Tokens that matter to one parser or another, so mutations hit the interesting paths.
 const TOKENS = ['"', '\\', '\\u00', '\\"', '{', '}', '[', ']', ',', ':', '\n', '\r\n', ' ', '\t', 'null', '"role"', '"content"',
