@@ -78,7 +78,7 @@ export async function runAxis(argv: string[], signal: AbortSignal): Promise<numb
     process.stdout.write(
       `axis written to ${stored.path} (report ${stored.reportPath})\n` +
         `${kept} of ${runs} replies kept; monitor layer ${axis.monitorLayer}, capping ${axis.cappingLayers.join(',')}; ` +
-        `held-out AUC ${monitor?.auc?.toFixed(3) ?? 'n/a'}, |cos PC1| ${monitor?.pc1Cosine?.toFixed(3) ?? 'n/a'} at the monitor layer; ${((timings.total ?? 0) / 1000).toFixed(1)} s\n`,
+        `held-out AUC ${monitor?.auc?.toFixed(3) ?? 'n/a'}, |cos PC1| ${monitor?.pc1Cosine?.toFixed(3) ?? 'n/a'} at the monitor layer; ${((timings.wall ?? 0) / 1000).toFixed(1)} s wall time\n`,
     );
     return ExitCode.ok;
   } finally {

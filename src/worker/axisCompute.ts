@@ -13,8 +13,8 @@ import { planAxisRuns, responseProblem, type AxisRun, type AxisSubset } from '..
 import { dot, type AxisSpec } from '../core/axis/axisSpec';
 import { batteryHash, loadBattery } from '../core/battery';
 import type { Battery } from '../core/battery/types';
-import { mean, percentileTable } from '../core/stats/descriptive';
-import { axisReportMarkdown, axisReportSvg } from '../core/report/axisReport';
+import { mean, percentile, percentileTable } from '../core/stats/descriptive';
+import { axisReportMarkdown, axisReportSvg, type PersonaMean } from '../core/report/axisReport';
 import type { EngineClient, LoadProgress } from './client';
 import { loadTarget, resolveModelRef } from './modelRef';
 import { graphHash, resolveDtype, storedAxisPath } from './session';
@@ -72,7 +72,7 @@ export interface AxisComputeResult {
   readonly kept: number;
   readonly dropped: { readonly key: string; readonly reason: string }[];
   /** Mean monitor-layer projection of each persona's held-out and training replies. */
-  readonly personaMeans: { readonly persona: string; readonly value: number; readonly n: number }[];
+  readonly personaMeans: PersonaMean[];
   readonly timings: Readonly<Record<string, number>>;
 }
 
@@ -103,7 +103,8 @@ export async function computeAxis(client: EngineClient, info: ModelInfo, o: Axis
     const done = plan.length - todo.length + i + 1;
     o.onProgress?.({ phase: 'generate', done, total: plan.length, etaMs: ((todo.length - i - 1) * spent) / (i + 1), detail: `${run.persona}: ${run.questionId}` });
   }
-  const generateMs = Date.now() - started;
+  // Generation time of every run, including runs done before a resume (each record keeps its own).
+  const generateMs = plan.reduce((sum, r) => sum + (records.get(r.key)?.ms ?? 0), 0);
 
   const activations: ResponseActivations[] = [];
   const dropped: { key: string; reason: string }[] = [];
@@ -140,7 +141,7 @@ export async function computeAxis(client: EngineClient, info: ModelInfo, o: Axis
   const personaMeans = personas
     .map((persona) => {
       const xs = activations.filter((a) => a.persona === persona).map((a) => project(a, monitorLayer));
-      return { persona, value: mean(xs), n: xs.length };
+      return { persona, value: mean(xs), n: xs.length, p10: percentile(xs, 10), p25: percentile(xs, 25), p75: percentile(xs, 75), p90: percentile(xs, 90) };
     })
     .sort((a, b) => b.value - a.value);
 
@@ -173,7 +174,7 @@ export async function computeAxis(client: EngineClient, info: ModelInfo, o: Axis
       kept: activations.length,
       dropped: dropped.length,
       personaMeansAtMonitorLayer: personaMeans,
-      timingsMs: { generate: generateMs, build: buildMs, floors: floorsMs, total: Date.now() - started },
+      timingsMs: { generate: generateMs, build: buildMs, floors: floorsMs, wall: Date.now() - started },
     },
   };
   o.onProgress?.({ phase: 'done', done: plan.length, total: plan.length, etaMs: 0, detail: 'axis computed' });
@@ -183,7 +184,7 @@ export async function computeAxis(client: EngineClient, info: ModelInfo, o: Axis
     kept: activations.length,
     dropped,
     personaMeans,
-    timings: { generate: generateMs, build: buildMs, floors: floorsMs, total: Date.now() - started },
+    timings: { generate: generateMs, build: buildMs, floors: floorsMs, wall: Date.now() - started },
   };
 }
 

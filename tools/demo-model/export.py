@@ -56,14 +56,16 @@ def main(work, model_dir):
               "hidden_size": CONFIG["hidden_size"], "intermediate_size": CONFIG["intermediate_size"],
               "num_hidden_layers": n_layers, "num_attention_heads": heads,
               "num_key_value_heads": CONFIG["num_key_value_heads"], "head_dim": hd, "hidden_act": "silu",
-              "max_position_embeddings": CONFIG["max_position_embeddings"], "rms_norm_eps": CONFIG["rms_norm_eps"],
+              # Trained on 512-token windows, but rotary has no hard limit and the engine refuses
+              # conversations longer than this value; the demo transcripts are longer than 512 tokens.
+              "max_position_embeddings": 16384, "rms_norm_eps": CONFIG["rms_norm_eps"],
               "rope_theta": CONFIG["rope_theta"], "rope_scaling": None, "attention_bias": False, "mlp_bias": False,
               "tie_word_embeddings": True, "bos_token_id": 1, "eos_token_id": 2, "pad_token_id": 0,
               "torch_dtype": "float32", "use_cache": True}
     gen = {"bos_token_id": 1, "eos_token_id": 2, "pad_token_id": 0, "do_sample": False, "max_new_tokens": 96}
     for name, obj in (("config.json", config), ("generation_config.json", gen)):
         with open(os.path.join(model_dir, name), "w", newline="\n") as f:
-            json.dump(obj, f, indent=1)
+            json.dump(obj, f, indent=2)
             f.write("\n")
     # Reference logits for the Node check: a ChatML prompt, full forward in torch.
     tok = bpe.Tokenizer.from_hf_json(json.load(open(os.path.join(model_dir, "tokenizer.json"))))

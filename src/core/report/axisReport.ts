@@ -6,10 +6,15 @@ import type { AxisFile } from '../axis/axisFile';
 import { fromPercentileTable } from '../stats/descriptive';
 import { formatValue } from './format';
 
+/** One persona's replies along the axis at the monitor layer: mean and spread of per-reply projections. */
 export interface PersonaMean {
   readonly persona: string;
   readonly value: number;
   readonly n: number;
+  readonly p10: number;
+  readonly p25: number;
+  readonly p75: number;
+  readonly p90: number;
 }
 
 /** Markdown report; `plotFile` is the SVG's file name, linked from the report. */
@@ -42,11 +47,15 @@ export function axisReportMarkdown(axis: AxisFile, personaMeans: readonly Person
     '',
     top && bottom ? `Assistant end: **${top.persona}** (${formatValue(top.value)}); far end: **${bottom.persona}** (${formatValue(bottom.value)}).` : '',
     '',
-    '| persona | mean projection | replies |',
-    '| --- | ---: | ---: |',
-    ...ordered.map((p) => `| ${p.persona} | ${formatValue(p.value)} | ${p.n} |`),
+    'Per-reply projections (mean over each reply\'s tokens): mean, and the 10th / 25th / 75th / 90th percentiles.',
+    '',
+    '| persona | mean | p10 | p25 | p75 | p90 | replies |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...ordered.map((p) => `| ${p.persona} | ${formatValue(p.value)} | ${formatValue(p.p10)} | ${formatValue(p.p25)} | ${formatValue(p.p75)} | ${formatValue(p.p90)} | ${p.n} |`),
     '',
     '## Time',
+    '',
+    'generate: the model answering every run (summed over resumed runs); wall: this invocation.',
     '',
     ...Object.entries(timingsMs).map(([k, v]) => `- ${k}: ${(v / 1000).toFixed(1)} s`),
     '',
@@ -68,8 +77,8 @@ export function axisReportSvg(axis: AxisFile, personaMeans: readonly PersonaMean
       .join(' ')}"/>`;
   const ordered = [...personaMeans].sort((a, b) => b.value - a.value);
   const right = { x: 520, y: 30, w: 350, h: 300 };
-  const lo = Math.min(0, ...ordered.map((p) => p.value));
-  const hi = Math.max(0, ...ordered.map((p) => p.value));
+  const lo = Math.min(0, ...ordered.map((p) => p.p10));
+  const hi = Math.max(0, ...ordered.map((p) => p.p90));
   const span = hi - lo || 1;
   const barH = Math.max(3, Math.min(16, right.h / Math.max(1, ordered.length)));
   const xv = (v: number): number => right.x + ((v - lo) / span) * right.w;
@@ -79,7 +88,9 @@ export function axisReportSvg(axis: AxisFile, personaMeans: readonly PersonaMean
       const x0 = xv(Math.min(0, p.value));
       const color = p.persona === 'default' ? '#1f77b4' : '#ff7f0e';
       const label = barH >= 9 ? `<text x="${right.x - 4}" y="${(y + barH * 0.8).toFixed(1)}" font-size="${Math.min(11, barH)}" text-anchor="end">${escapeXml(p.persona)}</text>` : '';
-      return `<rect x="${x0.toFixed(1)}" y="${y.toFixed(1)}" width="${Math.abs(xv(p.value) - xv(0)).toFixed(1)}" height="${(barH * 0.8).toFixed(1)}" fill="${color}"/>${label}`;
+      const mid = (y + barH * 0.4).toFixed(1);
+      const spread = `<line x1="${xv(p.p10).toFixed(1)}" y1="${mid}" x2="${xv(p.p90).toFixed(1)}" y2="${mid}" stroke="#333"/><line x1="${xv(p.p25).toFixed(1)}" y1="${mid}" x2="${xv(p.p75).toFixed(1)}" y2="${mid}" stroke="#333" stroke-width="3"/>`;
+      return `<rect x="${x0.toFixed(1)}" y="${y.toFixed(1)}" width="${Math.abs(xv(p.value) - xv(0)).toFixed(1)}" height="${(barH * 0.8).toFixed(1)}" fill="${color}" fill-opacity="0.7"/>${spread}${label}`;
     })
     .join('');
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="11">
@@ -90,7 +101,7 @@ ${[0, 0.5, 1].map((v) => `<text x="${left.x - 6}" y="${yAt(v) + 4}" text-anchor=
 ${axis.layers.map((l, i) => `<text x="${xAt(i)}" y="${left.y + left.h + 14}" text-anchor="middle">${l.layer}</text>`).join('')}
 ${line(axis.layers.map((l) => l.auc), '#1f77b4')}
 ${line(axis.layers.map((l) => l.pc1Cosine), '#2ca02c')}
-<text x="${right.x}" y="18" font-size="13">Personas along the axis, layer ${axis.monitorLayer}</text>
+<text x="${right.x}" y="18" font-size="13">Personas along the axis, layer ${axis.monitorLayer} (mean; p25-p75, p10-p90)</text>
 <line x1="${xv(0)}" y1="${right.y}" x2="${xv(0)}" y2="${right.y + right.h}" stroke="#999"/>
 ${bars}
 </svg>
