@@ -144,6 +144,7 @@ export class Session {
     this.extensionPath = options.extensionPath ?? process.env.PERSONA_LENS_E2E_EXTENSION ?? repoRoot;
     this.artifactsDir = join(resultsDir, this.name);
     this.tmp = mkdtempSync(join(tmpdir(), 'persona-lens-e2e-'));
+    liveTmpDirs.add(this.tmp);
     this.workspace = join(this.tmp, 'workspace');
     this.userDataDir = join(this.tmp, 'user-data');
     this.extensionsDir = join(this.tmp, 'extensions');
@@ -646,13 +647,17 @@ export class Session {
       // artifacts are a convenience
     }
     rmSync(this.tmp, { recursive: true, force: true, maxRetries: 3 });
+    liveTmpDirs.delete(this.tmp);
   }
 }
 
 /** code-server process groups still running; killed if the test process ends without close() (crash, Ctrl+C, runner timeout). */
 const liveGroups = new Set();
+/** Temp dirs of sessions not closed yet; removed on exit too. */
+const liveTmpDirs = new Set();
 function killLiveGroups() {
   for (const pgid of liveGroups) signalGroup(pgid, 'SIGKILL');
+  for (const dir of liveTmpDirs) rmSync(dir, { recursive: true, force: true });
 }
 process.on('exit', killLiveGroups);
 for (const sig of /** @type {const} */ (['SIGINT', 'SIGTERM'])) {
