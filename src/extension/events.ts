@@ -7,6 +7,9 @@ import type { TranscriptDiagnostics } from './diagnostics';
 import type { Log } from './log';
 import type { ResultStore } from './resultStore';
 
+/** Largest document re-parsed on every edit: parsing took about 0.3-0.6 ms per KB here, so up to ~0.5 s. */
+const REPARSE_ON_EDIT_MAX_CHARS = 1_000_000;
+
 export interface EventDeps {
   readonly analyzer: Analyzer;
   readonly store: ResultStore;
@@ -39,7 +42,10 @@ export function registerEvents(deps: EventDeps): vscode.Disposable {
     vscode.workspace.onDidChangeTextDocument((e) => {
       if (e.contentChanges.length === 0 || !deps.store.get(e.document.uri)) return;
       deps.analyzer.cancel(e.document.uri);
-      deps.store.markStale(e.document.uri, e.document.version, deps.analyzer.parseDocument(e.document));
+      // Re-parsing keeps the dimmed numbers on the right lines; multi-megabyte files take seconds to
+      // parse, so those keep their old parse until the debounced analysis.
+      const parse = e.document.getText().length <= REPARSE_ON_EDIT_MAX_CHARS ? deps.analyzer.parseDocument(e.document) : null;
+      deps.store.markStale(e.document.uri, e.document.version, parse);
       schedule(e.document, deps.config.value.analyzeDebounceMs);
     }),
     vscode.workspace.onDidOpenTextDocument((doc) => {

@@ -33,10 +33,11 @@ export class ResultStore implements vscode.Disposable {
     this.emitter.fire(result.uri);
   }
 
-  markStale(uri: vscode.Uri | string, version: number, parse: ParseResult): void {
+  /** Marks a document's numbers stale after an edit; `parse` is the new parse, or null to keep the old one. */
+  markStale(uri: vscode.Uri | string, version: number, parse: ParseResult | null): void {
     const prev = this.results.get(String(uri));
     if (!prev) return;
-    this.set({ ...prev, version, parse, stale: true });
+    this.set({ ...prev, version, parse: parse ?? prev.parse, stale: true });
   }
 
   delete(uri: vscode.Uri | string): void {
