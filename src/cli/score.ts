@@ -149,7 +149,6 @@ export async function runScore(argv: string[], signal: AbortSignal): Promise<num
         done++;
       }
     }
-    progress.done();
   } finally {
     progress.done();
     await client.dispose();

@@ -7,6 +7,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { AutoModelForCausalLM, AutoTokenizer, Tensor, env } from '@huggingface/transformers';
 import { axisSpecProblems, type AxisSpec } from '../core/axis/axisSpec';
 import { projectTokens } from '../core/axis/projection';
+import { mean } from '../core/stats/descriptive';
 import { EngineError, throwIfAborted } from './errors';
 import { cropPast, runChunk, type CapFeeds, type DecoderModel, type PastTensors } from './forward';
 import { InstrumentationError } from './graph/errors';
@@ -212,7 +213,7 @@ export class Engine {
     const turns = map.spans.map((s) => {
       const tokenStart = cursor;
       cursor += s.tokenEnd - s.tokenStart;
-      const means = Float32Array.from(projections, (p) => mean(p, tokenStart, cursor));
+      const means = Float32Array.from(projections, (p) => mean(p.subarray(tokenStart, cursor)));
       return { turn: s.turn, role: (messages[s.turn] as { role: string }).role, tokenStart, tokenEnd: cursor, found: s.found, means };
     });
     if (cursor !== n) throw new EngineError('internal', `token table has ${n} tokens, turns cover ${cursor}`);
@@ -301,7 +302,7 @@ export class Engine {
         text: texts,
       },
       projections,
-      means: Float32Array.from(projections, (p) => mean(p, 0, n)),
+      means: Float32Array.from(projections, (p) => mean(p.subarray(0, n))),
       stopReason,
       promptTokens: map.ids.length,
       capped: req.capping,
@@ -433,13 +434,6 @@ function commonPrefix(a: readonly number[], b: readonly number[]): number {
   let i = 0;
   while (i < n && a[i] === b[i]) i++;
   return i;
-}
-
-function mean(p: Float32Array, start: number, end: number): number {
-  if (end <= start) return NaN;
-  let s = 0;
-  for (let i = start; i < end; i++) s += p[i] as number;
-  return s / (end - start);
 }
 
 /** FNV-1a over the bytes that decide the hidden states and projections: axis vectors and cap feeds. */
