@@ -172,7 +172,8 @@ function render(results: readonly ScoredConversation[], format: 'table' | 'json'
           axis: r.scores.axis,
           monitorLayer: r.scores.monitorLayer,
           tau: r.scores.tau,
-          turns: r.scores.turns.map((t) => ({ ...t, layerValues: [...t.layerValues] })),
+          // Per-token values stay out: they would dwarf the per-turn numbers CI gates read.
+          turns: r.scores.turns.map(({ tokens: _tokens, ...t }) => ({ ...t, layerValues: [...t.layerValues] })),
           gateFailures: r.failures,
         })),
         null,

@@ -22,6 +22,17 @@ export interface TurnScore {
   readonly tokenCount: number;
   /** The turn's mean projection at every layer (index = zero-based layer). */
   readonly layerValues: readonly number[];
+  /** The turn's content tokens with their projection at the monitor layer, in order. */
+  readonly tokens: readonly TokenValue[];
+}
+
+/** One content token of a turn and its projection on the axis at the monitor layer. */
+export interface TokenValue {
+  readonly text: string;
+  /** [start, end) UTF-16 offsets of the token in the turn's text. */
+  readonly start: number;
+  readonly end: number;
+  readonly value: number;
 }
 
 /** The scores of one conversation plus what they were computed with. */

@@ -3,7 +3,7 @@
  * show. The input types are structural so core needs nothing from the worker.
  */
 import type { Conversation } from './transcript';
-import type { ConversationScores, TurnScore } from './scores';
+import type { ConversationScores, TokenValue, TurnScore } from './scores';
 import { withDeltas } from './scores';
 
 /** A chat message as the engine takes it. */
@@ -26,6 +26,8 @@ export interface EngineScore {
   readonly monitorLayer: number;
   /** projections[k][i]: token i (content tokens, table order) at layers[k]. */
   readonly projections: readonly Float32Array[];
+  /** Content-token table: text and [start, end) offsets within each token's message. */
+  readonly tokens: { readonly text: readonly string[]; readonly start: Int32Array; readonly end: Int32Array };
   /** Messages scored, the full length in tokens and the limit that cut it (null: nothing cut). */
   readonly scoredMessages: number;
   readonly fullTokens: number;
@@ -48,18 +50,13 @@ export function toConversationScores(
 ): ConversationScores {
   const k = result.layers.indexOf(result.monitorLayer);
   if (k < 0) throw new RangeError(`the engine did not return the monitor layer ${result.monitorLayer}`);
-  const tokens = result.projections[k] ?? new Float32Array(0);
+  const projections = result.projections[k] ?? new Float32Array(0);
   const scored = result.turns.flatMap((m) => {
     const turnIndex = m.turn - ctx.turnOffset;
     const turn = conversation.turns[turnIndex];
     if (turnIndex < 0 || !turn || !m.found || m.tokenEnd <= m.tokenStart) return [];
-    const span = tokens.subarray(m.tokenStart, m.tokenEnd);
+    const span = projections.subarray(m.tokenStart, m.tokenEnd);
     const value = m.means[k] as number;
-    // layerValues is indexed by layer number; layers the engine did not return are NaN.
-    const layerValues = Array.from({ length: Math.max(...result.layers) + 1 }, (_, l) => {
-      const j = result.layers.indexOf(l);
-      return j < 0 ? NaN : (m.means[j] as number);
-    });
     return [
       {
         turn: turnIndex,
@@ -69,7 +66,8 @@ export function toConversationScores(
         minToken: Math.min(...span),
         maxToken: Math.max(...span),
         tokenCount: span.length,
-        layerValues,
+        layerValues: layerValuesOf(result.layers, m.means),
+        tokens: tokenValues(result.tokens, span, m.tokenStart),
       },
     ];
   });
@@ -79,4 +77,22 @@ export function toConversationScores(
       ? null
       : { firstTurnLeftOut: Math.max(0, result.scoredMessages - ctx.turnOffset), tokenLimit: result.tokenLimit, fullTokens: result.fullTokens };
   return { turns, monitorLayer: result.monitorLayer, tau: ctx.tau, model: ctx.model, axis: ctx.axis, truncated };
+}
+
+/** A message's means by layer number, from means over `layers`; layers the engine did not return are NaN. */
+export function layerValuesOf(layers: readonly number[], means: Float32Array): number[] {
+  return Array.from({ length: Math.max(...layers) + 1 }, (_, l) => {
+    const j = layers.indexOf(l);
+    return j < 0 ? NaN : (means[j] as number);
+  });
+}
+
+/** The tokens of one message: `span` holds their projections, the first at table row `first`. */
+export function tokenValues(table: EngineScore['tokens'], span: Float32Array, first: number): TokenValue[] {
+  return Array.from(span, (value, i) => ({
+    text: table.text[first + i] ?? '',
+    start: table.start[first + i] ?? 0,
+    end: table.end[first + i] ?? 0,
+    value,
+  }));
 }

@@ -25,7 +25,7 @@ test('tables pad columns and CSV quotes what needs quoting', () => {
 });
 
 function turns(values: number[]): TurnScore[] {
-  return withDeltas(values.map((value, i) => ({ turn: 2 * i + 1, role: 'assistant' as const, value, belowFloor: false, minToken: value, maxToken: value, tokenCount: 3, layerValues: [value] })));
+  return withDeltas(values.map((value, i) => ({ turn: 2 * i + 1, role: 'assistant' as const, value, belowFloor: false, minToken: value, maxToken: value, tokenCount: 3, layerValues: [value], tokens: [] })));
 }
 
 test('deltas compare with the previous turn of the same role', () => {

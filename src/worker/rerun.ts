@@ -1,0 +1,150 @@
+/**
+ * "Re-run with capping": regenerate one assistant turn from the conversation before it, once
+ * without and once with activation capping, under the same sampling (same seed), and score the
+ * original and both new replies the same way the editor scores a transcript. Host side, over
+ * EngineClient; the CLI `rerun`, the editor command and the panel's compare view all call this.
+ */
+import type { TokenValue } from '../core/scores';
+import type { Conversation } from '../core/transcript';
+import { layerValuesOf, tokenValues, toEngineMessages } from '../core/turnScores';
+import type { EngineClient, TokenEvent } from './client';
+import type { Sampling } from './protocol';
+import type { OpenSession } from './session';
+
+export type RerunVariant = 'uncapped' | 'capped';
+
+export interface RerunOptions {
+  /** Greedy decoding, or seeded sampling; both variants use the same. */
+  readonly sampling: Sampling;
+  readonly maxTokens: number;
+  /** Which variants to generate (default both, uncapped first). */
+  readonly variants?: readonly RerunVariant[];
+  /** Streams each new token as it is generated. */
+  readonly onToken?: (variant: RerunVariant, token: TokenEvent) => void;
+  /** Called when a variant starts, so a front-end can show which one is running. */
+  readonly onVariant?: (variant: RerunVariant) => void;
+}
+
+/** One reply (original or regenerated) as it reads to the uncapped model. */
+export interface ScoredReply {
+  readonly text: string;
+  /** Mean projection at the monitor layer over the reply's content tokens (NaN when it has none). */
+  readonly value: number;
+  readonly belowFloor: boolean;
+  readonly tokens: readonly TokenValue[];
+  /** Mean projection at every layer. */
+  readonly layerValues: readonly number[];
+}
+
+export interface GeneratedReply extends ScoredReply {
+  readonly variant: RerunVariant;
+  readonly stopReason: 'eos' | 'maxTokens';
+  readonly generatedTokens: number;
+}
+
+/** What a re-run was generated with, shown next to the texts so a result can be reproduced. */
+export interface RerunSettings {
+  readonly sampling: Sampling;
+  readonly maxTokens: number;
+  readonly monitorLayer: number;
+  readonly capLayers: readonly number[];
+  /** Floors applied at the cap layers, in capLayers order. */
+  readonly capTaus: readonly number[];
+  readonly percentile: number;
+  readonly population: 'response' | 'token';
+  /** Floor at the monitor layer ("below floor"). */
+  readonly monitorTau: number;
+}
+
+export interface RerunResult {
+  /** Index of the re-run turn in `Conversation.turns`. */
+  readonly turn: number;
+  readonly original: ScoredReply;
+  readonly replies: readonly GeneratedReply[];
+  readonly settings: RerunSettings;
+}
+
+/** Raised when the turn cannot be re-run (not an assistant turn, or out of range). */
+export class RerunError extends Error {
+  override readonly name = 'RerunError';
+}
+
+/** Regenerates assistant turn `turnIndex` of `c` without and with capping; see the module comment. */
+export async function rerunTurn(
+  client: EngineClient,
+  s: OpenSession,
+  c: Conversation,
+  turnIndex: number,
+  o: RerunOptions,
+  signal?: AbortSignal,
+): Promise<RerunResult> {
+  const turn = c.turns[turnIndex];
+  if (!turn)
+    throw new RerunError(
+      `turn ${turnIndex + 1} does not exist; the conversation has ${c.turns.length} turns`,
+    );
+  if (turn.role !== 'assistant')
+    throw new RerunError(`turn ${turnIndex + 1} is a ${turn.role} turn; only assistant turns can be re-run`);
+  const prefix = toEngineMessages({ ...c, turns: c.turns.slice(0, turnIndex) }).messages;
+  const original = await scoreReply(client, s, prefix, turn.text, signal);
+  const replies: GeneratedReply[] = [];
+  for (const variant of o.variants ?? ['uncapped', 'capped']) {
+    o.onVariant?.(variant);
+    const capping = variant === 'capped';
+    const gen = await client.generate(
+      prefix,
+      { axis: s.spec, capping, maxTokens: o.maxTokens, sampling: o.sampling },
+      o.onToken ? (t) => o.onToken?.(variant, t) : undefined,
+      signal,
+    );
+    const scored = await scoreReply(client, s, prefix, gen.text, signal);
+    replies.push({ ...scored, variant, stopReason: gen.stopReason, generatedTokens: gen.tokens.text.length });
+  }
+  return {
+    turn: turnIndex,
+    original,
+    replies,
+    settings: {
+      sampling: o.sampling,
+      maxTokens: o.maxTokens,
+      monitorLayer: s.spec.monitorLayer,
+      capLayers: s.spec.capLayers,
+      capTaus: Array.from(s.spec.taus),
+      percentile: s.spec.percentile,
+      population: s.spec.population,
+      monitorTau: s.monitorTau,
+    },
+  };
+}
+
+/**
+ * Scores `text` as the assistant reply after `prefix`, without capping: every value shown for a
+ * re-run is the same measurement as the editor's, so the original and the new replies compare.
+ */
+async function scoreReply(
+  client: EngineClient,
+  s: OpenSession,
+  prefix: readonly { role: string; content: string }[],
+  text: string,
+  signal?: AbortSignal,
+): Promise<ScoredReply> {
+  const result = await client.score(
+    [...prefix, { role: 'assistant', content: text }],
+    { axis: s.spec },
+    signal,
+  );
+  const last = result.turns[prefix.length];
+  const k = result.layers.indexOf(result.monitorLayer);
+  const projections = result.projections[k];
+  if (!last || !last.found || last.tokenEnd <= last.tokenStart || !projections) {
+    return { text, value: NaN, belowFloor: false, tokens: [], layerValues: [] };
+  }
+  const value = last.means[k] as number;
+  const tokens = tokenValues(
+    result.tokens,
+    projections.subarray(last.tokenStart, last.tokenEnd),
+    last.tokenStart,
+  );
+  const layerValues = layerValuesOf(result.layers, last.means);
+  return { text, value, belowFloor: value < s.monitorTau, tokens, layerValues };
+}
