@@ -5,6 +5,7 @@
 import type { AxisFile } from '../axis/axisFile';
 import { fromPercentileTable } from '../stats/descriptive';
 import { formatValue } from './format';
+import { escapeHtml } from './html';
 
 /** One persona's replies along the axis at the monitor layer: mean and spread of per-reply projections. */
 export interface PersonaMean {
@@ -87,7 +88,7 @@ export function axisReportSvg(axis: AxisFile, personaMeans: readonly PersonaMean
       const y = right.y + i * barH;
       const x0 = xv(Math.min(0, p.value));
       const color = p.persona === 'default' ? '#1f77b4' : '#ff7f0e';
-      const label = barH >= 9 ? `<text x="${right.x - 4}" y="${(y + barH * 0.8).toFixed(1)}" font-size="${Math.min(11, barH)}" text-anchor="end">${escapeXml(p.persona)}</text>` : '';
+      const label = barH >= 9 ? `<text x="${right.x - 4}" y="${(y + barH * 0.8).toFixed(1)}" font-size="${Math.min(11, barH)}" text-anchor="end">${escapeHtml(p.persona)}</text>` : '';
       const mid = (y + barH * 0.4).toFixed(1);
       const spread = `<line x1="${xv(p.p10).toFixed(1)}" y1="${mid}" x2="${xv(p.p90).toFixed(1)}" y2="${mid}" stroke="#333"/><line x1="${xv(p.p25).toFixed(1)}" y1="${mid}" x2="${xv(p.p75).toFixed(1)}" y2="${mid}" stroke="#333" stroke-width="3"/>`;
       return `<rect x="${x0.toFixed(1)}" y="${y.toFixed(1)}" width="${Math.abs(xv(p.value) - xv(0)).toFixed(1)}" height="${(barH * 0.8).toFixed(1)}" fill="${color}" fill-opacity="0.7"/>${spread}${label}`;
@@ -112,6 +113,3 @@ function num(v: number | null, decimals: number): string {
   return v === null ? '—' : v.toFixed(decimals);
 }
 
-function escapeXml(s: string): string {
-  return s.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c] ?? c);
-}
