@@ -33,6 +33,7 @@ const targets = [
       worker: 'src/worker/main.ts',
       cli: 'src/cli/main.ts',
       bench: 'bench/main.ts',
+      'demo-proof': 'tools/demo-model/proof/main.ts',
     },
     outdir: 'out',
   },
@@ -41,7 +42,8 @@ const targets = [
     platform: 'browser',
     format: 'iife',
     target: 'es2022',
-    entryPoints: { 'webview/main': 'webview/main.ts' },
+    // webview/report: the HTML report's page script (+ report.css), inlined into each report by the CLI and the extension.
+    entryPoints: { 'webview/main': 'webview/main.ts', 'webview/report': 'webview/report/main.ts' },
     outdir: 'out',
     loader: { '.ttf': 'file' },
   },

@@ -1,8 +1,19 @@
-// Drift panel page. Receives data from the host (validated), draws the plot, and asks the host
-// to reveal a turn when a point is clicked. It never names a command or a path.
+// Drift panel page. Receives data from the host (validated), draws the plot, the selected turn's
+// strip and layer view, and the compare view of a capped re-run. It asks the host for everything
+// else (reveal, re-run, copy, export) with messages that never name a command, a path or a text.
+import '@vscode-elements/elements/dist/vscode-button/index.js';
+import '@vscode-elements/elements/dist/vscode-tabs/index.js';
+import '@vscode-elements/elements/dist/vscode-tab-header/index.js';
+import '@vscode-elements/elements/dist/vscode-tab-panel/index.js';
+import { IDLE, nextCompareState, type CompareState } from './compareState';
+import { renderCompare, type CompareElements } from './compareView';
 import { DriftChart } from './driftChart';
-import { parseToPanel, type DataMessage, type FromPanelMessage } from './protocol';
+import { LayerChart } from './layerChart';
+import { parseToPanel, type DataMessage, type FromPanelMessage, type PlotTurn } from './protocol';
+import { firstWords, formatDelta, formatValue } from './shared';
+import { renderStrip } from './strip';
 import { readColors } from './theme';
+import { parseViewState, stepSelection, VIEWS, type TurnRef, type View, type ViewState } from './viewState';
 
 interface VsCodeApi {
   postMessage(message: FromPanelMessage): void;
@@ -12,35 +23,191 @@ interface VsCodeApi {
 declare function acquireVsCodeApi(): VsCodeApi;
 
 const vscode = acquireVsCodeApi();
-const canvas = document.getElementById('drift-chart') as HTMLCanvasElement;
-const status = document.getElementById('status') as HTMLElement;
-const title = document.getElementById('title') as HTMLElement;
-let current: DataMessage | null = null;
+const byId = <T extends HTMLElement = HTMLElement>(id: string): T => {
+  const e = document.getElementById(id);
+  if (!e) throw new Error(`Persona Lens panel: element #${id} is missing`);
+  return e as T;
+};
 
-const chart = new DriftChart(canvas, (conversation, turn) => {
-  vscode.setState({ selected: { conversation, turn } });
-  if (current) vscode.postMessage({ type: 'revealTurn', uri: current.uri, conversation, turn });
+const canvas = byId<HTMLCanvasElement>('drift-chart');
+const status = byId('status');
+const title = byId('title');
+const tabs = byId('tabs');
+const turnTitle = byId('turn-title');
+const turnInfo = byId('turn-info');
+const strip = byId('strip');
+const layerCanvas = byId<HTMLCanvasElement>('layer-chart');
+const rerunButton = byId('rerun');
+const compareEls: CompareElements = {
+  root: byId('compare'),
+  status: byId('compare-status'),
+  columns: { original: byId('col-original'), uncapped: byId('col-uncapped'), capped: byId('col-capped') },
+  diff: byId('diff'),
+  diffSummary: byId('diff-summary'),
+  settings: byId('settings'),
+  cancel: byId('cancel'),
+  cappedActions: [byId('copy-capped'), byId('open-capped')],
+};
+
+let current: DataMessage | null = null;
+let state: ViewState = parseViewState(vscode.getState());
+let compare: CompareState = IDLE;
+
+function saveState(next: Partial<ViewState>): void {
+  state = { ...state, ...next };
+  vscode.setState(state);
+}
+
+const drift = new DriftChart(canvas, (conversation, turn) => {
+  select({ conversation, turn });
+  reveal();
 });
+const layers = new LayerChart(layerCanvas);
+
+function findTurn(ref: TurnRef | null): PlotTurn | undefined {
+  return ref
+    ? current?.conversations
+        .find((c) => c.conversation === ref.conversation)
+        ?.turns.find((t) => t.turn === ref.turn)
+    : undefined;
+}
+
+/** Selects a turn: plot highlight, strip, layer view, saved state. */
+function select(ref: TurnRef | null): void {
+  saveState({ selected: ref });
+  drift.select(ref);
+  drawTurn();
+}
+
+function reveal(): void {
+  const ref = state.selected;
+  if (current && ref)
+    vscode.postMessage({
+      type: 'revealTurn',
+      uri: current.uri,
+      conversation: ref.conversation,
+      turn: ref.turn,
+    });
+}
+
+function drawTurn(): void {
+  const t = findTurn(state.selected);
+  document.body.dataset.selected = t && state.selected ? `${state.selected.conversation}:${t.turn}` : '';
+  rerunButton.toggleAttribute('disabled', !t || compare.phase === 'running');
+  if (!t || !current) {
+    turnTitle.textContent = 'No turn selected';
+    turnInfo.textContent = 'Click a point, or focus the plot and use the arrow keys.';
+    strip.replaceChildren();
+    strip.dataset.tokens = '0';
+    layers.destroy();
+    layerCanvas.dataset.layers = '0';
+    return;
+  }
+  turnTitle.textContent = `Turn ${t.turn}: axis ${formatValue(t.value)}${t.belowFloor ? ' (below floor)' : ''}`;
+  const parts = [
+    formatDelta(t.delta),
+    `${t.tokenCount} tokens`,
+    t.recorded === null ? '' : `recorded ${formatValue(t.recorded)}`,
+    firstWords(t.preview, 60),
+  ];
+  turnInfo.textContent = parts.filter(Boolean).join(' · ');
+  renderStrip(strip, t.tokens, current.tau);
+  if (t.tokenCount > t.tokens.length)
+    strip.append(
+      Object.assign(document.createElement('p'), {
+        className: 'note',
+        textContent: `(first ${t.tokens.length} of ${t.tokenCount} tokens)`,
+      }),
+    );
+  layers.render(
+    { values: t.layerValues, monitorLayer: current.monitorLayer, capping: current.capping },
+    readColors(),
+  );
+}
 
 function draw(): void {
   if (!current) return;
-  chart.render(current, readColors());
-  const n = chart.pointCount();
+  drift.render(current, readColors());
+  const n = drift.count('turn');
   title.textContent = current.fileName;
   status.textContent = `${n} assistant turn${n === 1 ? '' : 's'} · model ${current.model} · axis ${current.axis}`;
   document.body.dataset.points = String(n);
+  document.body.dataset.recordedPoints = String(drift.count('recorded'));
+  document.body.dataset.rerunPoints = String(drift.count('rerun'));
   document.body.dataset.ready = 'true';
-  const selected = savedSelection();
-  if (selected) chart.select(selected.conversation, selected.turn);
+  if (state.selected && !findTurn(state.selected)) state = { ...state, selected: null };
+  drift.select(state.selected);
+  drawTurn();
 }
 
-/** The selected turn kept in the webview state, so it survives a reload. */
-function savedSelection(): { conversation: number; turn: number } | null {
-  const s = vscode.getState() as { selected?: { conversation?: unknown; turn?: unknown } } | undefined;
-  const c = s?.selected?.conversation;
-  const t = s?.selected?.turn;
-  return typeof c === 'number' && typeof t === 'number' ? { conversation: c, turn: t } : null;
+function drawCompare(): void {
+  renderCompare(compareEls, compare, current?.tau ?? null);
+  rerunButton.toggleAttribute('disabled', !findTurn(state.selected) || compare.phase === 'running');
 }
+
+function showView(view: View): void {
+  saveState({ view });
+  tabs.setAttribute('selected-index', String(VIEWS.indexOf(view)));
+  document.body.dataset.view = view;
+}
+
+tabs.addEventListener('vsc-tabs-select', (e) => {
+  const i = (e as CustomEvent<{ selectedIndex: number }>).detail.selectedIndex;
+  const view = VIEWS[i];
+  if (view) {
+    saveState({ view });
+    document.body.dataset.view = view;
+  }
+});
+
+canvas.addEventListener('keydown', (e) => {
+  if (e.key === 'Enter' || e.key === ' ') {
+    e.preventDefault();
+    reveal();
+    return;
+  }
+  const next = stepSelection(drift.turns(), state.selected, e.key);
+  if (next) {
+    e.preventDefault();
+    select(next);
+  }
+});
+
+rerunButton.addEventListener('click', () => {
+  const ref = state.selected;
+  if (current && ref && findTurn(ref))
+    vscode.postMessage({
+      type: 'rerunTurn',
+      uri: current.uri,
+      conversation: ref.conversation,
+      turn: ref.turn,
+    });
+});
+compareEls.cancel.addEventListener('click', () => vscode.postMessage({ type: 'cancelRerun' }));
+byId('copy-capped').addEventListener('click', () =>
+  vscode.postMessage({ type: 'cappedText', action: 'copy' }),
+);
+byId('open-capped').addEventListener('click', () =>
+  vscode.postMessage({ type: 'cappedText', action: 'open' }),
+);
+byId('export-png').addEventListener('click', () => {
+  if (!current) return;
+  // The plot has no size while another tab is shown: show it, let layout run, then draw it out.
+  showView('drift');
+  requestAnimationFrame(() => {
+    const dataUrl = drift.toPng();
+    if (dataUrl) vscode.postMessage({ type: 'exportPng', dataUrl });
+    else status.textContent = 'The plot could not be exported: it has no size yet.';
+  });
+});
+byId('export-csv').addEventListener(
+  'click',
+  () => current && vscode.postMessage({ type: 'exportValues', format: 'csv' }),
+);
+byId('export-json').addEventListener(
+  'click',
+  () => current && vscode.postMessage({ type: 'exportValues', format: 'json' }),
+);
 
 window.addEventListener('message', (event: MessageEvent<unknown>) => {
   const msg = parseToPanel(event.data);
@@ -52,23 +219,43 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
     case 'data':
       current = msg;
       draw();
+      drawCompare();
       break;
     case 'empty':
       current = null;
-      chart.destroy();
+      drift.destroy();
       title.textContent = 'Persona Lens';
       status.textContent = msg.reason;
       document.body.dataset.points = '0';
       document.body.dataset.ready = 'true';
+      drawTurn();
       break;
     case 'themeChanged':
       draw();
+      drawCompare();
       break;
     case 'selectTurn':
-      vscode.setState({ selected: { conversation: msg.conversation, turn: msg.turn } });
-      chart.select(msg.conversation, msg.turn);
+      showView('drift');
+      select({ conversation: msg.conversation, turn: msg.turn });
+      break;
+    case 'rerunStarted':
+      showView('compare');
+      compare = nextCompareState(compare, msg);
+      drawCompare();
+      break;
+    case 'rerunVariant':
+    case 'rerunTokens':
+    case 'rerunEnded':
+      compare = nextCompareState(compare, msg);
+      drawCompare();
+      break;
+    case 'rerunDone':
+      compare = nextCompareState(compare, msg);
+      drawCompare();
       break;
   }
 });
 
+showView(state.view);
+drawCompare();
 vscode.postMessage({ type: 'ready' });

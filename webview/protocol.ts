@@ -7,6 +7,37 @@ import * as v from 'valibot';
 
 const finite = v.pipe(v.number(), v.finite());
 const index = v.pipe(v.number(), v.integer(), v.minValue(0));
+/** A projection that may be missing: JSON turns NaN and ±Infinity into null on the way. */
+const maybeValue = v.nullable(finite);
+
+/** Limits that keep one message bounded; the host cuts to them before sending. */
+export const LIMITS = {
+  /** Tokens shown in one strip; longer turns show their first tokens and say how many there are. */
+  stripTokens: 2000,
+  /** Characters of one token's text (a token is a few characters; this only bounds bad input). */
+  tokenText: 200,
+  /** Decoder layers of the largest models the extension targets are under 100. */
+  layers: 512,
+  turnsPerConversation: 10_000,
+  conversations: 10_000,
+  /** Characters of one reply in the compare view. */
+  replyText: 100_000,
+  /** Characters of one streamed chunk. */
+  chunkText: 10_000,
+  /** Capped re-runs kept as points on the plot. */
+  rerunPoints: 1000,
+  /** A PNG data URL of the plot; a 4k canvas is a few MB. */
+  pngDataUrl: 20_000_000,
+} as const;
+
+/** One token of a strip: its text and projection at the monitor layer. */
+export const StripTokenSchema = v.object({
+  text: v.pipe(v.string(), v.maxLength(LIMITS.tokenText)),
+  value: maybeValue,
+});
+
+const tokensSchema = v.pipe(v.array(StripTokenSchema), v.maxLength(LIMITS.stripTokens));
+const layerValuesSchema = v.pipe(v.array(maybeValue), v.maxLength(LIMITS.layers));
 
 /** One assistant turn as the plot shows it. */
 export const PlotTurnSchema = v.object({
@@ -16,12 +47,38 @@ export const PlotTurnSchema = v.object({
   belowFloor: v.boolean(),
   /** First words of the turn, for tooltips (plain text, never HTML). */
   preview: v.pipe(v.string(), v.maxLength(200)),
+  /** The first LIMITS.stripTokens content tokens, for the per-token strip. */
+  tokens: tokensSchema,
+  /** Number of content tokens of the turn (may exceed tokens.length). */
+  tokenCount: index,
+  /** Mean projection at every layer (index = zero-based layer), for the layer view. */
+  layerValues: layerValuesSchema,
+  /** The projection recorded in the transcript file (the paper's "projections"), when it has one. */
+  recorded: maybeValue,
 });
 
 export const PlotConversationSchema = v.object({
   conversation: index,
   label: v.pipe(v.string(), v.maxLength(200)),
-  turns: v.array(PlotTurnSchema),
+  turns: v.pipe(v.array(PlotTurnSchema), v.maxLength(LIMITS.turnsPerConversation)),
+});
+
+/** The capping band of the loaded model's axis: zero-based layers and their floors tau. */
+export const CappingSchema = v.pipe(
+  v.object({
+    layers: v.pipe(v.array(index), v.maxLength(LIMITS.layers)),
+    /** Floor per entry of `layers`; null where the floor is off (-Infinity). */
+    floors: v.pipe(v.array(maybeValue), v.maxLength(LIMITS.layers)),
+  }),
+  v.check((c) => c.layers.length === c.floors.length, 'capping layers and floors differ in length'),
+);
+
+/** A capped re-run of one turn, drawn as a point of its own on the drift plot. */
+export const RerunPointSchema = v.object({
+  conversation: index,
+  turn: index,
+  capped: maybeValue,
+  uncapped: maybeValue,
 });
 
 /** host -> panel: the full data set for the active transcript; sent on create, restore, when the panel becomes visible and after each analysis. */
@@ -33,11 +90,17 @@ export const DataMessageSchema = v.object({
   axis: v.string(),
   monitorLayer: v.pipe(v.number(), v.integer()),
   tau: v.nullable(finite),
-  conversations: v.array(PlotConversationSchema),
+  /** The loaded session's capping band; null until a model is loaded. */
+  capping: v.nullable(CappingSchema),
+  conversations: v.pipe(v.array(PlotConversationSchema), v.maxLength(LIMITS.conversations)),
+  reruns: v.pipe(v.array(RerunPointSchema), v.maxLength(LIMITS.rerunPoints)),
 });
 
 /** host -> panel: nothing to plot (no transcript, or not analysed yet), with the reason. */
-export const EmptyMessageSchema = v.object({ type: v.literal('empty'), reason: v.pipe(v.string(), v.maxLength(500)) });
+export const EmptyMessageSchema = v.object({
+  type: v.literal('empty'),
+  reason: v.pipe(v.string(), v.maxLength(500)),
+});
 
 /** host -> panel: the colour theme changed; re-read the --vscode-* CSS variables. */
 export const ThemeMessageSchema = v.object({ type: v.literal('themeChanged') });
@@ -45,27 +108,141 @@ export const ThemeMessageSchema = v.object({ type: v.literal('themeChanged') });
 /** host -> panel: highlight one turn's point (from a hover or CodeLens link). */
 export const SelectTurnSchema = v.object({ type: v.literal('selectTurn'), conversation: index, turn: index });
 
-export const ToPanelSchema = v.variant('type', [DataMessageSchema, EmptyMessageSchema, ThemeMessageSchema, SelectTurnSchema]);
+export const VariantSchema = v.picklist(['uncapped', 'capped']);
+export type Variant = v.InferOutput<typeof VariantSchema>;
+
+/** The turn a re-run regenerates. */
+const rerunTarget = { uri: v.string(), conversation: index, turn: index };
+
+/** host -> panel: a re-run started; the compare view opens with the original text while the new replies stream in. */
+export const RerunStartedSchema = v.object({
+  type: v.literal('rerunStarted'),
+  ...rerunTarget,
+  originalText: v.pipe(v.string(), v.maxLength(LIMITS.replyText)),
+});
+
+/** host -> panel: generation of one variant began. */
+export const RerunVariantSchema = v.object({ type: v.literal('rerunVariant'), variant: VariantSchema });
+
+/** host -> panel: newly generated text of one variant (one or more tokens). */
+export const RerunTokensSchema = v.object({
+  type: v.literal('rerunTokens'),
+  variant: VariantSchema,
+  text: v.pipe(v.string(), v.maxLength(LIMITS.chunkText)),
+});
+
+/** One reply of the compare view, scored like the editor scores a transcript. */
+export const ReplySchema = v.object({
+  text: v.pipe(v.string(), v.maxLength(LIMITS.replyText)),
+  value: maybeValue,
+  belowFloor: v.boolean(),
+  tokens: tokensSchema,
+  tokenCount: index,
+  /** Generated replies only: why generation stopped and how many tokens it made. */
+  stopReason: v.nullable(v.picklist(['eos', 'maxTokens'])),
+  generatedTokens: v.nullable(index),
+});
+
+/** What the replies were generated with, shown so a result can be reproduced. */
+export const RerunSettingsSchema = v.object({
+  /** "greedy" or "temperature 0.8, top-p 0.95" (human-readable). */
+  sampling: v.pipe(v.string(), v.maxLength(200)),
+  seed: v.nullable(v.pipe(v.number(), v.integer())),
+  maxTokens: index,
+  monitorLayer: index,
+  tau: maybeValue,
+  capping: CappingSchema,
+  percentile: finite,
+  population: v.picklist(['response', 'token']),
+});
+
+/** A finished re-run: the original turn and the regenerated replies side by side. */
+export const CompareSchema = v.object({
+  ...rerunTarget,
+  original: ReplySchema,
+  uncapped: v.nullable(ReplySchema),
+  capped: v.nullable(ReplySchema),
+  settings: RerunSettingsSchema,
+});
+
+/** host -> panel: the re-run finished (also re-sent when the panel is restored, so the compare view survives a reload). */
+export const RerunDoneSchema = v.object({ type: v.literal('rerunDone'), compare: CompareSchema });
+
+/** host -> panel: the re-run stopped without a result. */
+export const RerunEndedSchema = v.object({
+  type: v.literal('rerunEnded'),
+  reason: v.picklist(['cancelled', 'failed']),
+  message: v.pipe(v.string(), v.maxLength(2000)),
+});
+
+export const ToPanelSchema = v.variant('type', [
+  DataMessageSchema,
+  EmptyMessageSchema,
+  ThemeMessageSchema,
+  SelectTurnSchema,
+  RerunStartedSchema,
+  RerunVariantSchema,
+  RerunTokensSchema,
+  RerunDoneSchema,
+  RerunEndedSchema,
+]);
 export type ToPanelMessage = v.InferOutput<typeof ToPanelSchema>;
 export type DataMessage = v.InferOutput<typeof DataMessageSchema>;
 export type PlotConversation = v.InferOutput<typeof PlotConversationSchema>;
 export type PlotTurn = v.InferOutput<typeof PlotTurnSchema>;
+export type StripToken = v.InferOutput<typeof StripTokenSchema>;
+export type Capping = v.InferOutput<typeof CappingSchema>;
+export type RerunPoint = v.InferOutput<typeof RerunPointSchema>;
+export type Reply = v.InferOutput<typeof ReplySchema>;
+export type Compare = v.InferOutput<typeof CompareSchema>;
+export type RerunSettingsView = v.InferOutput<typeof RerunSettingsSchema>;
 
 /** panel -> host: the page has loaded and wants data. */
 export const ReadySchema = v.object({ type: v.literal('ready') });
-/** panel -> host: the user clicked a point; reveal and select that turn in the editor. */
-export const RevealTurnSchema = v.object({
-  type: v.literal('revealTurn'),
-  uri: v.string(),
-  conversation: index,
-  turn: index,
+/** panel -> host: the user clicked a point (or pressed Enter on it); reveal and select that turn in the editor. */
+export const RevealTurnSchema = v.object({ type: v.literal('revealTurn'), ...rerunTarget });
+/** panel -> host: re-run this assistant turn with and without capping (the host checks it is an analysed transcript's turn). */
+export const RerunTurnSchema = v.object({ type: v.literal('rerunTurn'), ...rerunTarget });
+/** panel -> host: cancel the running re-run. */
+export const CancelRerunSchema = v.object({ type: v.literal('cancelRerun') });
+/**
+ * panel -> host: copy the capped text of the last re-run, or open it in a new untitled editor.
+ * The panel names no text: the host uses the result it holds.
+ */
+export const CappedTextSchema = v.object({
+  type: v.literal('cappedText'),
+  action: v.picklist(['copy', 'open']),
+});
+/** panel -> host: save the plot as PNG; the host asks where. Only a base64 PNG data URL is accepted. */
+export const ExportPngSchema = v.object({
+  type: v.literal('exportPng'),
+  dataUrl: v.pipe(
+    v.string(),
+    v.maxLength(LIMITS.pngDataUrl),
+    v.regex(/^data:image\/png;base64,[A-Za-z0-9+/]+={0,2}$/),
+  ),
+});
+/** panel -> host: save the followed transcript's values; the host builds the file from its own results. */
+export const ExportValuesSchema = v.object({
+  type: v.literal('exportValues'),
+  format: v.picklist(['csv', 'json']),
 });
 
-export const FromPanelSchema = v.variant('type', [ReadySchema, RevealTurnSchema]);
+export const FromPanelSchema = v.variant('type', [
+  ReadySchema,
+  RevealTurnSchema,
+  RerunTurnSchema,
+  CancelRerunSchema,
+  CappedTextSchema,
+  ExportPngSchema,
+  ExportValuesSchema,
+]);
 export type FromPanelMessage = v.InferOutput<typeof FromPanelSchema>;
 
-/** Parses a message from the panel; returns null (and the reason) when it is malformed. */
-export function parseFromPanel(data: unknown): { ok: true; message: FromPanelMessage } | { ok: false; reason: string } {
+/** Parses a message from the panel; returns the reason when it is malformed. */
+export function parseFromPanel(
+  data: unknown,
+): { ok: true; message: FromPanelMessage } | { ok: false; reason: string } {
   const r = v.safeParse(FromPanelSchema, data);
   return r.success ? { ok: true, message: r.output } : { ok: false, reason: v.summarize(r.issues) };
 }
@@ -74,4 +251,18 @@ export function parseFromPanel(data: unknown): { ok: true; message: FromPanelMes
 export function parseToPanel(data: unknown): ToPanelMessage | null {
   const r = v.safeParse(ToPanelSchema, data);
   return r.success ? r.output : null;
+}
+
+/** A projection as the protocol carries it: finite, or null (JSON has no NaN or Infinity). */
+export function toWireValue(x: number): number | null {
+  return Number.isFinite(x) ? x : null;
+}
+
+/** Cuts a token list to the strip limit and makes it JSON-safe. */
+export function toStripTokens(
+  tokens: readonly { readonly text: string; readonly value: number }[],
+): StripToken[] {
+  return tokens
+    .slice(0, LIMITS.stripTokens)
+    .map((t) => ({ text: t.text.slice(0, LIMITS.tokenText), value: toWireValue(t.value) }));
 }

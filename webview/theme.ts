@@ -7,6 +7,15 @@ export interface ChartColors {
   readonly text: string;
   readonly grid: string;
   readonly series: readonly string[];
+  /** The transcript's recorded projections (second series). */
+  readonly recorded: string;
+  /** Capped re-run points. */
+  readonly rerun: string;
+  /** The capping band and the monitor-layer mark of the layer view. */
+  readonly band: string;
+  readonly monitor: string;
+  /** Behind the plot when it is exported as PNG (a canvas is transparent). */
+  readonly background: string;
 }
 
 function cssVar(name: string, fallback: string): string {
@@ -23,8 +32,16 @@ export function readColors(): ChartColors {
     floor: cssVar('--vscode-charts-orange', text),
     text,
     grid: cssVar('--vscode-charts-lines', 'GrayText'),
-    series: ['--vscode-charts-blue', '--vscode-charts-green', '--vscode-charts-purple', '--vscode-charts-yellow'].map(
-      (n) => cssVar(n, text),
-    ),
+    series: [
+      '--vscode-charts-blue',
+      '--vscode-charts-green',
+      '--vscode-charts-purple',
+      '--vscode-charts-yellow',
+    ].map((n) => cssVar(n, text)),
+    recorded: cssVar('--vscode-charts-purple', text),
+    rerun: cssVar('--vscode-charts-green', text),
+    band: cssVar('--vscode-charts-orange', text),
+    monitor: cssVar('--vscode-charts-blue', text),
+    background: cssVar('--vscode-editor-background', 'Canvas'),
   };
 }

@@ -6,12 +6,19 @@ import { ModelRefError } from '../worker/modelRef';
 import { AxisMissingError } from '../worker/session';
 import { ExitCode, UsageError } from './exitCodes';
 import { AXIS_USAGE, runAxis } from './axis';
+import { AB_USAGE, runAb } from './ab';
+import { REPORT_USAGE, runReport } from './report';
+import { RERUN_USAGE, runRerun } from './rerun';
 import { runScore, SCORE_USAGE } from './score';
+import { RerunError } from '../worker/rerun';
 
 const USAGE = `persona-lens — Assistant-Axis persona drift for chat transcripts
 
 Commands:
   score FILE...   per-turn values for every conversation in every file
+  ab FILE         the same conversation under two system prompts, turn by turn
+  rerun FILE      regenerate one assistant turn without and with capping
+  report FILE...  a self-contained HTML report (drift plots, per-token strips, tables)
   axis compute    compute and validate the Assistant Axis of a model
 
 Run "persona-lens <command> --help" for a command's options.
@@ -31,22 +38,20 @@ async function main(argv: string[]): Promise<number> {
     abort.abort();
     process.once('SIGINT', () => process.exit(ExitCode.interrupted));
   });
-  switch (command) {
-    case 'score':
-      if (rest.includes('--help')) {
-        process.stdout.write(`${SCORE_USAGE}\n`);
-        return ExitCode.ok;
-      }
-      return runScore(rest, abort.signal);
-    case 'axis':
-      if (rest.includes('--help')) {
-        process.stdout.write(`${AXIS_USAGE}\n`);
-        return ExitCode.ok;
-      }
-      return runAxis(rest, abort.signal);
-    default:
-      throw new UsageError(`unknown command "${command}"\n\n${USAGE}`);
+  const commands: Record<string, { usage: string; run: (argv: string[], signal: AbortSignal) => Promise<number> }> = {
+    score: { usage: SCORE_USAGE, run: runScore },
+    ab: { usage: AB_USAGE, run: runAb },
+    rerun: { usage: RERUN_USAGE, run: runRerun },
+    report: { usage: REPORT_USAGE, run: runReport },
+    axis: { usage: AXIS_USAGE, run: runAxis },
+  };
+  const c = Object.hasOwn(commands, command) ? commands[command] : undefined;
+  if (!c) throw new UsageError(`unknown command "${command}"\n\n${USAGE}`);
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(`${c.usage}\n`);
+    return ExitCode.ok;
   }
+  return c.run(rest, abort.signal);
 }
 
 main(process.argv.slice(2)).then(
@@ -56,7 +61,7 @@ main(process.argv.slice(2)).then(
   (e: unknown) => {
     const usage = e instanceof Error && 'code' in e && String((e as { code: unknown }).code).startsWith('ERR_PARSE_ARGS');
     // A model name, axis file or missing axis the user can fix is bad input (2), not an engine failure (3).
-    if (usage || e instanceof UsageError || e instanceof ModelRefError || e instanceof AxisFileError || e instanceof AxisMissingError) {
+    if (usage || e instanceof UsageError || e instanceof RerunError || e instanceof ModelRefError || e instanceof AxisFileError || e instanceof AxisMissingError) {
       process.stderr.write(`persona-lens: ${e.message}\n`);
       process.exitCode = ExitCode.badInput;
     } else if (e instanceof CancelledError) {

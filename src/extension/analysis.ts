@@ -3,6 +3,7 @@ import { parse } from '../core/formats';
 import type { Conversation, ParseResult, TranscriptDiagnostic } from '../core/transcript';
 import type { ConversationScores } from '../core/scores';
 import type { Config } from './config';
+import { uriLabel } from './uriLabel';
 import type { TranscriptDiagnostics } from './diagnostics';
 import type { Log } from './log';
 import type { ResultStore } from './resultStore';
@@ -58,14 +59,16 @@ export class Analyzer implements vscode.Disposable {
       this.truncation.delete(uri);
       const parsed = this.parseDocument(doc);
       const prev = this.store.get(uri);
-      const scores: (ConversationScores | null)[] = parsed.conversations.map((_, i) =>
-        prev && prev.version === version ? (prev.scores[i] ?? null) : null,
-      );
+      // Scores of this very text are kept while re-scoring; after an edit they describe the old text,
+      // so they stay dimmed (stale) until the new ones replace them.
+      const reuse = prev !== undefined && prev.version === version;
+      const stale = reuse && prev.stale;
+      const scores: (ConversationScores | null)[] = parsed.conversations.map((_, i) => (reuse ? (prev.scores[i] ?? null) : null));
       const targets = parsed.conversations
         .map((c, i) => ({ c, i }))
         .filter(({ c }) => c.turns.some((t) => t.role === 'assistant'))
         .filter(({ c }) => !opts.within || overlaps(doc, c, opts.within));
-      this.store.set({ uri, version, parse: parsed, scores, stale: false });
+      this.store.set({ uri, version, parse: parsed, scores, stale });
       let done = 0;
       for (const { c, i } of targets) {
         if (source.token.isCancellationRequested) throw new CancelledError('analysis');
@@ -77,9 +80,9 @@ export class Analyzer implements vscode.Disposable {
         scores[i] = s;
         done++;
         if (s.truncated) this.warnTruncated(doc, parsed, c, s.truncated);
-        this.store.set({ uri, version, parse: parsed, scores: [...scores], stale: false });
+        this.store.set({ uri, version, parse: parsed, scores: [...scores], stale: stale && done < targets.length });
       }
-      this.log.info(`Analyzed ${vscode.workspace.asRelativePath(doc.uri)}: ${parsed.format}, ${parsed.conversations.length} conversation(s), ${done} scored`);
+      this.log.info(`Analyzed ${uriLabel(doc.uri)}: ${parsed.format}, ${parsed.conversations.length} conversation(s), ${done} scored`);
       return { scored: done, parse: parsed };
     } finally {
       outer?.dispose();

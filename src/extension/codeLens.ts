@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { formatValue } from '../core/report/format';
 import type { Config } from './config';
-import { InternalCommandId, TRANSCRIPT_LANGUAGES } from './ids';
+import { CommandId, InternalCommandId, TRANSCRIPT_LANGUAGES } from './ids';
 import type { ResultStore } from './resultStore';
 
 /**
@@ -32,6 +32,7 @@ export function registerCodeLens(store: ResultStore, config: Config): vscode.Dis
               arguments: args,
             }),
             new vscode.CodeLens(at, { title: 'Copy values', command: InternalCommandId.copyValues, arguments: args }),
+            new vscode.CodeLens(at, { title: 'Re-run with capping', tooltip: 'Regenerate this turn without and with activation capping and compare', command: CommandId.rerunTurn, arguments: args }),
           );
         }
       });

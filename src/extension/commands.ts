@@ -1,16 +1,20 @@
 import * as vscode from 'vscode';
 import type { Analyzer } from './analysis';
+import { uriLabel } from './uriLabel';
 import { AxisFileError } from '../core/axis/axisFile';
 import { CancelledError, EngineError } from '../worker/errors';
 import { ModelRefError } from '../worker/modelRef';
 import { AxisMissingError } from '../worker/session';
 import type { Config } from './config';
 import type { Decorations } from './decorations';
+import { exportReport } from './exportReport';
 import { CommandId, InternalCommandId, CONFIG_SECTION } from './ids';
 import type { Log } from './log';
 import type { DriftPanel } from './panel';
 import type { ResultStore } from './resultStore';
 import type { TranscriptDiagnostics } from './diagnostics';
+import { rerunTurnCommand } from './rerunTurn';
+import { tryDemoModel } from './tryDemo';
 import type { EngineHost } from './engineHost';
 import { TRANSCRIPT_LANGUAGES } from './ids';
 
@@ -40,6 +44,9 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable {
     [CommandId.selectModel]: () => selectModel(deps),
     [CommandId.computeAxis]: () => computeAxisCommand(deps),
     [CommandId.showActions]: () => showActions(),
+    [CommandId.tryDemoModel]: () => tryDemoModel({ config: deps.config, log: deps.log, analyzeActive: () => analyzeActive(deps, false) }),
+    [CommandId.exportReport]: () => exportReport(deps.store),
+    [CommandId.rerunTurn]: (...args) => rerunTurnCommand(deps, args),
     [InternalCommandId.showInPanel]: (...args) => {
       const target = turnArgs(args);
       if (target) deps.panel.show(target.uri, target);
@@ -76,7 +83,7 @@ async function analyzeActive(deps: CommandDeps, selectionOnly: boolean): Promise
   const hasAssistant = parsed.conversations.some((c) => c.turns.some((t) => t.role === 'assistant'));
   if (!hasAssistant) {
     const why = parsed.conversations.length === 0 ? 'no conversation was found in it' : 'it has no assistant turn';
-    void vscode.window.showWarningMessage(`Persona Lens: nothing to analyze in ${vscode.workspace.asRelativePath(doc.uri)}: ${why}. See the Problems view for details.`);
+    void vscode.window.showWarningMessage(`Persona Lens: nothing to analyze in ${uriLabel(doc.uri)}: ${why}. See the Problems view for details.`);
     return;
   }
   if (deps.config.value.panelOpenOnAnalyze) deps.panel.show(doc.uri);
@@ -202,8 +209,10 @@ async function showActions(): Promise<void> {
   const items: (vscode.QuickPickItem & { command: string })[] = [
     { label: '$(play) Analyze File', command: CommandId.analyzeFile },
     { label: '$(graph-line) Show Drift Panel', command: CommandId.showPanel },
+    { label: '$(export) Export Report', command: CommandId.exportReport },
     { label: '$(clear-all) Clear Annotations', command: CommandId.clearAnnotations },
     { label: '$(server-process) Select Model', command: CommandId.selectModel },
+    { label: '$(beaker) Try the Demo Model', command: CommandId.tryDemoModel },
     { label: '$(symbol-ruler) Compute Axis for Model', command: CommandId.computeAxis },
     { label: '$(debug-restart) Restart Engine', command: CommandId.restartEngine },
     { label: '$(output) Open Logs', command: CommandId.openLogs },

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { CONFIG_SECTION } from './ids';
+import { ignoredRestrictedSettings } from './restrictedSettings';
 import { SETTINGS, type PersonaLensConfig, type SettingClass } from './settings';
 
 /** What changed in one configuration event, by class. */
@@ -18,14 +19,24 @@ export class Config implements vscode.Disposable {
   private readonly emitter = new vscode.EventEmitter<ConfigChange>();
   readonly onDidChange = this.emitter.event;
   private readonly subscription: vscode.Disposable;
+  /** Trusting the folder brings its restricted settings (model, axis, cache paths) into effect. */
+  private readonly trustSubscription = vscode.workspace.onDidGrantWorkspaceTrust(() => {
+    const keys = Object.entries(SETTINGS).filter(([, s]) => s.restricted).map(([k]) => k);
+    this.current = this.withOverride(read());
+    this.emitter.fire({ keys, classes: new Set(keys.map((k) => SETTINGS[k]!.cls)) });
+  });
   private current: PersonaLensConfig;
+  /** A model used for this session only ("Try the Demo Model"); settings stay as the user left them. */
+  private sessionModel: string | null = null;
 
   constructor() {
     this.current = read();
     this.subscription = vscode.workspace.onDidChangeConfiguration((e) => {
       const keys = Object.keys(SETTINGS).filter((k) => e.affectsConfiguration(`${CONFIG_SECTION}.${k}`));
       if (keys.length === 0) return;
-      this.current = read();
+      // Choosing a model or axis in the settings (or with Select Model) ends the session's override.
+      if (keys.includes('model') || keys.includes('axisFile')) this.sessionModel = null;
+      this.current = this.withOverride(read());
       this.emitter.fire({ keys, classes: new Set(keys.map((k) => SETTINGS[k]!.cls)) });
     });
   }
@@ -34,23 +45,32 @@ export class Config implements vscode.Disposable {
     return this.current;
   }
 
-  /** Keys whose workspace value is set but ignored because the workspace is not trusted. */
-  ignoredUntrusted(): string[] {
-    if (vscode.workspace.isTrusted) return [];
-    const cfg = vscode.workspace.getConfiguration(CONFIG_SECTION);
-    return Object.entries(SETTINGS)
-      .filter(([k, s]) => s.restricted && hasWorkspaceValue(cfg.inspect(k)))
-      .map(([k]) => `${CONFIG_SECTION}.${k}`);
+  /**
+   * Uses `model` (with its own stored axis) until VS Code restarts or the user picks a model or
+   * axis in the settings; nothing is written to settings. Returns false when it is in use already.
+   */
+  useModelForSession(model: string): boolean {
+    if (this.current.model === model && !this.current.axisFile) return false;
+    this.sessionModel = model;
+    this.current = this.withOverride(read());
+    this.emitter.fire({ keys: ['model', 'axisFile'], classes: new Set(['engine']) });
+    return true;
+  }
+
+  private withOverride(c: PersonaLensConfig): PersonaLensConfig {
+    return this.sessionModel === null ? c : Object.freeze({ ...c, model: this.sessionModel, axisFile: '' });
+  }
+
+  /** Full keys ("persona-lens.model") the workspace sets but Restricted Mode ignores. */
+  ignoredUntrusted(): Promise<string[]> {
+    return ignoredRestrictedSettings(Object.keys(SETTINGS).filter((k) => SETTINGS[k]!.restricted));
   }
 
   dispose(): void {
+    this.trustSubscription.dispose();
     this.subscription.dispose();
     this.emitter.dispose();
   }
-}
-
-function hasWorkspaceValue(i: { workspaceValue?: unknown; workspaceFolderValue?: unknown } | undefined): boolean {
-  return i?.workspaceValue !== undefined || i?.workspaceFolderValue !== undefined;
 }
 
 function read(): PersonaLensConfig {

@@ -2,49 +2,76 @@ import * as vscode from 'vscode';
 import { formatDelta, formatValue } from '../core/report/format';
 import type { ConversationScores, TurnScore } from '../core/scores';
 import type { Turn } from '../core/transcript';
+import { chooseAnchor, type Anchor, type DecorationPosition } from './decorationAnchor';
 import { ColorId } from './ids';
 import type { ResultStore } from './resultStore';
 import type { Config } from './config';
 
 type Kind = 'value' | 'belowFloor' | 'stale';
+type Side = Anchor['side'];
+type TypeKey = `${Kind}:${Side}`;
 
-/** One decorated assistant turn: where it is, and the numbers drawn after it. */
+const KINDS: readonly Kind[] = ['value', 'belowFloor', 'stale'];
+const SIDES: readonly Side[] = ['before', 'after'];
+
+/** One decorated assistant turn: where it is, and the numbers drawn next to it. */
 interface Placement {
   readonly kind: Kind;
+  readonly side: Side;
   readonly range: vscode.Range;
   readonly text: string;
 }
 
 /**
- * Inline values after assistant turns and overview-ruler marks for turns below the floor.
- * Decoration types are created once; only ranges and per-instance text change.
+ * Inline values next to assistant turns and overview-ruler marks for turns below the floor.
+ * Decoration types are created once; only ranges and per-instance text change. Every visible
+ * editor of a document is redrawn from the result store, so values survive tab switches and
+ * follow edits (the store holds the re-parse of the edited text).
  */
 export class Decorations implements vscode.Disposable {
-  private readonly types: Record<Kind, vscode.TextEditorDecorationType>;
+  private readonly types: Record<TypeKey, vscode.TextEditorDecorationType>;
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(
     private readonly store: ResultStore,
     private readonly config: Config,
   ) {
-    const after = (color: ColorId, fontStyle?: string): vscode.ThemableDecorationAttachmentRenderOptions => ({
+    const attachment = (
+      side: Side,
+      color: ColorId,
+      fontStyle?: string,
+    ): vscode.ThemableDecorationAttachmentRenderOptions => ({
       color: new vscode.ThemeColor(color),
-      margin: '0 0 0 2em',
+      // 2em keeps the value clear of the text it follows; before the text, 1.5em separates it from the line.
+      margin: side === 'after' ? '0 0 0 2em' : '0 1.5em 0 0',
       ...(fontStyle ? { fontStyle } : {}),
     });
-    this.types = {
-      value: vscode.window.createTextEditorDecorationType({ after: after(ColorId.value) }),
-      belowFloor: vscode.window.createTextEditorDecorationType({
-        after: { ...after(ColorId.belowFloor), fontWeight: 'bold' },
-        overviewRulerColor: new vscode.ThemeColor(ColorId.rulerBelowFloor),
-        overviewRulerLane: vscode.OverviewRulerLane.Right,
-      }),
-      stale: vscode.window.createTextEditorDecorationType({ after: after(ColorId.stale, 'italic') }),
+    const make = (kind: Kind, side: Side): vscode.TextEditorDecorationType => {
+      switch (kind) {
+        case 'value':
+          return vscode.window.createTextEditorDecorationType({ [side]: attachment(side, ColorId.value) });
+        case 'belowFloor':
+          return vscode.window.createTextEditorDecorationType({
+            [side]: { ...attachment(side, ColorId.belowFloor), fontWeight: 'bold' },
+            overviewRulerColor: new vscode.ThemeColor(ColorId.rulerBelowFloor),
+            overviewRulerLane: vscode.OverviewRulerLane.Right,
+          });
+        case 'stale':
+          return vscode.window.createTextEditorDecorationType({
+            [side]: attachment(side, ColorId.stale, 'italic'),
+          });
+      }
     };
+    this.types = Object.fromEntries(
+      KINDS.flatMap((k) => SIDES.map((s) => [`${k}:${s}`, make(k, s)])),
+    ) as Record<TypeKey, vscode.TextEditorDecorationType>;
     this.disposables.push(
       store.onDidChange((uri) => this.refreshUri(uri)),
       vscode.window.onDidChangeVisibleTextEditors(() => this.refreshAll()),
       config.onDidChange((c) => c.classes.has('view') && this.refreshAll()),
+      vscode.workspace.onDidChangeConfiguration(
+        (e) => e.affectsConfiguration('editor.wordWrap') && this.refreshAll(),
+      ),
     );
   }
 
@@ -59,18 +86,26 @@ export class Decorations implements vscode.Disposable {
   }
 
   private apply(editor: vscode.TextEditor): void {
-    const result = this.store.get(editor.document.uri);
-    const byKind: Record<Kind, vscode.DecorationOptions[]> = { value: [], belowFloor: [], stale: [] };
-    if (result && result.version <= editor.document.version) {
+    const doc = editor.document;
+    const result = this.store.get(doc.uri);
+    const byType = Object.fromEntries(
+      Object.keys(this.types).map((k) => [k, [] as vscode.DecorationOptions[]]),
+    ) as Record<TypeKey, vscode.DecorationOptions[]>;
+    if (result && result.version <= doc.version) {
+      const wraps = vscode.workspace.getConfiguration('editor', doc).get<string>('wordWrap', 'off') !== 'off';
+      const where = { position: this.config.value.decorationPosition, wraps };
       result.scores.forEach((scores, ci) => {
         const conv = result.parse.conversations[ci];
         if (!scores || !conv) return;
-        for (const p of placements(editor.document, conv.turns, scores, result.stale, this.config.value.decorationPosition)) {
-          byKind[p.kind].push({ range: p.range, renderOptions: { after: { contentText: p.text } } });
+        for (const p of placements(doc, conv.turns, scores, result.stale, where)) {
+          byType[`${p.kind}:${p.side}`].push({
+            range: p.range,
+            renderOptions: { [p.side]: { contentText: p.text } },
+          });
         }
       });
     }
-    for (const kind of Object.keys(byKind) as Kind[]) editor.setDecorations(this.types[kind], byKind[kind]);
+    for (const key of Object.keys(byType) as TypeKey[]) editor.setDecorations(this.types[key], byType[key]);
   }
 
   dispose(): void {
@@ -82,17 +117,28 @@ export class Decorations implements vscode.Disposable {
   }
 }
 
-/** The text drawn after a turn: "axis +0.42  Δ -0.13  ▼ below floor". */
+/** The text drawn next to a turn: "axis +0.42  Δ -0.13  ▼ below floor". */
 export function decorationText(s: TurnScore): string {
   const parts = [`axis ${formatValue(s.value)}`, formatDelta(s.delta)];
   if (s.belowFloor) parts.push('▼ below floor');
   return parts.filter(Boolean).join('  ');
 }
 
-/** Where a turn's text is drawn: the end of its first line, or its last character. */
-function anchorAt(doc: vscode.TextDocument, turn: Turn, position: 'firstLine' | 'end'): vscode.Position {
-  if (position === 'end') return doc.positionAt(turn.range.end);
-  return doc.lineAt(doc.positionAt(turn.range.start).line).range.end;
+function anchorOf(
+  doc: vscode.TextDocument,
+  turn: Turn,
+  where: { position: DecorationPosition; wraps: boolean },
+): { side: Side; range: vscode.Range } {
+  const firstLine = doc.lineAt(doc.positionAt(turn.range.start).line);
+  const end = doc.positionAt(turn.range.end);
+  const a = chooseAnchor(
+    where.position,
+    { line: firstLine.lineNumber, text: firstLine.text },
+    end,
+    where.wraps,
+  );
+  const at = new vscode.Position(a.line, a.character);
+  return { side: a.side, range: new vscode.Range(at, at) };
 }
 
 function placements(
@@ -100,17 +146,16 @@ function placements(
   turns: readonly Turn[],
   scores: ConversationScores,
   stale: boolean,
-  position: 'firstLine' | 'end',
+  where: { position: DecorationPosition; wraps: boolean },
 ): Placement[] {
   const out: Placement[] = [];
   const textLength = doc.getText().length;
   for (const s of scores.turns) {
     const turn = turns[s.turn];
     if (!turn || s.role !== 'assistant' || turn.range.end > textLength) continue;
-    const at = anchorAt(doc, turn, position);
     out.push({
       kind: stale ? 'stale' : s.belowFloor ? 'belowFloor' : 'value',
-      range: new vscode.Range(at, at),
+      ...anchorOf(doc, turn, where),
       text: decorationText(s),
     });
   }
@@ -119,8 +164,11 @@ function placements(
   if (cut) {
     turns.forEach((turn, i) => {
       if (i < cut.firstTurnLeftOut || turn.role !== 'assistant' || turn.range.end > textLength) return;
-      const at = anchorAt(doc, turn, position);
-      out.push({ kind: 'stale', range: new vscode.Range(at, at), text: `axis n/a: beyond the ${cut.tokenLimit}-token limit` });
+      out.push({
+        kind: 'stale',
+        ...anchorOf(doc, turn, where),
+        text: `axis n/a: beyond the ${cut.tokenLimit}-token limit`,
+      });
     });
   }
   return out;

@@ -7,10 +7,12 @@ import { CancelledError } from '../worker/errors';
 import { computeAndStoreAxis, type StoredAxis } from '../worker/axisCompute';
 import type { AxisSubset } from '../core/axis/axisPlan';
 import { openSession, scoreConversation, type OpenSession } from '../worker/session';
+import { rerunTurn, type RerunOptions, type RerunResult } from '../worker/rerun';
 import type { Scorer } from './analysis';
 import type { Config } from './config';
 import type { Log } from './log';
 import type { StatusBar } from './statusBar';
+import { IdleShutdown } from './idleShutdown';
 
 export interface EngineHostDeps {
   readonly extensionUri: vscode.Uri;
@@ -29,9 +31,13 @@ export class EngineHost implements Scorer, vscode.Disposable {
   private client: EngineClient | null = null;
   private session: Promise<OpenSession> | null = null;
   private readonly subscription: vscode.Disposable;
+  /** Every request runs inside `idle.during`, so the worker is freed only when nothing is in flight. */
+  private readonly idle: IdleShutdown;
 
   constructor(private readonly deps: EngineHostDeps) {
+    this.idle = new IdleShutdown(deps.config.value.idleShutdownMinutes, () => void this.stopIdle());
     this.subscription = deps.config.onDidChange((c) => {
+      if (c.keys.includes('engine.idleShutdownMinutes')) this.idle.setMinutes(deps.config.value.idleShutdownMinutes);
       if (c.classes.has('engine') || c.classes.has('scoring')) {
         deps.log.info(`Settings changed (${c.keys.join(', ')}); the model and axis are reloaded on the next analysis.`);
         this.session = null;
@@ -39,7 +45,11 @@ export class EngineHost implements Scorer, vscode.Disposable {
     });
   }
 
-  async score(conversation: Conversation, token: vscode.CancellationToken, progress: (message: string) => void): Promise<ConversationScores> {
+  score(conversation: Conversation, token: vscode.CancellationToken, progress: (message: string) => void): Promise<ConversationScores> {
+    return this.idle.during(() => this.scoreNow(conversation, token, progress));
+  }
+
+  private async scoreNow(conversation: Conversation, token: vscode.CancellationToken, progress: (message: string) => void): Promise<ConversationScores> {
     const signal = toSignal(token);
     const session = await this.open(progress, signal);
     this.deps.status.set({ kind: 'scoring', detail: `Scoring with ${session.ref.label}` });
@@ -54,7 +64,11 @@ export class EngineHost implements Scorer, vscode.Disposable {
    * Computes the axis of the configured model and stores it where scoring finds it; the current
    * session is dropped so the next analysis uses the new axis.
    */
-  async computeAxis(subset: AxisSubset, report: (message: string, fraction: number | null) => void, token: vscode.CancellationToken): Promise<StoredAxis> {
+  computeAxis(subset: AxisSubset, report: (message: string, fraction: number | null) => void, token: vscode.CancellationToken): Promise<StoredAxis> {
+    return this.idle.during(() => this.computeAxisNow(subset, report, token));
+  }
+
+  private async computeAxisNow(subset: AxisSubset, report: (message: string, fraction: number | null) => void, token: vscode.CancellationToken): Promise<StoredAxis> {
     const cfg = this.deps.config.value;
     this.session = null;
     this.deps.status.set({ kind: 'loading', percent: null, detail: `Computing the axis of ${cfg.model}` });
@@ -89,6 +103,30 @@ export class EngineHost implements Scorer, vscode.Disposable {
     return this.deps.config.value.cacheDir || this.deps.storageUri.fsPath;
   }
 
+  /** Regenerates assistant turn `turn` without and with capping (src/worker/rerun.ts) in the current session. */
+  rerun(conversation: Conversation, turn: number, options: RerunOptions, token: vscode.CancellationToken): Promise<RerunResult> {
+    return this.idle.during(() => this.rerunNow(conversation, turn, options, token));
+  }
+
+  private async rerunNow(conversation: Conversation, turn: number, options: RerunOptions, token: vscode.CancellationToken): Promise<RerunResult> {
+    const signal = toSignal(token);
+    const session = await this.open(() => undefined, signal);
+    this.deps.status.set({ kind: 'scoring', detail: `Re-running turn ${turn} with ${session.ref.label}` });
+    try {
+      return await rerunTurn(this.ensureClient(), session, conversation, turn, options, signal);
+    } finally {
+      this.deps.status.set({ kind: 'ready', model: session.ref.label });
+    }
+  }
+
+  /** The loaded session's capping band and floors, or null while no session is open (never loads one). */
+  async capping(): Promise<{ layers: readonly number[]; floors: readonly number[] } | null> {
+    const pending = this.session;
+    if (!pending) return null;
+    const s = await pending.catch(() => null);
+    return s ? { layers: s.spec.capLayers, floors: Array.from(s.spec.taus) } : null;
+  }
+
   /** Stops the worker; the next request starts a new one. */
   async restart(): Promise<void> {
     const client = this.client;
@@ -99,8 +137,22 @@ export class EngineHost implements Scorer, vscode.Disposable {
     this.deps.log.info('Engine stopped; it restarts on the next analysis.');
   }
 
+  /** Frees the worker (and the model's memory) after the idle time; the next request restarts it. */
+  private async stopIdle(): Promise<void> {
+    const client = this.client;
+    if (!client) return;
+    this.client = null;
+    this.session = null;
+    await client.dispose();
+    this.deps.status.set({ kind: 'idle' });
+    this.deps.log.info(
+      `Engine stopped after ${this.deps.config.value.idleShutdownMinutes} idle minute(s) to free memory (persona-lens.engine.idleShutdownMinutes); it restarts on the next analysis.`,
+    );
+  }
+
   /** Awaited by deactivate. */
   async shutdown(): Promise<void> {
+    this.idle.dispose();
     this.subscription.dispose();
     await this.client?.dispose();
     this.client = null;

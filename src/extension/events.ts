@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { Analyzer } from './analysis';
+import { uriLabel } from './uriLabel';
 import { CancelledError } from '../worker/errors';
 import { isTranscriptCandidate } from './commands';
 import type { Config } from './config';
@@ -38,6 +39,13 @@ export function registerEvents(deps: EventDeps): vscode.Disposable {
       }, delayMs),
     );
   };
+  const forget = (uri: vscode.Uri): void => {
+    clearTimeout(timers.get(uri.toString()));
+    timers.delete(uri.toString());
+    deps.analyzer.cancel(uri);
+    deps.store.delete(uri);
+    deps.diagnostics.delete(uri);
+  };
   const disposables = [
     vscode.workspace.onDidChangeTextDocument((e) => {
       if (e.contentChanges.length === 0 || !deps.store.get(e.document.uri)) return;
@@ -54,15 +62,34 @@ export function registerEvents(deps: EventDeps): vscode.Disposable {
     vscode.workspace.onDidSaveTextDocument((doc) => {
       if (deps.config.value.analyzeOnSave && isTranscriptCandidate(doc)) schedule(doc, 0);
     }),
-    vscode.workspace.onDidCloseTextDocument((doc) => {
-      clearTimeout(timers.get(doc.uri.toString()));
-      deps.analyzer.cancel(doc.uri);
-      deps.store.delete(doc.uri);
-      deps.diagnostics.delete(doc.uri);
+    vscode.workspace.onDidCloseTextDocument((doc) => forget(doc.uri)),
+    // VS Code disposes a document some time after its last tab closes (or never, while an extension
+    // holds it), so closing the last tab of a file is what clears its numbers.
+    vscode.window.tabGroups.onDidChangeTabs((e) => {
+      for (const tab of e.closed) {
+        const uri = tabUri(tab);
+        if (!uri || !deps.store.get(uri) || isShown(uri)) continue;
+        forget(uri);
+        deps.log.info(`Closed ${uriLabel(uri)}: its annotations were cleared`);
+      }
     }),
   ];
   return new vscode.Disposable(() => {
     timers.forEach((t) => clearTimeout(t));
     for (const d of disposables) d.dispose();
   });
+}
+
+/** The document a tab shows (text editors and both sides of a diff), if any. */
+function tabUri(tab: vscode.Tab): vscode.Uri | undefined {
+  const input = tab.input;
+  if (input instanceof vscode.TabInputText) return input.uri;
+  if (input instanceof vscode.TabInputTextDiff) return input.modified;
+  return undefined;
+}
+
+/** True while some tab in any group still shows the document. */
+function isShown(uri: vscode.Uri): boolean {
+  const key = uri.toString();
+  return vscode.window.tabGroups.all.some((g) => g.tabs.some((t) => tabUri(t)?.toString() === key));
 }

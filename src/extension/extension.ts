@@ -12,6 +12,7 @@ import { Log } from './log';
 import { DriftPanel } from './panel';
 import { ResultStore } from './resultStore';
 import { StatusBar } from './statusBar';
+import { registerSampleDocuments } from './tryDemo';
 
 let engine: EngineHost | undefined;
 
@@ -32,6 +33,7 @@ export function activate(context: vscode.ExtensionContext): void {
       store,
       log,
       revealTurn: (uri, conversation, turn) => revealTurn(store, uri, conversation, turn),
+      capping: () => engine?.capping() ?? Promise.resolve(null),
     });
     context.subscriptions.push(
       config,
@@ -46,11 +48,15 @@ export function activate(context: vscode.ExtensionContext): void {
       registerEvents({ analyzer, store, diagnostics, config, log }),
       registerHovers(store),
       registerCodeLens(store, config),
+      registerSampleDocuments(context.extensionUri),
     );
-    const ignored = config.ignoredUntrusted();
-    if (ignored.length > 0) {
-      log.warn(`Restricted Mode: ignoring workspace values of ${ignored.join(', ')}; user settings apply.`);
-    }
+    void config.ignoredUntrusted().then((ignored) => {
+      if (ignored.length === 0) return;
+      // Said once per window: the user expects the workspace's model and sees another one used.
+      const message = `Restricted Mode: the workspace setting${ignored.length > 1 ? 's' : ''} ${ignored.join(', ')} ${ignored.length > 1 ? 'are' : 'is'} ignored until you trust this folder; user settings apply.`;
+      log.warn(message);
+      void vscode.window.showWarningMessage(`Persona Lens: ${message}`, 'Manage Workspace Trust').then((a) => a && vscode.commands.executeCommand('workbench.trust.manage'));
+    }, (e: unknown) => log.error('Could not read the workspace settings', e));
     log.info(`Persona Lens activated (${(context.extension.packageJSON as { version: string }).version})`);
   } catch (e) {
     // VS Code would only log a failed activation; say it once where the user looks.

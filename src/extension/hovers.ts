@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { formatDelta, formatValue } from '../core/report/format';
-import { InternalCommandId, TRANSCRIPT_LANGUAGES } from './ids';
+import { CommandId, InternalCommandId, TRANSCRIPT_LANGUAGES } from './ids';
 import type { ResultStore } from './resultStore';
 
 /**
@@ -24,7 +24,7 @@ export function registerHovers(store: ResultStore): vscode.Disposable {
             const turn = conv.turns[s.turn];
             if (!turn || s.role !== 'assistant' || offset < turn.range.start || offset > turn.range.end) continue;
             const md = new vscode.MarkdownString(undefined, true);
-            md.isTrusted = { enabledCommands: [InternalCommandId.showInPanel, InternalCommandId.copyValues] };
+            md.isTrusted = { enabledCommands: [CommandId.rerunTurn, InternalCommandId.showInPanel, InternalCommandId.copyValues] };
             md.appendMarkdown(`**Persona Lens** — assistant turn ${s.turn}${result.stale ? ' *(stale: the text changed since scoring)*' : ''}\n\n`);
             const rows: [string, string][] = [
               ['Assistant-Axis value', formatValue(s.value)],
@@ -36,7 +36,7 @@ export function registerHovers(store: ResultStore): vscode.Disposable {
             md.appendMarkdown('| | |\n|---|---|\n' + rows.map(([k, v]) => `| ${k} | ${v} |`).join('\n') + '\n\n');
             md.appendText(`Model: ${scores.model}\nAxis: ${scores.axis}\n`);
             const args = (cmd: string): string => `command:${cmd}?${encodeURIComponent(JSON.stringify([doc.uri.toString(), ci, s.turn]))}`;
-            md.appendMarkdown(`\n[Show in drift panel](${args(InternalCommandId.showInPanel)}) · [Copy values](${args(InternalCommandId.copyValues)})`);
+            md.appendMarkdown(`\n[Re-run with capping](${args(CommandId.rerunTurn)}) · [Show in drift panel](${args(InternalCommandId.showInPanel)}) · [Copy values](${args(InternalCommandId.copyValues)})`);
             return new vscode.Hover(md, new vscode.Range(doc.positionAt(turn.range.start), doc.positionAt(turn.range.end)));
           }
         }

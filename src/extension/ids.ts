@@ -16,6 +16,9 @@ export enum CommandId {
   openLogs = 'persona-lens.openLogs',
   restartEngine = 'persona-lens.restartEngine',
   showActions = 'persona-lens.showActions',
+  tryDemoModel = 'persona-lens.tryDemoModel',
+  exportReport = 'persona-lens.exportReport',
+  rerunTurn = 'persona-lens.rerunTurnCapped',
 }
 
 /** Link targets of hovers and CodeLens; hidden from the palette. */

@@ -1,10 +1,26 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { firstWords } from '../core/report/format';
-import { parseFromPanel, type FromPanelMessage, type ToPanelMessage } from '../../webview/protocol';
-import { PANEL_VIEW_TYPE } from './ids';
+import { renderCsv } from '../core/report/table';
+import type { RerunResult, ScoredReply, GeneratedReply } from '../worker/rerun';
+import {
+  LIMITS,
+  parseFromPanel,
+  toStripTokens,
+  toWireValue,
+  type Capping,
+  type Compare,
+  type DataMessage,
+  type FromPanelMessage,
+  type Reply,
+  type RerunPoint,
+  type ToPanelMessage,
+  type Variant,
+} from '../../webview/protocol';
+import { CommandId, PANEL_VIEW_TYPE } from './ids';
+import { uriLabel } from './uriLabel';
 import type { Log } from './log';
-import type { ResultStore } from './resultStore';
+import type { DocumentResult, ResultStore } from './resultStore';
 
 /** What the panel needs from the rest of the extension. */
 export interface PanelDeps {
@@ -13,7 +29,38 @@ export interface PanelDeps {
   readonly log: Log;
   /** Reveals and selects a turn in its editor. */
   revealTurn(uri: vscode.Uri, conversation: number, turn: number): Promise<void>;
+  /** The loaded model's capping band and floors, or null while no model is loaded. */
+  capping(): Promise<{ readonly layers: readonly number[]; readonly floors: readonly number[] } | null>;
 }
+
+/** A turn of a transcript. */
+export interface TurnTarget {
+  readonly uri: vscode.Uri;
+  readonly conversation: number;
+  readonly turn: number;
+}
+
+/** Where a running re-run reports to; see DriftPanel.beginRerun. */
+export interface RerunView {
+  variant(variant: Variant): void;
+  tokens(variant: Variant, text: string): void;
+  done(result: RerunResult): void;
+  ended(reason: 'cancelled' | 'failed', message: string): void;
+}
+
+/** A re-run in progress as the panel shows it. */
+interface RunningRerun {
+  readonly started: Extract<ToPanelMessage, { type: 'rerunStarted' }>;
+  current: Variant | null;
+  /** Text sent so far, per variant (bounded by LIMITS.replyText). */
+  readonly streamed: Record<Variant, string>;
+  /** Text not sent yet (batched for STREAM_BATCH_MS). */
+  readonly pending: Record<Variant, string>;
+  timer: NodeJS.Timeout | null;
+}
+
+/** Tokens streamed to the panel are batched for this long, so a fast model does not flood the message channel. */
+const STREAM_BATCH_MS = 40;
 
 /**
  * The drift panel: one at a time; the host is the source of truth and re-sends the data set
@@ -27,6 +74,14 @@ export class DriftPanel implements vscode.Disposable {
   private followed: vscode.Uri | null = null;
   /** A turn to highlight once the data has been sent. */
   private pendingSelect: { conversation: number; turn: number } | null = null;
+  /** Every capped re-run per document URI, oldest first (the newest LIMITS.rerunPoints are kept). */
+  private readonly reruns = new Map<string, RerunPoint[]>();
+  /** The last finished re-run, re-sent on restore and used by "Copy/Open capped text". */
+  private lastCompare: Compare | null = null;
+  /** Cancels the running re-run; null when none runs. */
+  private cancelRerun: (() => void) | null = null;
+  /** The re-run in progress, replayed to a page that (re)loads meanwhile; reports of a superseded one are dropped. */
+  private running: RunningRerun | null = null;
 
   constructor(private readonly deps: PanelDeps) {
     this.disposables.push(
@@ -67,10 +122,111 @@ export class DriftPanel implements vscode.Disposable {
     this.attach(panel);
   }
 
+  /**
+   * Shows a re-run in the compare view: the original text now, then the streamed replies, then the
+   * scored result. `cancel` is called when the user presses the panel's Cancel button.
+   */
+  beginRerun(target: TurnTarget, originalText: string, cancel: () => void): RerunView {
+    // One re-run at a time in the view: a new one cancels the old, whose late reports are dropped.
+    this.cancelRerun?.();
+    const run: RunningRerun = {
+      started: {
+        type: 'rerunStarted',
+        uri: target.uri.toString(),
+        conversation: target.conversation,
+        turn: target.turn,
+        originalText: originalText.slice(0, LIMITS.replyText),
+      },
+      current: null,
+      streamed: { uncapped: '', capped: '' },
+      pending: { uncapped: '', capped: '' },
+      timer: null,
+    };
+    const live = (): boolean => this.running === run;
+    this.running = run;
+    this.cancelRerun = cancel;
+    this.show(target.uri);
+    this.send(run.started);
+    const finish = (): void => {
+      if (run.timer) clearTimeout(run.timer);
+      this.flush(run);
+      this.running = null;
+      this.cancelRerun = null;
+    };
+    return {
+      variant: (variant) => {
+        if (!live()) return;
+        this.flush(run);
+        run.current = variant;
+        this.send({ type: 'rerunVariant', variant });
+      },
+      tokens: (variant, text) => {
+        if (!live()) return;
+        run.pending[variant] += text;
+        run.timer ??= setTimeout(() => this.flush(run), STREAM_BATCH_MS);
+      },
+      done: (result) => {
+        if (!live()) return;
+        finish();
+        const compare = toCompare(target, result);
+        this.lastCompare = compare;
+        const points = this.reruns.get(run.started.uri) ?? [];
+        points.push({
+          conversation: target.conversation,
+          turn: target.turn,
+          capped: compare.capped?.value ?? null,
+          uncapped: compare.uncapped?.value ?? null,
+        });
+        this.reruns.set(run.started.uri, points.slice(-LIMITS.rerunPoints));
+        this.send({ type: 'rerunDone', compare });
+        if (this.followed?.toString() === run.started.uri) this.post();
+      },
+      ended: (reason, message) => {
+        if (!live()) return;
+        finish();
+        this.send({ type: 'rerunEnded', reason, message: message.slice(0, 2000) });
+      },
+    };
+  }
+
+  /** Sends what a re-run generated since the last flush, in chunks within the protocol's limit. */
+  private flush(run: RunningRerun): void {
+    run.timer = null;
+    for (const variant of ['uncapped', 'capped'] as const) {
+      const text = run.pending[variant];
+      run.pending[variant] = '';
+      run.streamed[variant] = (run.streamed[variant] + text).slice(0, LIMITS.replyText);
+      for (let i = 0; i < text.length; i += LIMITS.chunkText) {
+        this.send({ type: 'rerunTokens', variant, text: text.slice(i, i + LIMITS.chunkText) });
+      }
+    }
+  }
+
+  /** Brings a (re)loaded page up to date with a running re-run: start, what has streamed, the current variant. */
+  private replay(run: RunningRerun): void {
+    this.flush(run);
+    this.send(run.started);
+    for (const variant of ['uncapped', 'capped'] as const) {
+      const text = run.streamed[variant];
+      for (let i = 0; i < text.length; i += LIMITS.chunkText) {
+        this.send({ type: 'rerunTokens', variant, text: text.slice(i, i + LIMITS.chunkText) });
+      }
+    }
+    if (run.current) this.send({ type: 'rerunVariant', variant: run.current });
+  }
+
+  /** The capped text of the last finished re-run, or null. */
+  lastCappedText(): string | null {
+    return this.lastCompare?.capped?.text ?? null;
+  }
+
   private options(): vscode.WebviewOptions & vscode.WebviewPanelOptions {
     return {
       enableScripts: true,
-      localResourceRoots: [vscode.Uri.joinPath(this.deps.extensionUri, 'out', 'webview'), vscode.Uri.joinPath(this.deps.extensionUri, 'media')],
+      localResourceRoots: [
+        vscode.Uri.joinPath(this.deps.extensionUri, 'out', 'webview'),
+        vscode.Uri.joinPath(this.deps.extensionUri, 'media'),
+      ],
     };
   }
 
@@ -104,53 +260,125 @@ export class DriftPanel implements vscode.Disposable {
     switch (msg.type) {
       case 'ready':
         this.post();
+        // A page loaded mid-run (the panel was just created, hidden or reloaded) catches up; else it gets the last result.
+        if (this.running) this.replay(this.running);
+        else if (this.lastCompare) this.send({ type: 'rerunDone', compare: this.lastCompare });
         return;
-      case 'revealTurn': {
-        // Only transcripts the extension has analysed can be revealed: the panel never names an arbitrary path.
+      case 'revealTurn':
+      case 'rerunTurn': {
+        // Only transcripts the extension has analysed are acted on: the panel never names an arbitrary path.
         if (!this.deps.store.get(msg.uri)) {
-          this.deps.log.warn(`Panel asked to reveal a turn of a document that is not analysed: ${msg.uri}`);
+          this.deps.log.warn(`Panel named a document that is not analysed: ${msg.uri}`);
           return;
         }
-        await this.deps.revealTurn(vscode.Uri.parse(msg.uri), msg.conversation, msg.turn);
+        if (msg.type === 'revealTurn')
+          await this.deps.revealTurn(vscode.Uri.parse(msg.uri), msg.conversation, msg.turn);
+        else await vscode.commands.executeCommand(CommandId.rerunTurn, msg.uri, msg.conversation, msg.turn);
         return;
       }
+      case 'cancelRerun':
+        this.cancelRerun?.();
+        return;
+      case 'cappedText':
+        await this.cappedText(msg.action);
+        return;
+      case 'exportPng':
+        await this.exportPng(msg.dataUrl);
+        return;
+      case 'exportValues':
+        await this.exportValues(msg.format);
+        return;
     }
   }
 
+  private async cappedText(action: 'copy' | 'open'): Promise<void> {
+    const text = this.lastCappedText();
+    if (text === null) return;
+    if (action === 'copy') {
+      await vscode.env.clipboard.writeText(text);
+      void vscode.window.setStatusBarMessage('Persona Lens: copied the capped text', 3000);
+      return;
+    }
+    // An untitled document: the user's transcript is never modified.
+    const doc = await vscode.workspace.openTextDocument({ content: text, language: 'plaintext' });
+    // Beside the panel, so the transcript and the compare view stay in sight.
+    await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside, preview: false });
+  }
+
+  private async exportPng(dataUrl: string): Promise<void> {
+    const bytes = Buffer.from(dataUrl.slice(dataUrl.indexOf(',') + 1), 'base64');
+    const signature = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+    if (!signature.every((b, i) => bytes[i] === b)) {
+      this.deps.log.warn('Dropped a plot export that is not a PNG image');
+      return;
+    }
+    const target = await vscode.window.showSaveDialog({
+      title: 'Persona Lens: save the drift plot',
+      defaultUri: this.defaultExportUri('drift.png'),
+      filters: { 'PNG image': ['png'] },
+    });
+    if (!target) return;
+    await vscode.workspace.fs.writeFile(target, bytes);
+    this.deps.log.info(`Drift plot saved to ${target.toString()} (${bytes.length} bytes)`);
+  }
+
+  private async exportValues(format: 'csv' | 'json'): Promise<void> {
+    const result = this.followed ? this.deps.store.get(this.followed) : undefined;
+    if (!result) return;
+    const target = await vscode.window.showSaveDialog({
+      title: `Persona Lens: save the values as ${format.toUpperCase()}`,
+      defaultUri: this.defaultExportUri(`values.${format}`),
+      filters: format === 'csv' ? { CSV: ['csv'] } : { JSON: ['json'] },
+    });
+    if (!target) return;
+    const rows = valueRows(result, this.reruns.get(result.uri));
+    const text =
+      format === 'csv'
+        ? renderCsv(
+            VALUE_COLUMNS,
+            rows.map((r) => VALUE_COLUMNS.map((k) => r[k])),
+          )
+        : `${JSON.stringify({ file: uriLabel(result.uri), turns: rows }, null, 2)}\n`;
+    await vscode.workspace.fs.writeFile(target, Buffer.from(text, 'utf8'));
+    this.deps.log.info(`Values saved to ${target.toString()} (${rows.length} turns)`);
+  }
+
+  /** `<transcript name>-<suffix>` next to the transcript, or in the first workspace folder. */
+  private defaultExportUri(suffix: string): vscode.Uri | undefined {
+    if (!this.followed) return vscode.workspace.workspaceFolders?.[0]?.uri;
+    const base =
+      this.followed.path
+        .split('/')
+        .pop()
+        ?.replace(/\.[^.]*$/, '') ?? 'transcript';
+    return this.followed.scheme === 'untitled'
+      ? undefined
+      : vscode.Uri.joinPath(this.followed, '..', `${base}-${suffix}`);
+  }
+
   private post(): void {
+    void this.postData().catch((e: unknown) => this.deps.log.error('Could not send the panel its data', e));
+  }
+
+  private async postData(): Promise<void> {
     if (!this.panel?.visible) return;
     const result = this.followed ? this.deps.store.get(this.followed) : undefined;
     if (!this.followed || !result) {
       this.send({ type: 'empty', reason: 'Open a transcript and run "Persona Lens: Analyze File".' });
       return;
     }
-    const first = result.scores.find((s) => s !== null);
-    if (!first) {
+    const capping = await this.deps.capping();
+    const data = toDataMessage(
+      result,
+      uriLabel(this.followed),
+      capping,
+      this.reruns.get(result.uri),
+    );
+    if (!data) {
       this.send({ type: 'empty', reason: 'This transcript has not been scored yet.' });
       return;
     }
-    this.send({
-      type: 'data',
-      uri: result.uri,
-      fileName: vscode.workspace.asRelativePath(this.followed),
-      model: first.model,
-      axis: first.axis,
-      monitorLayer: first.monitorLayer,
-      tau: first.tau,
-      conversations: result.scores.flatMap((scores, ci) => {
-        const conv = result.parse.conversations[ci];
-        if (!scores || !conv) return [];
-        return [
-          {
-            conversation: ci,
-            label: result.scores.length > 1 ? `conversation ${ci + 1}` : 'assistant turns',
-            turns: scores.turns
-              .filter((t) => t.role === 'assistant')
-              .map((t) => ({ turn: t.turn, value: t.value, delta: t.delta, belowFloor: t.belowFloor, preview: firstWords(conv.turns[t.turn]?.text ?? '', 80) })),
-          },
-        ];
-      }),
-    });
+    this.send(data);
     if (this.pendingSelect) {
       this.send({ type: 'selectTurn', ...this.pendingSelect });
       this.pendingSelect = null;
@@ -163,8 +391,13 @@ export class DriftPanel implements vscode.Disposable {
 
   private html(webview: vscode.Webview): string {
     const nonce = randomBytes(16).toString('base64');
-    const script = webview.asWebviewUri(vscode.Uri.joinPath(this.deps.extensionUri, 'out', 'webview', 'main.js'));
-    const style = webview.asWebviewUri(vscode.Uri.joinPath(this.deps.extensionUri, 'media', 'panel.css'));
+    const media = (file: string): string =>
+      webview.asWebviewUri(vscode.Uri.joinPath(this.deps.extensionUri, 'media', file)).toString();
+    const script = webview.asWebviewUri(
+      vscode.Uri.joinPath(this.deps.extensionUri, 'out', 'webview', 'main.js'),
+    );
+    // Lit (vscode-elements) styles its components with constructable stylesheets (adoptedStyleSheets),
+    // which style-src does not govern; no 'unsafe-inline' is needed for scripts or styles.
     const csp = [
       "default-src 'none'",
       `img-src ${webview.cspSource} data:`,
@@ -178,19 +411,201 @@ export class DriftPanel implements vscode.Disposable {
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${style.toString()}" nonce="${nonce}">
+<link rel="stylesheet" href="${media('tokenStrip.css')}" nonce="${nonce}">
+<link rel="stylesheet" href="${media('panel.css')}" nonce="${nonce}">
 <title>Persona Lens: Drift</title>
 </head>
 <body data-ready="false">
-<header><h1 id="title">Persona Lens</h1><p id="status" role="status" aria-live="polite">Loading…</p></header>
-<main><div class="chart-wrap"><canvas id="drift-chart" role="img" aria-label="Assistant-Axis value per assistant turn"></canvas></div></main>
+<header>
+  <div><h1 id="title">Persona Lens</h1><p id="status" role="status" aria-live="polite">Loading…</p></div>
+  <div class="toolbar" role="toolbar" aria-label="Export">
+    <vscode-button id="export-png" secondary>Export PNG</vscode-button>
+    <vscode-button id="export-csv" secondary>Export CSV</vscode-button>
+    <vscode-button id="export-json" secondary>Export JSON</vscode-button>
+  </div>
+</header>
+<vscode-tabs id="tabs" selected-index="0">
+  <vscode-tab-header slot="header">Drift</vscode-tab-header>
+  <vscode-tab-panel>
+    <div class="chart-wrap"><canvas id="drift-chart" tabindex="0" role="img" aria-label="Assistant-Axis value per assistant turn. Arrow keys move the selected turn; Enter reveals it in the editor."></canvas></div>
+    <section id="turn" aria-labelledby="turn-title">
+      <h2 id="turn-title">No turn selected</h2>
+      <p id="turn-info"></p>
+      <div class="actions"><vscode-button id="rerun" disabled>Re-run with capping</vscode-button></div>
+      <div class="legend" aria-hidden="true"><span class="pl-tok neg">below</span><span>token shade: projection relative to the floor τ</span><span class="pl-tok pos">above</span></div>
+      <div id="strip" class="strip-box" aria-label="Tokens of the selected turn, shaded by their axis value"></div>
+      <h3>Layer view</h3>
+      <div class="layer-wrap"><canvas id="layer-chart" role="img" aria-label="The selected turn's value at every layer, with the monitor layer and the capping band"></canvas></div>
+    </section>
+  </vscode-tab-panel>
+  <vscode-tab-header slot="header">Compare</vscode-tab-header>
+  <vscode-tab-panel>
+    <section id="compare" data-phase="idle">
+      <p id="compare-status" role="status" aria-live="polite"></p>
+      <div class="actions">
+        <vscode-button id="cancel" hidden>Cancel</vscode-button>
+        <vscode-button id="copy-capped" secondary disabled>Copy capped text</vscode-button>
+        <vscode-button id="open-capped" secondary disabled>Open capped text in new editor</vscode-button>
+      </div>
+      <div class="compare-grid">
+        <article id="col-original"></article>
+        <article id="col-uncapped"></article>
+        <article id="col-capped"></article>
+      </div>
+      <h3>Word diff: without → with capping</h3>
+      <p id="diff-summary"></p>
+      <div id="diff"></div>
+      <h3>Generation settings</h3>
+      <table id="settings"></table>
+    </section>
+  </vscode-tab-panel>
+</vscode-tabs>
 <script nonce="${nonce}" src="${script.toString()}"></script>
 </body>
 </html>`;
   }
 
   dispose(): void {
+    this.cancelRerun?.();
     this.panel?.dispose();
     for (const d of this.disposables) d.dispose();
   }
+}
+
+/** The plot's data for one analysed document; null when nothing is scored yet. */
+function toDataMessage(
+  result: DocumentResult,
+  fileName: string,
+  capping: { readonly layers: readonly number[]; readonly floors: readonly number[] } | null,
+  reruns: readonly RerunPoint[] | undefined,
+): DataMessage | null {
+  const first = result.scores.find((s) => s !== null);
+  if (!first) return null;
+  return {
+    type: 'data',
+    uri: result.uri,
+    fileName,
+    model: first.model,
+    axis: first.axis,
+    monitorLayer: first.monitorLayer,
+    tau: first.tau,
+    capping: capping ? toCapping(capping.layers, capping.floors) : null,
+    conversations: result.scores.flatMap((scores, ci) => {
+      const conv = result.parse.conversations[ci];
+      if (!scores || !conv) return [];
+      return [
+        {
+          conversation: ci,
+          label:
+            result.scores.length > 1
+              ? (conv.label ?? `conversation ${ci + 1}`).slice(0, 200)
+              : 'assistant turns',
+          turns: scores.turns
+            .filter((t) => t.role === 'assistant')
+            .slice(0, LIMITS.turnsPerConversation)
+            .map((t) => {
+              const recorded = conv.turns[t.turn]?.recordedProjection;
+              return {
+                turn: t.turn,
+                value: t.value,
+                delta: t.delta,
+                belowFloor: t.belowFloor,
+                preview: firstWords(conv.turns[t.turn]?.text ?? '', 80),
+                tokens: toStripTokens(t.tokens),
+                tokenCount: t.tokens.length,
+                layerValues: t.layerValues.slice(0, LIMITS.layers).map(toWireValue),
+                recorded: recorded === undefined ? null : toWireValue(recorded),
+              };
+            }),
+        },
+      ];
+    }),
+    reruns: [...(reruns ?? [])],
+  };
+}
+
+function toCapping(layers: readonly number[], floors: readonly number[]): Capping {
+  const n = Math.min(layers.length, floors.length, LIMITS.layers);
+  return { layers: layers.slice(0, n), floors: floors.slice(0, n).map(toWireValue) };
+}
+
+function toReply(r: ScoredReply | GeneratedReply | undefined): Reply | null {
+  if (!r) return null;
+  const generated = 'variant' in r ? r : null;
+  return {
+    text: r.text.slice(0, LIMITS.replyText),
+    value: toWireValue(r.value),
+    belowFloor: r.belowFloor,
+    tokens: toStripTokens(r.tokens),
+    tokenCount: r.tokens.length,
+    stopReason: generated?.stopReason ?? null,
+    generatedTokens: generated?.generatedTokens ?? null,
+  };
+}
+
+/** A finished re-run as the compare view shows it. */
+function toCompare(target: TurnTarget, r: RerunResult): Compare {
+  const s = r.settings;
+  const sampling =
+    s.sampling.kind === 'greedy'
+      ? 'greedy'
+      : `temperature ${s.sampling.temperature}, top-p ${s.sampling.topP}${s.sampling.topK ? `, top-k ${s.sampling.topK}` : ''}`;
+  return {
+    uri: target.uri.toString(),
+    conversation: target.conversation,
+    turn: target.turn,
+    original: toReply(r.original)!,
+    uncapped: toReply(r.replies.find((x) => x.variant === 'uncapped')),
+    capped: toReply(r.replies.find((x) => x.variant === 'capped')),
+    settings: {
+      sampling,
+      seed: s.sampling.kind === 'sample' ? s.sampling.seed : null,
+      maxTokens: s.maxTokens,
+      monitorLayer: s.monitorLayer,
+      tau: toWireValue(s.monitorTau),
+      capping: toCapping(s.capLayers, s.capTaus),
+      percentile: s.percentile,
+      population: s.population,
+    },
+  };
+}
+
+const VALUE_COLUMNS = [
+  'conversation',
+  'turn',
+  'role',
+  'value',
+  'delta',
+  'below_floor',
+  'tau',
+  'tokens',
+  'recorded_projection',
+  'capped_rerun',
+  'uncapped_rerun',
+] as const;
+type ValueRow = Record<(typeof VALUE_COLUMNS)[number], string | number | boolean | null>;
+
+/** One row per scored turn, for the CSV/JSON export (machine formats: raw numbers, no display rounding). */
+function valueRows(result: DocumentResult, reruns: readonly RerunPoint[] | undefined): ValueRow[] {
+  return result.scores.flatMap((scores, ci) =>
+    (scores?.turns ?? []).map((t) => {
+      // The latest re-run of the turn.
+      const rerun = reruns?.findLast((r) => r.conversation === ci && r.turn === t.turn);
+      return {
+        conversation: ci,
+        turn: t.turn,
+        role: t.role,
+        value: toWireValue(t.value),
+        delta: t.delta,
+        below_floor: t.belowFloor,
+        tau: scores?.tau ?? null,
+        tokens: t.tokenCount,
+        recorded_projection: toWireValue(
+          result.parse.conversations[ci]?.turns[t.turn]?.recordedProjection ?? NaN,
+        ),
+        capped_rerun: rerun?.capped ?? null,
+        uncapped_rerun: rerun?.uncapped ?? null,
+      };
+    }),
+  );
 }

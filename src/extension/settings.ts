@@ -3,8 +3,10 @@
  * check it against package.json. Each key is classed by what a change to it requires.
  */
 
-/** view: redraw; scoring: re-score open transcripts; engine: restart the model worker. */
-export type SettingClass = 'view' | 'scoring' | 'engine';
+import type { DecorationPosition } from './decorationAnchor';
+
+/** view: redraw; scoring: re-score open transcripts; engine: restart the model worker; host: applied at once, nothing reloads. */
+export type SettingClass = 'view' | 'scoring' | 'engine' | 'host';
 
 export interface PersonaLensConfig {
   /** "demo", a Hugging Face model id, or a local model folder. */
@@ -18,6 +20,8 @@ export interface PersonaLensConfig {
   readonly cacheDir: string;
   /** Never contact a model hub; only cached or local models load. */
   readonly offline: boolean;
+  /** Minutes without work after which the model worker is stopped to free memory; 0 = never. */
+  readonly idleShutdownMinutes: number;
   /** Zero-based layer whose projections are shown; -1 = the axis's recommended layer. */
   readonly monitorLayer: number;
   /** Layers capped when re-running a turn, e.g. "2-3"; empty = the axis's recommended band. */
@@ -32,7 +36,7 @@ export interface PersonaLensConfig {
   readonly analyzeDebounceMs: number;
   readonly maxTokensPerConversation: number;
   readonly maxFileSizeMB: number;
-  readonly decorationPosition: 'firstLine' | 'end';
+  readonly decorationPosition: DecorationPosition;
   readonly codeLens: boolean;
   /** Open the drift panel beside the editor when a file is analysed from a command. */
   readonly panelOpenOnAnalyze: boolean;
@@ -53,6 +57,7 @@ export const SETTINGS: Readonly<Record<string, SettingSpec>> = {
   threads: { field: 'threads', cls: 'engine' },
   cacheDir: { field: 'cacheDir', cls: 'engine', restricted: true },
   offline: { field: 'offline', cls: 'engine' },
+  'engine.idleShutdownMinutes': { field: 'idleShutdownMinutes', cls: 'host' },
   monitorLayer: { field: 'monitorLayer', cls: 'scoring' },
   'capping.layers': { field: 'cappingLayers', cls: 'scoring' },
   'capping.tauPercentile': { field: 'cappingTauPercentile', cls: 'scoring' },

@@ -81,10 +81,10 @@ export async function rerunTurn(
   const turn = c.turns[turnIndex];
   if (!turn)
     throw new RerunError(
-      `turn ${turnIndex + 1} does not exist; the conversation has ${c.turns.length} turns`,
+      `turn ${turnIndex} does not exist; the conversation has turns 0..${c.turns.length - 1}`,
     );
   if (turn.role !== 'assistant')
-    throw new RerunError(`turn ${turnIndex + 1} is a ${turn.role} turn; only assistant turns can be re-run`);
+    throw new RerunError(`turn ${turnIndex} is a ${turn.role} turn; only assistant turns can be re-run`);
   const prefix = toEngineMessages({ ...c, turns: c.turns.slice(0, turnIndex) }).messages;
   const original = await scoreReply(client, s, prefix, turn.text, signal);
   const replies: GeneratedReply[] = [];

@@ -19,7 +19,7 @@ import {
 } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { basename, join, relative } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { chromium } from 'playwright-core';
 
@@ -64,6 +64,13 @@ const userSettings = {
   'workbench.enableExperiments': false,
 };
 
+/** Restricted Mode without the modal trust prompt: the workspace opens untrusted and stays so. */
+const untrustedSettings = {
+  'security.workspace.trust.enabled': true,
+  'security.workspace.trust.startupPrompt': 'never',
+  'security.workspace.trust.untrustedFiles': 'open',
+};
+
 const chromiumArgs = [
   '--no-sandbox',
   '--disable-gpu',
@@ -94,6 +101,12 @@ const knownNoise = /\/vsda\//;
  * @property {Record<string, string>} [env] Extra environment for code-server (and so the extension host).
  * @property {boolean} [allowLogErrors] Do not fail at once when the extension logs an `[error]` line
  *   (for tests of error paths, which then wait on that line).
+ * @property {Record<string, string>} [files] More workspace files: relative path in the workspace -> source file to copy.
+ * @property {Record<string, unknown>} [workspaceSettings] Written to the workspace's .vscode/settings.json before start.
+ * @property {boolean} [untrusted] Start in Restricted Mode: workspace trust on, the workspace not trusted
+ *   and no trust prompt (by default the harness disables workspace trust, which trusts everything).
+ * @property {{ width: number, height: number }} [viewport] Browser viewport (default 1400 x 900); a tall
+ *   one lets Monaco, which renders only the lines in view, draw more of a file at once.
  */
 
 /** @typedef {{ type: string, text: string, url: string }} ConsoleEntry */
@@ -150,6 +163,9 @@ export class Session {
     this.extensionsDir = join(this.tmp, 'extensions');
     /** The extension mirrors every log line here (PERSONA_LENS_LOG_FILE). */
     this.logFile = join(this.tmp, 'persona-lens.log');
+    this.userSettingsFile = join(this.userDataDir, 'User', 'settings.json');
+    /** @type {Record<string, unknown>} */
+    this.userSettings = {};
     this.serverLog = join(this.tmp, 'code-server.log');
     /** @type {ConsoleEntry[]} */
     this.console = [];
@@ -196,10 +212,13 @@ export class Session {
     const vsix = this.options.vsix ?? process.env.PERSONA_LENS_E2E_VSIX;
     if (vsix) this.installVsix(vsix);
     else this.prepareExtension();
-    writeFileSync(
-      join(this.userDataDir, 'User', 'settings.json'),
-      JSON.stringify({ ...userSettings, ...this.options.settings }, null, 2),
-    );
+    /** The user settings as written; updateUserSettings() merges into them. */
+    this.userSettings = {
+      ...userSettings,
+      ...(this.options.untrusted ? untrustedSettings : {}),
+      ...this.options.settings,
+    };
+    writeFileSync(this.userSettingsFile, JSON.stringify(this.userSettings, null, 2));
     writeFileSync(this.logFile, '');
     if (!this.options.allowLogErrors) {
       this.logWatch = setInterval(() => this.checkLogForErrors(), POLL_MS);
@@ -217,6 +236,17 @@ export class Session {
         throw new Error(`e2e: transcript ${source} not found (the shared data folder sits next to the repo)`);
       // A copy keeps the shared folder read-only even if the extension misbehaved.
       cpSync(source, join(this.workspace, file));
+    }
+    for (const [file, source] of Object.entries(this.options.files ?? {})) {
+      mkdirSync(dirname(join(this.workspace, file)), { recursive: true });
+      cpSync(source, join(this.workspace, file));
+    }
+    if (this.options.workspaceSettings) {
+      mkdirSync(join(this.workspace, '.vscode'), { recursive: true });
+      writeFileSync(
+        join(this.workspace, '.vscode', 'settings.json'),
+        JSON.stringify(this.options.workspaceSettings, null, 2),
+      );
     }
   }
 
@@ -252,7 +282,7 @@ export class Session {
       'none',
       '--disable-telemetry',
       '--disable-update-check',
-      '--disable-workspace-trust',
+      ...(this.options.untrusted ? [] : ['--disable-workspace-trust']),
       '--disable-getting-started-override',
       this.workspace,
     ];
@@ -353,7 +383,9 @@ export class Session {
         XDG_CACHE_HOME: join(home, '.cache'),
       },
     });
-    const context = await this.browser.newContext({ viewport: { width: 1400, height: 900 } });
+    const context = await this.browser.newContext({
+      viewport: this.options.viewport ?? { width: 1400, height: 900 },
+    });
     this.page = await context.newPage();
     this.page.setDefaultTimeout(STEP_TIMEOUT_MS);
     this.page.on('console', (msg) =>
@@ -431,8 +463,10 @@ export class Session {
     await page.keyboard.press('Control+P');
     await this.race(qi.locator('input').waitFor({ state: 'visible' }));
     await page.keyboard.type(fileName);
-    await this.race(qi.locator('.monaco-list-row', { hasText: fileName }).first().waitFor());
-    await page.keyboard.press('Enter');
+    const row = qi.locator('.monaco-list-row', { hasText: fileName }).first();
+    await this.race(row.waitFor());
+    // Click the row: Enter opens whichever row is focused, which may still be a recent file while the list updates.
+    await row.click();
     await this.race(page.locator('.tabs-container .tab.active', { hasText: fileName }).waitFor());
     await this.race(page.locator('.editor-instance .view-lines .view-line').first().waitFor());
     this.mark(`opened ${fileName}`);
@@ -441,24 +475,57 @@ export class Session {
   /**
    * Runs a command from the command palette (F1) by its full title, e.g. "Persona Lens: Analyze File".
    * @param {string} title
+   * @param {{ opensQuickPick?: boolean }} [options] the command shows its own quick pick (do not wait for the palette to close)
    */
-  async runCommand(title) {
+  async runCommand(title, options = {}) {
     const page = this.page;
     const qi = page.locator('.quick-input-widget');
-    await page.keyboard.press('F1');
-    await this.race(qi.locator('input').waitFor({ state: 'visible' }));
-    await page.keyboard.type(title);
     const row = qi.locator('.monaco-list-row', {
       has: page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(title)}$`) }),
     });
-    await this.race(row.first().waitFor());
-    await page.keyboard.press('Enter');
-    await this.race(qi.waitFor({ state: 'hidden' }));
+    // The palette lists the commands known when it opens: right after start the extension host may
+    // not have registered the extension's contributions yet, so reopen it until the command is there.
+    const deadline = Date.now() + STEP_TIMEOUT_MS;
+    for (;;) {
+      await page.keyboard.press('F1');
+      await this.race(qi.locator('input').waitFor({ state: 'visible' }));
+      await page.keyboard.type(title);
+      const found = await this.race(
+        row
+          .first()
+          .waitFor({ timeout: 3000 })
+          .then(() => true)
+          .catch((/** @type {unknown} */ err) => {
+            if (err instanceof Error && err.name === 'TimeoutError' && Date.now() < deadline) return false;
+            throw err;
+          }),
+      );
+      if (found) break;
+      await page.keyboard.press('Escape');
+      await this.race(qi.waitFor({ state: 'hidden' }));
+    }
+    // Click the row: Enter would run the first row, which may be another command containing the title.
+    await row.first().click();
+    if (options.opensQuickPick) {
+      // The palette's input is reused by the command's quick pick: wait until it no longer holds the title.
+      await this.race(
+        page.waitForFunction(
+          (typed) => {
+            const input = document.querySelector('.quick-input-widget input');
+            return !(input instanceof HTMLInputElement) || input.value !== typed;
+          },
+          `>${title}`,
+          { polling: POLL_MS },
+        ),
+      );
+    } else {
+      await this.race(qi.waitFor({ state: 'hidden' }));
+    }
     this.mark(`ran ${title}`);
   }
 
   /**
-   * Waits until some editor text span has a CSS ::after content matching `pattern` (decoration
+   * Waits until some editor text span has a CSS ::before or ::after content matching `pattern` (decoration
    * `after.contentText` is drawn by a CSS rule, not DOM text: testing.md §4). Returns that content.
    * @param {RegExp} pattern
    * @param {number} [timeout]
@@ -471,8 +538,10 @@ export class Session {
           ({ source, flags }) => {
             const re = new RegExp(source, flags);
             for (const el of document.querySelectorAll('.monaco-editor .view-lines span')) {
-              const content = getComputedStyle(el, '::after').content;
-              if (content && content !== 'none' && re.test(content)) return content;
+              for (const pseudo of ['::before', '::after']) {
+                const content = getComputedStyle(el, pseudo).content;
+                if (content && content !== 'none' && re.test(content)) return content;
+              }
             }
             return false;
           },
@@ -503,6 +572,156 @@ export class Session {
       }
       return [...texts];
     });
+  }
+
+  /**
+   * The Monaco editor showing a document whose URI ends with `/fileName` (its `data-uri`).
+   * @param {string} fileName
+   */
+  editor(fileName) {
+    return this.page.locator(`.monaco-editor[data-uri$="/${fileName}"]`).first();
+  }
+
+  /**
+   * Every decoration text drawn in the editor of `fileName`, with its line: scrolls the editor from
+   * top to bottom, because Monaco renders only the lines in view. Word wrap must be off (one view
+   * line per line). `before`/`after` texts are CSS pseudo-element content (testing.md §4).
+   * @param {string} fileName
+   * @returns {Promise<EditorDecoration[]>}
+   */
+  async editorDecorations(fileName) {
+    const page = this.page;
+    const editor = this.editor(fileName);
+    await this.race(editor.waitFor());
+    const box = await editor.boundingBox();
+    if (!box) throw new Error(`e2e: the editor of ${fileName} has no box`);
+    // Wheel over the line numbers: scrolls without opening hovers over the text.
+    await page.mouse.move(box.x + 12, box.y + box.height / 2);
+    await page.mouse.wheel(0, -1e7);
+    /** @type {Map<string, EditorDecoration>} */
+    const seen = new Map();
+    let lastLine = -1;
+    for (let step = 0; step < 1000; step++) {
+      await nextFrames(page);
+      const view = await editor.evaluate(readEditorView);
+      for (const d of view.decorations) seen.set(`${d.line}:${d.pseudo}:${d.text}`, d);
+      if (view.lastLine === lastLine) break;
+      lastLine = view.lastLine;
+      await page.mouse.wheel(0, Math.max(100, box.height * 0.8));
+    }
+    await page.mouse.wheel(0, -1e7);
+    await nextFrames(page);
+    return [...seen.values()].sort((a, b) => a.line - b.line);
+  }
+
+  /**
+   * Decorations drawn now on one line of the editor of `fileName` (scroll it into view first).
+   * @param {string} fileName
+   * @param {number} line one-based
+   */
+  async lineDecorations(fileName, line) {
+    const view = await this.editor(fileName).evaluate(readEditorView);
+    return view.decorations.filter((d) => d.line === line);
+  }
+
+  /**
+   * Brings a line to the middle of the editor with "Go to Line" (Ctrl+G), which moves the cursor there.
+   * @param {number} line one-based
+   */
+  async goToLine(line) {
+    const page = this.page;
+    const qi = page.locator('.quick-input-widget');
+    await page.keyboard.press('Control+G');
+    await this.race(qi.locator('input').waitFor({ state: 'visible' }));
+    await page.keyboard.type(String(line));
+    await page.keyboard.press('Enter');
+    await this.race(qi.waitFor({ state: 'hidden' }));
+  }
+
+  /**
+   * The on-screen box of the text on a line that contains `needle` (a rendered token span),
+   * clipped to the editor; the line must be in view.
+   * @param {string} fileName
+   * @param {number} line one-based
+   * @param {string} needle
+   */
+  async textBox(fileName, line, needle) {
+    const editor = this.editor(fileName);
+    const box = await editor.evaluate(
+      (root, { line, needle }) => {
+        const top = [...root.querySelectorAll('.margin-view-overlays > div')].find(
+          (d) => d.querySelector('.line-numbers')?.textContent?.trim() === String(line),
+        );
+        if (!(top instanceof HTMLElement)) return null;
+        const viewLine = [...root.querySelectorAll('.view-lines > .view-line')].find(
+          (v) => v instanceof HTMLElement && v.style.top === top.style.top,
+        );
+        const span = [...(viewLine?.querySelectorAll('span span') ?? [])].find((s) =>
+          s.textContent?.replace(/\u00a0/g, ' ').includes(needle),
+        );
+        if (!span) return null;
+        const r = span.getBoundingClientRect();
+        const e = root.querySelector('.view-lines')?.parentElement?.getBoundingClientRect() ?? r;
+        const left = Math.max(r.left, e.left);
+        const right = Math.min(r.right, e.right - 20);
+        return { x: left, y: r.top, width: Math.max(0, right - left), height: r.height };
+      },
+      { line, needle },
+    );
+    if (!box || box.width === 0)
+      throw new Error(`e2e: no visible text "${needle}" on line ${line} of ${fileName}`);
+    return box;
+  }
+
+  /**
+   * Hovers the mouse over text on a line and returns the hover widget's text once it contains `expect`.
+   * @param {string} fileName
+   * @param {number} line one-based
+   * @param {string} needle text on that line to hover
+   * @param {RegExp} expect
+   */
+  async hover(fileName, line, needle, expect) {
+    const box = await this.textBox(fileName, line, needle);
+    await this.page.mouse.move(box.x + Math.min(40, box.width / 2), box.y + box.height / 2);
+    const widget = this.page.locator('.monaco-hover:not(.hidden)', { hasText: expect }).first();
+    await this.race(widget.waitFor({ state: 'visible' }));
+    this.mark(`hover ${fileName}:${line}`);
+    return widget.innerText();
+  }
+
+  /**
+   * Switches the colour theme through "Preferences: Color Theme" (the web workbench does not pick up
+   * a changed settings file while running) and waits until the workbench wears it.
+   * @param {string} theme the label in the theme picker, e.g. "Light Modern" (setting id "Default Light Modern")
+   * @param {'light' | 'dark'} kind
+   */
+  async setColorTheme(theme, kind) {
+    const page = this.page;
+    const qi = page.locator('.quick-input-widget');
+    await this.runCommand('Preferences: Color Theme', { opensQuickPick: true });
+    await this.race(qi.locator('input').waitFor({ state: 'visible' }));
+    await page.keyboard.type(theme);
+    const row = qi
+      .locator('.monaco-list-row', {
+        has: page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(theme)}$`) }),
+      })
+      .first();
+    await this.race(row.waitFor());
+    await row.click();
+    await this.race(qi.waitFor({ state: 'hidden' }));
+    await this.race(
+      page.locator(kind === 'light' ? '.monaco-workbench.vs' : '.monaco-workbench.vs-dark').waitFor(),
+    );
+    this.mark(`theme ${theme}`);
+  }
+
+  /**
+   * Merges `settings` into the user settings file; VS Code applies the change live.
+   * @param {Record<string, unknown>} settings
+   */
+  updateUserSettings(settings) {
+    this.userSettings = { ...this.userSettings, ...settings };
+    writeFileSync(this.userSettingsFile, JSON.stringify(this.userSettings, null, 2));
   }
 
   /**
@@ -649,6 +868,64 @@ export class Session {
     rmSync(this.tmp, { recursive: true, force: true, maxRetries: 3 });
     liveTmpDirs.delete(this.tmp);
   }
+}
+
+/**
+ * @typedef {object} EditorDecoration
+ * @property {number} line one-based line number
+ * @property {'::before' | '::after'} pseudo
+ * @property {string} text the drawn text (CSS content without its quotes)
+ * @property {string} fontStyle computed font-style ("italic" for stale values)
+ * @property {string} color computed colour
+ */
+
+/**
+ * Runs in the page on a `.monaco-editor`: its rendered lines (line numbers from the margin, matched
+ * to view lines by their `top`) and every decoration text drawn on them.
+ * @param {Element} root
+ * @returns {{ decorations: EditorDecoration[], firstLine: number, lastLine: number }}
+ */
+function readEditorView(root) {
+  /** @type {Map<string, number>} */
+  const lineAtTop = new Map();
+  for (const div of root.querySelectorAll('.margin-view-overlays > div')) {
+    const n = Number(div.querySelector('.line-numbers')?.textContent?.trim());
+    if (div instanceof HTMLElement && Number.isInteger(n) && n > 0) lineAtTop.set(div.style.top, n);
+  }
+  /** @type {EditorDecoration[]} */
+  const decorations = [];
+  for (const viewLine of root.querySelectorAll('.view-lines > .view-line')) {
+    if (!(viewLine instanceof HTMLElement)) continue;
+    const line = lineAtTop.get(viewLine.style.top);
+    if (line === undefined) continue;
+    for (const el of viewLine.querySelectorAll('span')) {
+      for (const pseudo of /** @type {const} */ (['::before', '::after'])) {
+        const style = getComputedStyle(el, pseudo);
+        const c = style.content;
+        if (!c || c === 'none' || c === 'normal' || c === '""') continue;
+        decorations.push({
+          line,
+          pseudo,
+          text: c.replace(/^"|"$/g, '').replace(/\u00a0/g, ' '),
+          fontStyle: style.fontStyle,
+          color: style.color,
+        });
+      }
+    }
+  }
+  const lines = [...lineAtTop.values()];
+  return { decorations, firstLine: Math.min(...lines), lastLine: Math.max(...lines) };
+}
+
+/**
+ * Resolves after the page painted twice (Monaco renders scroll and decoration changes on the next frame).
+ * @param {Page} page
+ */
+function nextFrames(page) {
+  return page.evaluate(
+    () =>
+      new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve(undefined)))),
+  );
 }
 
 /** code-server process groups still running; killed if the test process ends without close() (crash, Ctrl+C, runner timeout). */

@@ -58,7 +58,7 @@ def main(work, model_dir):
               "num_key_value_heads": CONFIG["num_key_value_heads"], "head_dim": hd, "hidden_act": "silu",
               # Trained on 512-token windows, but rotary has no hard limit and the engine refuses
               # conversations longer than this value; the demo transcripts are longer than 512 tokens.
-              "max_position_embeddings": 16384, "rms_norm_eps": CONFIG["rms_norm_eps"],
+              "max_position_embeddings": 32768, "rms_norm_eps": CONFIG["rms_norm_eps"],
               "rope_theta": CONFIG["rope_theta"], "rope_scaling": None, "attention_bias": False, "mlp_bias": False,
               "tie_word_embeddings": True, "bos_token_id": 1, "eos_token_id": 2, "pad_token_id": 0,
               "torch_dtype": "float32", "use_cache": True}

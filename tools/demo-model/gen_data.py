@@ -255,6 +255,16 @@ def main():
         role = capping_roles[i % len(capping_roles)]
         msgs, weights = drift_conv(erng, battery, qs, "heldout", role, 6, fallback=False)
         drift_full.append({"role": role, "messages": msgs, "roleWeights": weights})
+    # Axis set (drawn last, so the sets above keep their bytes): teacher-forced replies on held-out
+    # questions for the axis checks, 20 per role at the role's own mix (no breaks) and 40 default.
+    axis_set = []
+    for role in ROLES:
+        for _ in range(20):
+            msgs = role_conv(erng, battery, qs, "heldout", role, 1, breaks=False)
+            axis_set.append({"persona": role, "mix": ROLES[role]["mix"], "messages": msgs[:-1], "reference": msgs[-1]["content"]})
+    for _ in range(40):
+        msgs = default_conv(erng, battery, qs, "heldout", 1)
+        axis_set.append({"persona": "default", "mix": 1.0, "messages": msgs[:-1], "reference": msgs[-1]["content"]})
     lex = lexicons(battery, qs)
     meta = {"seed": args.seed, "questionSplit": qs.split, "trainingRoles": train_roles, "heldOutRoles": held_roles,
             "cappingRoles": capping_roles}
@@ -273,6 +283,9 @@ def main():
                        "generator role, including the never-trained ones).", **meta, "items": role_set})
     dump("default.json", {"description": "Held-out default-assistant conversations cut before the reply.",
                           **meta, "items": default})
+    dump("axis-set.json", {"description": "Held-out single-turn replies for the axis checks: 20 per role at the role's "
+                           "assistant-mix rate (mix = share of assistant-register sentences; no character breaks) and 40 "
+                           "default-assistant replies (persona 'default', mix 1).", **meta, "items": axis_set})
     dump("register-lexicons.json", {
         "description": "Register classifier for demo-model replies: lower-case the reply, take words "
                        "([a-z']+), count markers per persona; the reply is 'assistant' if assistant markers "

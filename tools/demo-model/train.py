@@ -54,23 +54,44 @@ def main():
     # for the last `--long` share of steps so positions up to 512 are trained.
     ap.add_argument("--long", type=float, default=0.35)
     ap.add_argument("--threads", type=int, default=2)
+    # "random" (the committed model) starts windows anywhere, so most open mid-conversation with the
+    # system prompt cut off: the model learns that a conversation with no visible system prompt may
+    # be in any role's register, and default replies (above all with no system prompt) fall into role
+    # registers. "aligned": every window starts at a conversation's first token, as a prompt does.
+    ap.add_argument("--windows", choices=("aligned", "random"), default="random")
+    # Second stage: continue from saved weights (fresh optimizer, its own warm-up and cosine), and
+    # append its loss rows to the first stage's loss.csv.
+    ap.add_argument("--init", default=None, help="weights file in WORKDIR to start from")
+    ap.add_argument("--lr", type=float, default=3e-3)
+    ap.add_argument("--warmup", type=int, default=50)
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(args.seed)
     data = torch.from_numpy(np.load(os.path.join(args.work, "tokens.npy")).astype(np.int64))
     model = Llama(CONFIG)
+    prior = []
+    if args.init:
+        model.load_state_dict(torch.load(os.path.join(args.work, args.init)))
+        with open(os.path.join(args.work, "loss.csv")) as f:
+            prior = [(int(r["step"]), int(r["tokens"]), float(r["loss"]), float(r["seconds"])) for r in csv.DictReader(f)]
     n_params = sum(p.numel() for p in model.parameters())
     decay = [p for n, p in model.named_parameters() if p.dim() >= 2]
     no_decay = [p for n, p in model.named_parameters() if p.dim() < 2]
     opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.1}, {"params": no_decay, "weight_decay": 0.0}],
-                            lr=3e-3, betas=(0.9, 0.95))
+                            lr=args.lr, betas=(0.9, 0.95))
     gen = torch.Generator().manual_seed(args.seed)
+    EOT = 0  # <|endoftext|> ends every conversation in train.txt (make_tokenizer.py: specials first)
+    conv_starts = torch.cat([torch.tensor([0]), (data == EOT).nonzero().flatten() + 1])
     rows, t0, tokens = [], time.time(), 0
     for step in range(args.steps):
         for g in opt.param_groups:
-            g["lr"] = lr_at(step, args.steps)
+            g["lr"] = lr_at(step, args.steps, peak=args.lr, warmup=args.warmup)
         SEQ, BATCH = (512, 8) if step >= args.steps * (1 - args.long) else (256, 16)
-        starts = torch.randint(0, len(data) - SEQ - 1, (BATCH,), generator=gen)
+        if args.windows == "aligned":
+            ok = conv_starts[conv_starts < len(data) - SEQ - 1]
+            starts = ok[torch.randint(0, len(ok), (BATCH,), generator=gen)]
+        else:
+            starts = torch.randint(0, len(data) - SEQ - 1, (BATCH,), generator=gen)
         batch = torch.stack([data[s:s + SEQ + 1] for s in starts.tolist()])
         logits, _, _ = model(batch[:, :-1])
         loss = torch.nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), batch[:, 1:].reshape(-1))
@@ -87,10 +108,13 @@ def main():
             print(f"step {step} tokens {tokens} loss {float(loss):.4f} {tokens / el:.0f} tok/s", flush=True)
     el = time.time() - t0
     torch.save(model.state_dict(), os.path.join(args.work, args.out))
+    if prior:
+        s0, k0, _, e0 = prior[-1]
+        rows = prior + [(s0 + 1 + r[0], k0 + r[1], r[2], e0 + r[3]) for r in rows]
     with open(os.path.join(args.work, "loss.csv"), "w", newline="") as f:
         w = csv.writer(f); w.writerow(["step", "tokens", "loss", "seconds"]); w.writerows(rows)
     final = float(np.mean([r[2] for r in rows[-5:]]))
-    summary = {"params": n_params, "steps": args.steps, "windows": "256x16, then 512x8 for the last %d%% of steps" % round(100 * args.long), "tokens": tokens,
+    summary = {"params": n_params, "steps": args.steps, "init": args.init, "peak_lr": args.lr, "windows": "256x16, then 512x8 for the last %d%% of steps, %s starts" % (round(100 * args.long), args.windows), "tokens": tokens,
                "seconds": round(el, 1), "tokens_per_second": round(tokens / el), "final_loss_last5_mean": round(final, 4),
                "corpus_tokens": int(len(data)), "seed": args.seed}
     json.dump(summary, open(os.path.join(args.work, "train_summary.json"), "w"), indent=1)

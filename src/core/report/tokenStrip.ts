@@ -33,17 +33,20 @@ export function stripWeight(value: number, scale: StripScale): number {
   return Math.max(-1, Math.min(1, (value - scale.centre) / scale.spread));
 }
 
+/** Shade steps: weights are rounded to w0..w10 classes, so the markup needs no inline style (strict CSP). */
+export const STRIP_STEPS = 10;
+
 /**
- * The strip as HTML: one span per token with class `pl-tok pos|neg`, a `--w` weight in [0, 1]
- * for the shade, the value in `data-value` and a title; whitespace is kept by the CSS.
+ * The strip as HTML: one span per token with classes `pl-tok pos|neg|nan w0..w10` (the shade
+ * step), the value in `data-value` and a title; whitespace is kept by the CSS.
  */
 export function tokenStripHtml(tokens: readonly TokenValue[], scale: StripScale): string {
   const spans = tokens.map((t) => {
     const w = stripWeight(t.value, scale);
     const cls = Number.isNaN(w) ? 'nan' : w < 0 ? 'neg' : 'pos';
-    const weight = Number.isNaN(w) ? 0 : Math.abs(w);
+    const step = Number.isNaN(w) ? 0 : Math.round(Math.abs(w) * STRIP_STEPS);
     const label = `${JSON.stringify(t.text)} ${formatValue(t.value)}`;
-    return `<span class="pl-tok ${cls}" style="--w:${weight.toFixed(3)}" data-value="${t.value}" title="${escapeHtml(label)}">${escapeHtml(t.text)}</span>`;
+    return `<span class="pl-tok ${cls} w${step}" data-value="${t.value}" title="${escapeHtml(label)}">${escapeHtml(t.text)}</span>`;
   });
   return `<div class="pl-strip">${spans.join('')}</div>`;
 }

@@ -1,9 +1,9 @@
 // The persona-lens CLI as a user runs it (out/cli.js from `npm run build`), on a tiny model and the
-// four persona-drift transcripts: outputs, exit codes, gates and bad-input messages.
+// four persona-drift transcripts: outputs, exit codes, gates, bad-input messages, ab and the HTML report.
 import { before, after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeTinyModel } from '../../support/tinyModels';
@@ -84,4 +84,98 @@ test('bad input exits 2 with a message that says what is wrong', () => {
     assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
     assert.match(r.stderr, message, args.join(' '));
   }
+});
+
+test('ab on the tiny model: prompts from a file and as text, json and csv agree, identical prompts never part', () => {
+  const f = join(TRANSCRIPTS, 'therapy.json');
+  const promptFile = join(dir, 'prompt-b.txt');
+  writeFileSync(promptFile, 'You are a stern medieval knight.\n');
+  const common = ['--model', model, '--cache-dir', cache, '--quiet', '--max-tokens', '3000', '--system-a', 'You are a helpful assistant.', '--system-b', promptFile];
+  const j = cli('ab', f, ...common, '--format', 'json');
+  assert.equal(j.code, 0, j.stderr);
+  const [c] = JSON.parse(j.stdout) as { systemB: { source: string }; partsAt: number | null; partThreshold: number; turns: { turn: number; role: string; a: number; b: number; difference: number }[] }[];
+  assert.ok(c && c.turns.some((t) => t.role === 'assistant'), `no assistant turn scored: ${j.stdout.slice(0, 400)}`);
+  assert.equal(c.systemB.source, promptFile);
+  assert.equal(c.partThreshold, 0.5);
+  const expected = c.turns.find((t) => t.role === 'assistant' && Math.abs(t.difference) > 0.5)?.turn ?? null;
+  assert.equal(c.partsAt, expected);
+  const csv = cli('ab', f, ...common, '--format', 'csv');
+  assert.equal(csv.code, 0, csv.stderr);
+  const rows = csv.stdout.trim().split('\r\n').slice(1).map((l) => l.split(','));
+  assert.deepEqual(
+    rows.map((r) => [Number(r[2]), Number(r[4]), Number(r[5])]),
+    c.turns.map((t) => [t.turn, t.a, t.b]),
+  );
+  const same = cli('ab', f, '--model', model, '--cache-dir', cache, '--quiet', '--max-tokens', '3000', '--system-a', promptFile, '--system-b', 'You are a stern medieval knight.', '--format', 'json');
+  assert.equal(same.code, 0, same.stderr);
+  const [s] = JSON.parse(same.stdout) as { partsAt: number | null; turns: { difference: number }[] }[];
+  assert.ok(s && s.partsAt === null && s.turns.every((t) => t.difference === 0), 'a file and its text are the same prompt');
+});
+
+test('report on the four transcripts: one self-contained page with the values score prints', () => {
+  const out = join(dir, 'report.html');
+  const limit = ['--max-tokens', '1500'];
+  const r = cli('report', '--model', model, '--cache-dir', cache, ...limit, '-o', out, ...files());
+  assert.equal(r.code, 0, r.stderr);
+  // Not a terminal: progress comes as plain lines, never carriage-return redraws.
+  assert.match(r.stderr, /^loading model /m);
+  assert.match(r.stderr, /^100% scored 4 conversations$/m);
+  assert.match(r.stderr, /^wrote .*report\.html: 4 conversations, \d+ assistant turns/m);
+  assert.doesNotMatch(r.stderr, /\r/);
+  const html = readFileSync(out, 'utf8');
+  assert.doesNotMatch(html, /<(script|link|img)\b[^>]*\b(src|href)=/i, 'the page loads nothing');
+  assert.match(html, /<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'sha256-/);
+  const data = JSON.parse(/<script type="application\/json" id="pl-report-data">([^<]*)<\/script>/.exec(html)?.[1] ?? 'null') as {
+    charts: { label: string; points: { turn: number; value: number }[] }[];
+  };
+  assert.deepEqual(data.charts.map((c) => c.label).sort(), ['coding.json', 'philosophy.json', 'therapy.json', 'writing.json']);
+  const score = cli('score', '--model', model, '--cache-dir', cache, '--quiet', ...limit, '--format', 'json', ...files());
+  assert.equal(score.code, 0, score.stderr);
+  const scored = JSON.parse(score.stdout) as { file: string; turns: { turn: number; role: string; value: number }[] }[];
+  for (const s of scored) {
+    const chart = data.charts.find((c) => s.file.endsWith(c.label));
+    assert.ok(chart, s.file);
+    assert.deepEqual(
+      chart.points.map((p) => [p.turn, p.value]),
+      s.turns.filter((t) => t.role === 'assistant').map((t) => [t.turn, t.value]),
+      `${chart.label}: plotted values`,
+    );
+  }
+  const turns = data.charts.reduce((n, c) => n + c.points.length, 0);
+  assert.equal(html.match(/<div class="pl-strip">/g)?.length, turns, 'one strip per assistant turn');
+  assert.equal(html.match(/<canvas id="pl-chart-\d+"/g)?.length, 4);
+  // The page script is the built bundle (webview/report/main.ts with the panel's DriftChart).
+  assert.ok(html.includes(readFileSync(join(process.cwd(), 'out', 'webview', 'report.js'), 'utf8').slice(0, 2000)));
+});
+
+test('report and rerun usage errors exit 2', () => {
+  const cases: [string[], RegExp][] = [
+    [['report', join(TRANSCRIPTS, 'coding.json')], /-o FILE is required/],
+    [['report', '-o', join(dir, 'x.html')], /no transcript file given/],
+    [['report', '--model', model, '--cache-dir', cache, '--quiet', '-o', join(dir, 'missing', 'x.html'), join(TRANSCRIPTS, 'coding.json'), '--max-tokens', '200'], /cannot write .*x\.html: ENOENT/],
+    [['rerun', join(TRANSCRIPTS, 'coding.json'), join(TRANSCRIPTS, 'writing.json'), '--turn', '1'], /rerun takes one transcript file, got 2/],
+  ];
+  for (const [args, message] of cases) {
+    const r = cli(...args);
+    assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, message, args.join(' '));
+  }
+});
+
+test('Ctrl-C during a long run stops it cleanly with exit 130', async () => {
+  const child = spawn(process.execPath, [CLI, 'report', '--model', model, '--cache-dir', cache, '-o', join(dir, 'interrupted.html'), ...files()], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  await new Promise<void>((resolve, reject) => {
+    child.stderr.setEncoding('utf8');
+    child.stderr.on('data', (chunk: string) => {
+      stderr += chunk;
+      if (/scoring /.test(stderr)) resolve();
+    });
+    child.on('exit', () => reject(new Error(`exited before scoring started: ${stderr}`)));
+  });
+  child.kill('SIGINT');
+  assert.equal(await exited, 130, stderr);
+  assert.match(stderr, /interrupted; stopping/);
+  assert.ok(!existsSync(join(dir, 'interrupted.html')), 'no half-made report is written');
 });

@@ -1,0 +1,244 @@
+/** `persona-lens ab FILE --system-a P --system-b P`: one conversation under two system prompts. */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { evaluateGate, type GateFailure } from '../core/gate';
+import { firstWords, formatValue } from '../core/report/format';
+import { renderCsv, renderTable } from '../core/report/table';
+import type { ConversationScores } from '../core/scores';
+import type { Conversation } from '../core/transcript';
+import { openSession, scoreConversation } from '../worker/session';
+import { compareRuns, DEFAULT_PART_THRESHOLD, withSystemPrompt, type AbComparison } from './abCompare';
+import { joinNegativeNumbers } from './args';
+import { createClient, loadProgress } from './context';
+import { ENGINE_OPTIONS, ENGINE_USAGE, integerOption, numberOption, sessionOptions } from './engineOptions';
+import { ExitCode, UsageError } from './exitCodes';
+import { Progress } from './progress';
+import { gateOptions } from './score';
+import { conversationName, hasAssistant, readTranscripts } from './transcripts';
+
+export const AB_USAGE = `Usage: persona-lens ab FILE --system-a PROMPT_OR_FILE --system-b PROMPT_OR_FILE [options]
+
+Scores every conversation of FILE twice, with its system prompt replaced by A and by B (a value
+that names an existing file is read from it, otherwise it is the prompt text), and prints each
+assistant turn's value under A and B and the difference B − A. The trajectories part at the first
+assistant turn where |B − A| exceeds --part-threshold. Turn numbers are as "score" shows them.
+
+Options:
+  --system-a P       the reference prompt (e.g. the current one), text or file (required)
+  --system-b P       the candidate prompt, text or file (required)
+  --part-threshold D |B − A| in axis units above which the trajectories part (default ${DEFAULT_PART_THRESHOLD})
+  --format F         table (default), json or csv
+  --fail-below X     exit 1 when an assistant turn under prompt B is below X
+  --fail-drop D      exit 1 when an assistant turn under prompt B falls more than D below B's first assistant turn
+  --max-tokens N     score at most N tokens per conversation (whole turns; default: the model's context)
+${ENGINE_USAGE}`;
+
+/** A prompt option: the contents of the file it names, else the text itself. */
+export function readPrompt(name: string, value: string | undefined): { text: string; source: string } {
+  if (value === undefined) throw new UsageError(`--${name} is required\n\n${AB_USAGE}`);
+  let text = value;
+  let source = 'text';
+  if (value.length < 4096 && existsSync(value) && statSync(value).isFile()) {
+    // A trailing newline is how editors end files, not part of the prompt.
+    text = readFileSync(value, 'utf8').replace(/\r?\n$/, '');
+    source = value;
+  }
+  if (text.trim() === '')
+    throw new UsageError(`--${name} is empty${source === 'text' ? '' : ` (file ${source})`}`);
+  return { text, source };
+}
+
+interface AbResult {
+  readonly file: string;
+  readonly index: number;
+  readonly count: number;
+  readonly conversation: Conversation;
+  readonly a: ConversationScores;
+  readonly b: ConversationScores;
+  readonly comparison: AbComparison;
+  readonly failures: GateFailure[];
+}
+
+/** Runs the ab command; resolves with the exit code. */
+export async function runAb(argv: string[], signal: AbortSignal): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: joinNegativeNumbers(argv),
+    allowPositionals: true,
+    options: {
+      ...ENGINE_OPTIONS,
+      'system-a': { type: 'string' },
+      'system-b': { type: 'string' },
+      'part-threshold': { type: 'string' },
+      format: { type: 'string', default: 'table' },
+      'fail-below': { type: 'string' },
+      'fail-drop': { type: 'string' },
+      'max-tokens': { type: 'string' },
+    },
+  });
+  if (positionals.length !== 1)
+    throw new UsageError(`ab takes one transcript file, got ${positionals.length}\n\n${AB_USAGE}`);
+  const format = values.format;
+  if (format !== 'table' && format !== 'json' && format !== 'csv')
+    throw new UsageError(`--format must be table, json or csv, not "${format}"`);
+  const promptA = readPrompt('system-a', values['system-a']);
+  const promptB = readPrompt('system-b', values['system-b']);
+  const threshold = numberOption('part-threshold', values['part-threshold']) ?? DEFAULT_PART_THRESHOLD;
+  if (threshold < 0) throw new UsageError(`--part-threshold must not be negative, got ${threshold}`);
+  const gate = gateOptions(values);
+  const options = sessionOptions(values, integerOption('max-tokens', values['max-tokens'], 1));
+  const file = positionals[0] as string;
+  const { inputs } = readTranscripts([file]);
+  const input = inputs[0];
+  if (!input) return ExitCode.badInput;
+
+  const progress = new Progress(values.quiet);
+  const client = createClient(values.verbose);
+  const results: AbResult[] = [];
+  try {
+    progress.update(`loading model ${values.model}`);
+    const session = await openSession(client, options, loadProgress(progress), signal);
+    const count = input.conversations.length;
+    for (const [index, conversation] of input.conversations.entries()) {
+      if (!hasAssistant(conversation)) continue;
+      const name = conversationName(file, index, count);
+      progress.update(`scoring ${name} under prompt A`, index / count);
+      const a = await scoreConversation(
+        client,
+        session,
+        withSystemPrompt(conversation, promptA.text),
+        signal,
+      );
+      progress.update(`scoring ${name} under prompt B`, (index + 0.5) / count);
+      const b = await scoreConversation(
+        client,
+        session,
+        withSystemPrompt(conversation, promptB.text),
+        signal,
+      );
+      for (const [label, s] of [
+        ['A', a],
+        ['B', b],
+      ] as const) {
+        if (!s.truncated) continue;
+        progress.clear();
+        process.stderr.write(
+          `${name}: warning: under prompt ${label} only turns 0-${s.truncated.firstTurnLeftOut - 1} fit in ${s.truncated.tokenLimit} tokens\n`,
+        );
+      }
+      results.push({
+        file,
+        index,
+        count,
+        conversation,
+        a,
+        b,
+        comparison: compareRuns(a, b, threshold),
+        failures: evaluateGate(b.turns, gate),
+      });
+    }
+  } finally {
+    progress.done();
+    await client.dispose();
+  }
+
+  process.stdout.write(render(results, format, promptA, promptB));
+  let failed = false;
+  for (const r of results) {
+    for (const f of r.failures) {
+      process.stderr.write(
+        `gate failed: ${conversationName(r.file, r.index, r.count)} under prompt B: ${f.message}\n`,
+      );
+      failed = true;
+    }
+  }
+  return failed ? ExitCode.gateFailed : ExitCode.ok;
+}
+
+type Prompt = { readonly text: string; readonly source: string };
+
+/** How a prompt is named in the table: its file, or its first words. */
+function promptLabel(p: Prompt): string {
+  return p.source === 'text'
+    ? JSON.stringify(firstWords(p.text, 50))
+    : `${p.source} (${JSON.stringify(firstWords(p.text, 40))})`;
+}
+
+function render(
+  results: readonly AbResult[],
+  format: 'table' | 'json' | 'csv',
+  promptA: Prompt,
+  promptB: Prompt,
+): string {
+  if (format === 'json') {
+    return `${JSON.stringify(
+      results.map((r) => ({
+        file: r.file,
+        conversation: r.index,
+        model: r.a.model,
+        axis: r.a.axis,
+        monitorLayer: r.a.monitorLayer,
+        tau: r.a.tau,
+        systemA: promptA,
+        systemB: promptB,
+        partThreshold: r.comparison.threshold,
+        partsAt: r.comparison.partsAt?.turn ?? null,
+        turns: r.comparison.turns,
+        gateFailures: r.failures,
+      })),
+      null,
+      2,
+    )}\n`;
+  }
+  if (format === 'csv') {
+    const rows = results.flatMap((r) =>
+      r.comparison.turns.map((t) => [
+        r.file,
+        r.index,
+        t.turn,
+        t.role,
+        t.a,
+        t.b,
+        t.difference,
+        t.belowFloorA,
+        t.belowFloorB,
+        r.comparison.partsAt?.turn === t.turn,
+      ]),
+    );
+    return renderCsv(
+      [
+        'file',
+        'conversation',
+        'turn',
+        'role',
+        'value_a',
+        'value_b',
+        'difference',
+        'below_floor_a',
+        'below_floor_b',
+        'parts_here',
+      ],
+      rows,
+    );
+  }
+  return results
+    .map((r) => {
+      const c = r.comparison;
+      const head =
+        `${conversationName(r.file, r.index, r.count)} — model ${r.a.model}, layer ${r.a.monitorLayer}, floor τ ${r.a.tau === null ? 'n/a' : formatValue(r.a.tau)}\n` +
+        `A: ${promptLabel(promptA)}\nB: ${promptLabel(promptB)}`;
+      const rows = c.turns.filter((t) => t.role === 'assistant');
+      const table = renderTable(rows, [
+        { header: 'turn', cell: (t) => String(t.turn), align: 'right' },
+        { header: 'first words', cell: (t) => firstWords(r.conversation.turns[t.turn]?.text ?? '', 40) },
+        { header: 'A', cell: (t) => `${formatValue(t.a)}${t.belowFloorA ? '▼' : ' '}`, align: 'right' },
+        { header: 'B', cell: (t) => `${formatValue(t.b)}${t.belowFloorB ? '▼' : ' '}`, align: 'right' },
+        { header: 'B−A', cell: (t) => formatValue(t.difference), align: 'right' },
+        { header: '', cell: (t) => (c.partsAt?.turn === t.turn ? '◆ parts here' : '') },
+      ]);
+      const verdict = c.partsAt
+        ? `trajectories part at turn ${c.partsAt.turn}: |B − A| = ${Math.abs(c.partsAt.difference).toFixed(2)} > ${c.threshold}`
+        : `trajectories do not part (|B − A| ≤ ${c.threshold}${c.largest ? `; largest ${Math.abs(c.largest.difference).toFixed(2)} at turn ${c.largest.turn}` : ''})`;
+      return `${head}\n${table}\n${verdict}; ▼ below floor\n`;
+    })
+    .join('\n');
+}

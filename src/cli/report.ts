@@ -1,0 +1,132 @@
+/** `persona-lens report FILE... -o report.html`: a self-contained HTML report of every conversation. */
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { evaluateGate } from '../core/gate';
+import { buildHtmlReport } from '../core/report/htmlReport';
+import { openSession } from '../worker/session';
+import { joinNegativeNumbers } from './args';
+import { createClient, loadProgress, PACKAGE_ROOT } from './context';
+import { ENGINE_OPTIONS, ENGINE_USAGE, integerOption, sessionOptions } from './engineOptions';
+import { ExitCode, UsageError } from './exitCodes';
+import { Progress } from './progress';
+import { gateOptions } from './score';
+import { scoreInputs, type ScoredConversation } from './scoring';
+import { conversationName, readTranscripts } from './transcripts';
+
+export const REPORT_USAGE = `Usage: persona-lens report FILE... -o report.html [options]
+
+Writes one HTML file with, per conversation, the drift plot, the per-token strips of the
+assistant turns and the per-turn table. It needs no network to open: script and styles are inline.
+
+Options:
+  -o, --out FILE     where to write the report (required)
+  --title T          the report's title (default: "Persona Lens report")
+  --fail-below X     also exit 1 when an assistant turn's value is below X (the report is written first)
+  --fail-drop D      also exit 1 when an assistant turn falls more than D below the first assistant turn
+  --max-tokens N     score at most N tokens per conversation (whole turns; default: the model's context)
+${ENGINE_USAGE}`;
+
+/** The page script and stylesheet built by esbuild.mjs (entry webview/report/main.ts). */
+export function readReportAssets(root: string = PACKAGE_ROOT): { script: string; css: string } {
+  const dir = join(root, 'out', 'webview');
+  try {
+    return {
+      script: readFileSync(join(dir, 'report.js'), 'utf8'),
+      css: readFileSync(join(dir, 'report.css'), 'utf8'),
+    };
+  } catch (e) {
+    throw new Error(
+      `cannot read the report page script in ${dir} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); run "npm run build"`,
+      { cause: e },
+    );
+  }
+}
+
+/** Base64 SHA-256, for the report's CSP hashes. */
+export function sha256Base64(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('base64');
+}
+
+/** Runs the report command; resolves with the exit code. */
+export async function runReport(argv: string[], signal: AbortSignal): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: joinNegativeNumbers(argv),
+    allowPositionals: true,
+    options: {
+      ...ENGINE_OPTIONS,
+      out: { type: 'string', short: 'o' },
+      title: { type: 'string', default: 'Persona Lens report' },
+      'fail-below': { type: 'string' },
+      'fail-drop': { type: 'string' },
+      'max-tokens': { type: 'string' },
+    },
+  });
+  if (positionals.length === 0) throw new UsageError(`no transcript file given\n\n${REPORT_USAGE}`);
+  if (!values.out) throw new UsageError(`-o FILE is required (where to write the report)\n\n${REPORT_USAGE}`);
+  const gate = gateOptions(values);
+  const options = sessionOptions(values, integerOption('max-tokens', values['max-tokens'], 1));
+  const assets = readReportAssets();
+  // Fail before minutes of scoring when the report could not be written anyway.
+  const folder = dirname(resolve(values.out));
+  if (!existsSync(folder))
+    throw new UsageError(`cannot write ${values.out}: ENOENT (there is no folder ${folder})`);
+  const { inputs, errors } = readTranscripts(positionals);
+  if (inputs.length === 0) return ExitCode.badInput;
+
+  const progress = new Progress(values.quiet);
+  const client = createClient(values.verbose);
+  let scored: ScoredConversation[];
+  try {
+    progress.update(`loading model ${values.model}`);
+    const session = await openSession(client, options, loadProgress(progress), signal);
+    scored = await scoreInputs(client, session, inputs, progress, signal);
+  } finally {
+    progress.done();
+    await client.dispose();
+  }
+
+  const html = buildHtmlReport({
+    title: values.title,
+    conversations: scored.map((r) => ({
+      label: conversationName(basename(r.file), r.index, r.count),
+      conversation: r.conversation,
+      scores: r.scores,
+    })),
+    ...assets,
+    sha256Base64,
+    generator: `persona-lens ${packageVersion()}, ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`,
+  });
+  try {
+    writeFileSync(values.out, html);
+  } catch (e) {
+    throw new UsageError(
+      `cannot write ${values.out}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+    );
+  }
+  const turns = scored.reduce((n, r) => n + r.scores.turns.filter((t) => t.role === 'assistant').length, 0);
+  process.stderr.write(
+    `${values.quiet ? '' : `wrote ${values.out}: ${scored.length} conversation${scored.length === 1 ? '' : 's'}, ${turns} assistant turns (${Math.round(html.length / 1024)} KB)\n`}`,
+  );
+  let failed = false;
+  for (const r of scored) {
+    for (const f of evaluateGate(r.scores.turns, gate)) {
+      process.stderr.write(`gate failed: ${conversationName(r.file, r.index, r.count)}: ${f.message}\n`);
+      failed = true;
+    }
+  }
+  if (failed) return ExitCode.gateFailed;
+  return errors > 0 ? ExitCode.badInput : ExitCode.ok;
+}
+
+function packageVersion(): string {
+  try {
+    return (
+      (JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version?: string })
+        .version ?? ''
+    );
+  } catch {
+    return '';
+  }
+}

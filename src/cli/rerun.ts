@@ -1,0 +1,241 @@
+/** `persona-lens rerun FILE --turn N`: regenerates one assistant turn without and with capping. */
+import { parseArgs } from 'node:util';
+import { formatValue } from '../core/report/format';
+import type { Conversation } from '../core/transcript';
+import { rerunTurn, type GeneratedReply, type RerunVariant, type ScoredReply } from '../worker/rerun';
+import type { Sampling } from '../worker/protocol';
+import { openSession, type OpenSession } from '../worker/session';
+import { joinNegativeNumbers } from './args';
+import { createClient, loadProgress } from './context';
+import { ENGINE_OPTIONS, ENGINE_USAGE, integerOption, numberOption, sessionOptions } from './engineOptions';
+import { ExitCode, UsageError } from './exitCodes';
+import { Progress } from './progress';
+import { readTranscripts } from './transcripts';
+
+/** Seeded sampling defaults: mild randomness so capped and uncapped differ by capping more than by chance. */
+export const SAMPLE_TEMPERATURE = 0.8;
+export const SAMPLE_TOP_P = 0.95;
+/** Same default as the editor setting persona-lens.generation.maxTokens. */
+const DEFAULT_MAX_TOKENS = 128;
+
+export const RERUN_USAGE = `Usage: persona-lens rerun FILE --turn N [options]
+
+Regenerates assistant turn N from the conversation before it, without and with activation
+capping (same decoding for both), and prints the original and the new replies with their values.
+All values are measured the same way as by "score" (uncapped model, monitor layer).
+
+Options:
+  --turn N           the turn to regenerate, numbered as the "turn" column of "score" shows it
+                     (its index in the conversation, 0 = first message); must be an assistant turn
+  --conversation C   which conversation of a multi-conversation file (1 = first, default)
+  --cap              only the capped reply (default: uncapped and capped)
+  --no-cap           only the uncapped reply
+  --seed S           seeded sampling (temperature ${SAMPLE_TEMPERATURE}, top-p ${SAMPLE_TOP_P}, no top-k);
+                     without it, greedy decoding
+  --temperature T    sampling temperature with --seed (default ${SAMPLE_TEMPERATURE})
+  --top-p P          nucleus sampling mass with --seed (default ${SAMPLE_TOP_P})
+  --max-tokens K     tokens generated per reply (default ${DEFAULT_MAX_TOKENS})
+  --format F         text (default) or json (includes per-token values)
+${ENGINE_USAGE}`;
+
+/** The decoding --seed, --temperature and --top-p ask for. */
+export function samplingFrom(values: {
+  seed?: string | undefined;
+  temperature?: string | undefined;
+  'top-p'?: string | undefined;
+}): Sampling {
+  const seed = integerOption('seed', values.seed, Number.MIN_SAFE_INTEGER);
+  const temperature = numberOption('temperature', values.temperature);
+  const topP = numberOption('top-p', values['top-p']);
+  if (seed === undefined) {
+    if (temperature !== undefined || topP !== undefined)
+      throw new UsageError('--temperature and --top-p need --seed (without it decoding is greedy)');
+    return { kind: 'greedy' };
+  }
+  if (temperature !== undefined && temperature <= 0)
+    throw new UsageError(`--temperature must be above 0, got ${temperature}`);
+  if (topP !== undefined && (topP <= 0 || topP > 1))
+    throw new UsageError(`--top-p must be within (0, 1], got ${topP}`);
+  return {
+    kind: 'sample',
+    temperature: temperature ?? SAMPLE_TEMPERATURE,
+    topK: 0,
+    topP: topP ?? SAMPLE_TOP_P,
+    seed,
+  };
+}
+
+/** Checks that `turn` names an assistant turn of `c`, with a message that says what the turns are. */
+export function checkRerunTurn(c: Conversation, turn: number, where: string): void {
+  const t = c.turns[turn];
+  const assistant = c.turns.flatMap((x, i) => (x.role === 'assistant' ? [i] : []));
+  const hint = `assistant turns: ${assistant.join(', ') || 'none'}`;
+  if (!t)
+    throw new UsageError(
+      `${where}: there is no turn ${turn}; the conversation has turns 0-${c.turns.length - 1} (${hint})`,
+    );
+  if (t.role !== 'assistant')
+    throw new UsageError(
+      `${where}: turn ${turn} is a ${t.role} turn; only assistant turns can be re-run (${hint})`,
+    );
+}
+
+/** Runs the rerun command; resolves with the exit code. */
+export async function runRerun(argv: string[], signal: AbortSignal): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: joinNegativeNumbers(argv),
+    allowPositionals: true,
+    allowNegative: true,
+    options: {
+      ...ENGINE_OPTIONS,
+      turn: { type: 'string' },
+      conversation: { type: 'string', default: '1' },
+      cap: { type: 'boolean' },
+      seed: { type: 'string' },
+      temperature: { type: 'string' },
+      'top-p': { type: 'string' },
+      'max-tokens': { type: 'string', default: String(DEFAULT_MAX_TOKENS) },
+      format: { type: 'string', default: 'text' },
+    },
+  });
+  if (positionals.length !== 1)
+    throw new UsageError(`rerun takes one transcript file, got ${positionals.length}\n\n${RERUN_USAGE}`);
+  if (values.turn === undefined) throw new UsageError(`--turn is required\n\n${RERUN_USAGE}`);
+  const turn = integerOption('turn', values.turn, 0) as number;
+  const conversationNumber = integerOption('conversation', values.conversation, 1) as number;
+  const maxTokens = integerOption('max-tokens', values['max-tokens'], 1, 4096) as number;
+  const format = values.format;
+  if (format !== 'text' && format !== 'json')
+    throw new UsageError(`--format must be text or json, not "${format}"`);
+  const sampling = samplingFrom(values);
+  // --cap: capped only; --no-cap: uncapped only; neither: both (uncapped first, as rerunTurn orders them).
+  const variants: RerunVariant[] =
+    values.cap === undefined ? ['uncapped', 'capped'] : values.cap ? ['capped'] : ['uncapped'];
+  const options = sessionOptions(values);
+
+  const file = positionals[0] as string;
+  const { inputs } = readTranscripts([file]);
+  const input = inputs[0];
+  if (!input) return ExitCode.badInput;
+  const conversation = input.conversations[conversationNumber - 1];
+  if (!conversation)
+    throw new UsageError(
+      `${file}: there is no conversation ${conversationNumber}; the file has ${input.conversations.length}`,
+    );
+  const where = input.conversations.length > 1 ? `${file} #${conversationNumber}` : file;
+  checkRerunTurn(conversation, turn, where);
+
+  const progress = new Progress(values.quiet);
+  const client = createClient(values.verbose);
+  try {
+    progress.update(`loading model ${values.model}`);
+    const session = await openSession(client, options, loadProgress(progress), signal);
+    const head = {
+      file,
+      conversation: conversationNumber - 1,
+      model: session.ref.label,
+      axis: session.axisPath,
+    };
+    // On a terminal the new replies appear token by token; piped output gets the finished sections only.
+    const stream = format === 'text' && Boolean(process.stdout.isTTY);
+    const write = (text: string): void => void process.stdout.write(text);
+    if (stream) {
+      progress.done();
+      write(
+        `${headerLines(where, turn, head.model, { sampling, maxTokens, spec: session.spec, monitorTau: session.monitorTau }).join('\n')}\n\n`,
+      );
+      write(`original\n${indent(conversation.turns[turn]?.text ?? '')}`);
+    } else {
+      progress.update(`scoring the original turn ${turn}`);
+    }
+    let generated = 0;
+    const result = await rerunTurn(
+      client,
+      session,
+      conversation,
+      turn,
+      {
+        sampling,
+        maxTokens,
+        variants,
+        onVariant: (v) => {
+          generated = 0;
+          if (stream) write(`\n\n${v}  (generating…)\n  `);
+          else progress.update(`generating the ${v} reply`, 0);
+        },
+        onToken: (v, t) => {
+          generated++;
+          if (stream) write(t.text.replace(/\n/g, '\n  '));
+          else progress.update(`generating the ${v} reply: ${generated} tokens`, generated / maxTokens);
+        },
+      },
+      signal,
+    );
+    progress.done();
+    if (format === 'json') {
+      write(`${JSON.stringify({ ...head, ...result }, null, 2)}\n`);
+      return ExitCode.ok;
+    }
+    const note = (r: GeneratedReply): string =>
+      `${r.generatedTokens} tokens, ${r.stopReason === 'eos' ? 'ended' : 'hit --max-tokens'}`;
+    if (stream) {
+      write(`\n\nvalues (measured like "score"):\n`);
+      write(
+        [
+          valueLine('original', result.original),
+          ...result.replies.map((r) => valueLine(r.variant, r, note(r))),
+        ].join('\n') + '\n',
+      );
+      return ExitCode.ok;
+    }
+    const out = [
+      ...headerLines(where, turn, head.model, {
+        sampling,
+        maxTokens,
+        spec: session.spec,
+        monitorTau: session.monitorTau,
+      }),
+      '',
+      section('original', result.original),
+      ...result.replies.map((r) => section(r.variant, r, note(r))),
+    ];
+    write(out.join('\n'));
+    return ExitCode.ok;
+  } finally {
+    progress.done();
+    await client.dispose();
+  }
+}
+
+/** What the re-run was made with: turn, model, floor, decoding and capping band. */
+function headerLines(
+  where: string,
+  turn: number,
+  model: string,
+  o: { sampling: Sampling; maxTokens: number; spec: OpenSession['spec']; monitorTau: number },
+): string[] {
+  const d = o.sampling;
+  const decoding =
+    d.kind === 'greedy'
+      ? 'greedy decoding'
+      : `sampling (seed ${d.seed}, temperature ${d.temperature}, top-p ${d.topP})`;
+  const population = o.spec.population === 'response' ? 'per-response means' : 'per-token values';
+  return [
+    `${where} turn ${turn} — model ${model}, layer ${o.spec.monitorLayer}, floor τ ${formatValue(o.monitorTau)}`,
+    `${decoding}, at most ${o.maxTokens} tokens; capping at layers ${o.spec.capLayers.join(',')} (τ ${Array.from(o.spec.taus, (t) => formatValue(t)).join(', ')}; ${o.spec.percentile}th percentile of ${population})`,
+  ];
+}
+
+function indent(text: string): string {
+  return text.trim() === '' ? '  (empty reply)' : text.replace(/^/gm, '  ');
+}
+
+function valueLine(name: string, r: ScoredReply, note?: string): string {
+  const value = Number.isFinite(r.value) ? formatValue(r.value) : 'n/a (no tokens)';
+  const marks = [r.belowFloor ? '▼ below floor' : '', note ? `(${note})` : ''].filter(Boolean).join('  ');
+  return `${name.padEnd(8)}  ${value}${marks ? `  ${marks}` : ''}`;
+}
+
+function section(name: string, r: ScoredReply, note?: string): string {
+  return `${valueLine(name, r, note)}\n${indent(r.text)}\n`;
+}

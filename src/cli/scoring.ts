@@ -1,0 +1,51 @@
+/** Scoring every conversation of every input in one session, as `score` and `report` do. */
+import type { ConversationScores } from '../core/scores';
+import type { Conversation } from '../core/transcript';
+import type { EngineClient } from '../worker/client';
+import { scoreConversation, type OpenSession } from '../worker/session';
+import type { Progress } from './progress';
+import { conversationName, hasAssistant, type TranscriptInput } from './transcripts';
+
+/** One scored conversation and where it came from. */
+export interface ScoredConversation {
+  readonly file: string;
+  /** Zero-based index of the conversation in its file. */
+  readonly index: number;
+  /** Number of conversations in the file (for names like "file #2"). */
+  readonly count: number;
+  readonly conversation: Conversation;
+  readonly scores: ConversationScores;
+}
+
+/** Scores the conversations that have an assistant turn, in file order; a cut conversation gets a warning on stderr. */
+export async function scoreInputs(
+  client: EngineClient,
+  session: OpenSession,
+  inputs: readonly TranscriptInput[],
+  progress: Progress,
+  signal: AbortSignal,
+): Promise<ScoredConversation[]> {
+  const total = inputs.reduce((n, i) => n + i.conversations.length, 0);
+  const results: ScoredConversation[] = [];
+  let done = 0;
+  for (const { file, conversations } of inputs) {
+    for (const [index, conversation] of conversations.entries()) {
+      const name = conversationName(file, index, conversations.length);
+      progress.update(`scoring ${name}`, done / total);
+      if (hasAssistant(conversation)) {
+        const scores = await scoreConversation(client, session, conversation, signal);
+        if (scores.truncated) {
+          const t = scores.truncated;
+          progress.clear();
+          process.stderr.write(
+            `${name}: warning: scored turns 0-${t.firstTurnLeftOut - 1} only; the conversation is ${t.fullTokens} tokens and the limit is ${t.tokenLimit}\n`,
+          );
+        }
+        results.push({ file, index, count: conversations.length, conversation, scores });
+      }
+      done++;
+    }
+  }
+  progress.update(`scored ${total} conversation${total === 1 ? '' : 's'}`, 1);
+  return results;
+}

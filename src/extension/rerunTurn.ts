@@ -1,0 +1,138 @@
+/**
+ * "Persona Lens: Re-run Turn with Capping": regenerates one assistant turn from the conversation
+ * before it, without and with activation capping under the same seed, streams both replies into
+ * the drift panel's compare view and shows them scored side by side. The user's file is never
+ * touched; the capped text can be copied or opened in an untitled editor from the panel.
+ */
+import * as vscode from 'vscode';
+import type { Conversation, ParseResult } from '../core/transcript';
+import { CancelledError } from '../worker/errors';
+import type { RerunOptions, RerunResult } from '../worker/rerun';
+import type { Config } from './config';
+import { uriLabel } from './uriLabel';
+import type { Log } from './log';
+import type { DriftPanel, TurnTarget } from './panel';
+import type { ResultStore } from './resultStore';
+
+/** Sampling for re-runs: seeded, so the uncapped and capped replies differ only by capping. */
+const TEMPERATURE = 0.8;
+const TOP_P = 0.95;
+
+export interface RerunDeps {
+  readonly store: ResultStore;
+  readonly panel: DriftPanel;
+  readonly config: Config;
+  readonly log: Log;
+  readonly analyzer: { parseDocument(doc: vscode.TextDocument): ParseResult };
+  readonly engine: {
+    rerun(
+      conversation: Conversation,
+      turn: number,
+      options: RerunOptions,
+      token: vscode.CancellationToken,
+    ): Promise<RerunResult>;
+  };
+}
+
+/** Runs the command for the turn named by `args` ([uri, conversation, turn]) or the assistant turn at the cursor. */
+export async function rerunTurnCommand(deps: RerunDeps, args: readonly unknown[]): Promise<void> {
+  const found = await targetOf(deps, args);
+  if ('problem' in found) {
+    void vscode.window.showInformationMessage(`Persona Lens: ${found.problem}`);
+    return;
+  }
+  const { target, conversation } = found;
+  const turn = conversation.turns[target.turn];
+  if (!turn) return;
+  const cfg = deps.config.value;
+  const options = {
+    sampling: { kind: 'sample', temperature: TEMPERATURE, topK: 0, topP: TOP_P, seed: cfg.generationSeed },
+    maxTokens: cfg.generationMaxTokens,
+  } as const;
+  const cts = new vscode.CancellationTokenSource();
+  const view = deps.panel.beginRerun(target, turn.text, () => cts.cancel());
+  const started = Date.now();
+  try {
+    const result = await vscode.window.withProgress(
+      {
+        location: vscode.ProgressLocation.Notification,
+        title: `Persona Lens: re-running turn ${target.turn}`,
+        cancellable: true,
+      },
+      async (progress, token) => {
+        token.onCancellationRequested(() => cts.cancel());
+        return deps.engine.rerun(
+          conversation,
+          target.turn,
+          {
+            ...options,
+            onVariant: (variant) => {
+              progress.report({ message: variant === 'capped' ? 'with capping' : 'without capping' });
+              view.variant(variant);
+            },
+            onToken: (variant, t) => view.tokens(variant, t.text),
+          },
+          cts.token,
+        );
+      },
+    );
+    view.done(result);
+    const [u, c] = [
+      result.replies.find((r) => r.variant === 'uncapped'),
+      result.replies.find((r) => r.variant === 'capped'),
+    ];
+    deps.log.info(
+      `Re-ran turn ${target.turn} of ${target.uri.toString()} in ${Date.now() - started} ms: original ${result.original.value.toFixed(3)}, uncapped ${u?.value.toFixed(3)}, capped ${c?.value.toFixed(3)} (seed ${options.sampling.seed}, max ${options.maxTokens} tokens)`,
+    );
+  } catch (e) {
+    if (e instanceof CancelledError || cts.token.isCancellationRequested) {
+      view.ended('cancelled', 'cancelled');
+      deps.log.info(`Re-run of turn ${target.turn} cancelled`);
+      return;
+    }
+    view.ended('failed', e instanceof Error ? e.message : String(e));
+    throw e;
+  } finally {
+    cts.dispose();
+  }
+}
+
+type Found = { target: TurnTarget; conversation: Conversation } | { problem: string };
+
+async function targetOf(deps: RerunDeps, args: readonly unknown[]): Promise<Found> {
+  const [uriArg, convArg, turnArg] = args;
+  if (typeof uriArg === 'string' && Number.isInteger(convArg) && Number.isInteger(turnArg)) {
+    const uri = vscode.Uri.parse(uriArg);
+    const parse =
+      deps.store.get(uri)?.parse ?? deps.analyzer.parseDocument(await vscode.workspace.openTextDocument(uri));
+    return check(parse, { uri, conversation: convArg as number, turn: turnArg as number });
+  }
+  const editor = vscode.window.activeTextEditor;
+  if (!editor)
+    return { problem: 'open a transcript and place the cursor in an assistant turn to re-run it.' };
+  const doc = editor.document;
+  const parse = deps.store.get(doc.uri)?.parse ?? deps.analyzer.parseDocument(doc);
+  const offset = doc.offsetAt(editor.selection.active);
+  for (let ci = 0; ci < parse.conversations.length; ci++) {
+    const turns = parse.conversations[ci]?.turns ?? [];
+    const ti = turns.findIndex(
+      (t) => t.role === 'assistant' && offset >= t.range.start && offset <= t.range.end,
+    );
+    if (ti >= 0) return check(parse, { uri: doc.uri, conversation: ci, turn: ti });
+  }
+  return {
+    problem: `the cursor is not in an assistant turn of ${uriLabel(doc.uri)}; place it in the reply to re-run.`,
+  };
+}
+
+function check(parse: ParseResult, target: TurnTarget): Found {
+  const conversation = parse.conversations[target.conversation];
+  const turn = conversation?.turns[target.turn];
+  if (!conversation || !turn)
+    return {
+      problem: `turn ${target.turn} of conversation ${target.conversation + 1} does not exist (the file changed?).`,
+    };
+  if (turn.role !== 'assistant')
+    return { problem: `turn ${target.turn} is a ${turn.role} turn; only assistant turns can be re-run.` };
+  return { target, conversation };
+}

@@ -1,0 +1,76 @@
+// @ts-check
+// Issue 6: the four transcripts of the paper (../shared/data, read-only) analysed in one VS Code
+// session; every assistant turn of every file shows its value next to it, and a hover on a turn
+// offers the actions. Decorations are read from the page (CSS pseudo-element text), scrolling
+// through each file because Monaco renders only the lines in view.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { transcriptsDir, withSession } from '../harness.mjs';
+import { assistantContentLines } from '../transcriptLines.mjs';
+
+const transcripts = ['philosophy.json', 'coding.json', 'therapy.json', 'writing.json'];
+const value = /^axis [+-]\d+\.\d\d\b/;
+const cut = /^axis n\/a: beyond the (\d+)-token limit$/;
+
+test('every assistant turn of the four paper transcripts shows its value', async () => {
+  await withSession(
+    {
+      name: 'editor-transcripts',
+      transcripts,
+      // The paper's transcripts are 6-18k demo tokens; score as much as the model's context allows.
+      settings: {
+        'persona-lens.maxTokensPerConversation': 1_000_000,
+        'persona-lens.panel.openOnAnalyze': false,
+      },
+      viewport: { width: 1400, height: 1400 },
+    },
+    async (s) => {
+      for (const file of transcripts) {
+        const expected = assistantContentLines(readFileSync(join(transcriptsDir, file), 'utf8'));
+        await s.openFile(file);
+        await s.runCommand('Persona Lens: Analyze File');
+        await s.waitForLogLine(`Analyzed ${file}`, 90_000);
+        await s.waitForDecoration(/axis\s[+-]\d/, 10_000);
+        const drawn = await s.editorDecorations(file);
+        const axis = drawn.filter((d) => d.text.startsWith('axis '));
+        assert.deepEqual(
+          axis.map((d) => d.line),
+          expected,
+          `${file}: one value per assistant turn, on the turn's first line (drawn: ${JSON.stringify(axis)})`,
+        );
+        // A turn past the model's context says so instead of a number; only a tail can be cut.
+        const scored = axis.filter((d) => value.test(d.text)).length;
+        assert.ok(scored > 0, `${file}: no numeric value`);
+        for (const [i, d] of axis.entries()) {
+          if (i < scored) assert.match(d.text, value, `${file}:${d.line}`);
+          else assert.match(d.text, cut, `${file}:${d.line}`);
+        }
+        // JSON messages sit on one long line: the value is drawn before its text, where it is on screen.
+        assert.ok(
+          axis.every((d) => d.pseudo === '::before'),
+          `${file}: values drawn after long lines`,
+        );
+        console.log(
+          `${file}: ${scored}/${expected.length} assistant turns scored, ${expected.length - scored} beyond the context`,
+        );
+      }
+
+      // Hover on a scored turn: its numbers and the three actions.
+      const file = 'writing.json';
+      const text = readFileSync(join(transcriptsDir, file), 'utf8');
+      const line = assistantContentLines(text)[0] ?? 1;
+      // A word of the turn's text (one token span of the JSON string): inside the turn.
+      const needle =
+        /[A-Za-z]{4,}/.exec(text.split('\n')[line - 1]?.split('"content": ')[1] ?? '')?.[0] ?? '';
+      await s.goToLine(line);
+      const hover = await s.hover(file, line, needle, /Copy values/);
+      for (const action of ['Re-run with capping', 'Show in drift panel', 'Copy values']) {
+        assert.ok(hover.includes(action), `hover lacks "${action}":\n${hover}`);
+      }
+      assert.match(hover, /Assistant-Axis value\s+[+-]\d/);
+      await s.screenshot('hover');
+    },
+  );
+});

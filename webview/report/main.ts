@@ -1,0 +1,137 @@
+// The HTML report's page script (bundled as out/webview/report.js and inlined by the report
+// builder): draws one drift plot per conversation with the panel's own DriftChart, and redraws
+// them when the colour scheme changes. The data is the JSON block src/core/report/htmlReport.ts
+// embeds; it is checked here before use, since a report file can be edited by anyone.
+import '../../media/tokenStrip.css';
+import './report.css';
+import { Chart } from 'chart.js';
+import { DriftChart } from '../driftChart';
+import type { DataMessage } from '../protocol';
+import { readColors } from '../theme';
+
+/** The embedded data, as src/core/report/htmlReport.ts writes it (ReportData); webview/ imports nothing from src/. */
+interface ReportPoint {
+  turn: number;
+  value: number;
+  delta: number | null;
+  belowFloor: boolean;
+  preview: string;
+  recorded: number | null;
+}
+interface ReportChart {
+  canvasId: string;
+  label: string;
+  model: string;
+  axis: string;
+  monitorLayer: number;
+  tau: number | null;
+  points: ReportPoint[];
+}
+
+const DATA_ID = 'pl-report-data';
+
+function isPoint(p: unknown): p is ReportPoint {
+  const o = p as Partial<ReportPoint> | null;
+  return (
+    typeof o === 'object' &&
+    o !== null &&
+    Number.isInteger(o.turn) &&
+    Number.isFinite(o.value) &&
+    (o.delta === null || Number.isFinite(o.delta)) &&
+    typeof o.belowFloor === 'boolean' &&
+    typeof o.preview === 'string' &&
+    (o.recorded === null || Number.isFinite(o.recorded))
+  );
+}
+
+function isChart(c: unknown): c is ReportChart {
+  const o = c as Partial<ReportChart> | null;
+  return (
+    typeof o === 'object' &&
+    o !== null &&
+    typeof o.canvasId === 'string' &&
+    typeof o.label === 'string' &&
+    typeof o.model === 'string' &&
+    typeof o.axis === 'string' &&
+    Number.isInteger(o.monitorLayer) &&
+    (o.tau === null || Number.isFinite(o.tau)) &&
+    Array.isArray(o.points) &&
+    o.points.every(isPoint)
+  );
+}
+
+function readCharts(): ReportChart[] {
+  const raw = document.getElementById(DATA_ID)?.textContent ?? '';
+  const parsed = JSON.parse(raw) as { charts?: unknown };
+  if (!Array.isArray(parsed.charts) || !parsed.charts.every(isChart))
+    throw new Error('Persona Lens report: the embedded data is malformed');
+  return parsed.charts;
+}
+
+/** The panel's message shape for one conversation; fields the report has no use for stay empty. */
+function toDataMessage(c: ReportChart, index: number): DataMessage {
+  return {
+    type: 'data',
+    uri: '',
+    fileName: c.label,
+    model: c.model,
+    axis: c.axis,
+    monitorLayer: c.monitorLayer,
+    tau: c.tau,
+    capping: null,
+    conversations: [
+      {
+        conversation: index,
+        label: c.label,
+        turns: c.points.map((p) => ({
+          turn: p.turn,
+          value: p.value,
+          delta: p.delta,
+          belowFloor: p.belowFloor,
+          preview: p.preview.slice(0, 200),
+          tokens: [],
+          tokenCount: 0,
+          layerValues: [],
+          recorded: p.recorded,
+        })),
+      },
+    ],
+    reruns: [],
+  };
+}
+
+const charts = readCharts();
+const drawn = charts.flatMap((c, i) => {
+  const canvas = document.getElementById(c.canvasId);
+  if (!(canvas instanceof HTMLCanvasElement)) return [];
+  // A click on a point scrolls to that turn's strip.
+  const chart = new DriftChart(canvas, (_conversation, turn) => {
+    document.getElementById(`pl-turn-${i}-${turn}`)?.scrollIntoView({ behavior: 'smooth', block: 'center' });
+  });
+  return [{ chart, canvas, label: c.label, message: toDataMessage(c, i) }];
+});
+
+/**
+ * Records on the canvas what Chart.js actually drew for the conversation's line (point count and
+ * pixel positions), so a reader's tools and the e2e test can check the plot without its internals.
+ */
+function recordDrawn(canvas: HTMLCanvasElement, label: string): void {
+  const chart = Chart.getChart(canvas);
+  const index = chart?.data.datasets.findIndex((d) => d.label === label) ?? -1;
+  const points = index >= 0 && chart ? chart.getDatasetMeta(index).data : [];
+  canvas.dataset.points = String(points.length);
+  canvas.dataset.pixels = JSON.stringify(points.map((p) => [Math.round(p.x), Math.round(p.y)]));
+}
+
+function draw(): void {
+  const colors = readColors();
+  for (const d of drawn) {
+    d.chart.render(d.message, colors);
+    recordDrawn(d.canvas, d.label);
+  }
+  document.body.dataset.charts = String(drawn.length);
+  document.body.dataset.ready = 'true';
+}
+
+draw();
+window.matchMedia('(prefers-color-scheme: dark)').addEventListener('change', draw);
