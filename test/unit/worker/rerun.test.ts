@@ -12,7 +12,7 @@ import { buildWorkerScript, tempDir } from './helpers/fixtures';
 
 const SAMPLE = join(process.cwd(), 'samples', 'drifting-conversation.json');
 
-test('a capped re-run of a drifted demo turn differs from the uncapped one and scores higher', async () => {
+test('a capped re-run of a drifted demo turn keeps every cap layer at its floor and differs from the uncapped one', async () => {
   const t = tempDir('pl-rerun-');
   const client = new EngineClient(await buildWorkerScript(join(t.dir, 'worker')));
   try {
@@ -28,13 +28,21 @@ test('a capped re-run of a drifted demo turn differs from the uncapped one and s
     const last = conversation.turns.length - 1;
     assert.equal(conversation.turns[last]?.role, 'assistant');
     const streamed: Record<string, string> = { uncapped: '', capped: '' };
+    // Lowest streamed projection per cap layer and variant: the generation-time residual, after any cap.
+    const lowest: Record<string, number[]> = { uncapped: [], capped: [] };
     const options = {
       sampling: { kind: 'sample', temperature: 0.8, topK: 0, topP: 0.95, seed: 7 },
       maxTokens: 80,
     } as const;
     const r = await rerunTurn(client, session, conversation, last, {
       ...options,
-      onToken: (v, tok) => (streamed[v] += tok.text),
+      onToken: (v, tok) => {
+        streamed[v] += tok.text;
+        session.spec.capLayers.forEach((l, i) => {
+          const low = lowest[v] as number[];
+          low[i] = Math.min(low[i] ?? Infinity, tok.projections[l] as number);
+        });
+      },
     });
 
     // The original reply's value is the same measurement the editor shows for that turn.
@@ -53,7 +61,14 @@ test('a capped re-run of a drifted demo turn differs from the uncapped one and s
     assert.equal(streamed['capped'], capped.text);
     assert.ok(uncapped.text.length > 0 && capped.text.length > 0);
     assert.notEqual(capped.text, uncapped.text, 'capping changed nothing');
-    assert.ok(capped.value > uncapped.value, `capped ${capped.value} <= uncapped ${uncapped.value}`);
+    // The cap's contract at each cap layer: uncapped, the drifted reply dips below the floor;
+    // capped, no generated token's residual does (design.md: h += (tau - <h,v>) v when below tau).
+    session.spec.capLayers.forEach((l, i) => {
+      const tau = session.spec.taus[i] as number;
+      assert.ok((lowest['uncapped']?.[i] ?? Infinity) < tau, `layer ${l}: the uncapped reply never went below tau ${tau}`);
+      assert.ok((lowest['capped']?.[i] ?? -Infinity) >= tau - 1e-3, `layer ${l}: capped ${lowest['capped']?.[i]} < tau ${tau}`);
+    });
+    assert.ok(Number.isFinite(capped.value) && Number.isFinite(uncapped.value));
     assert.deepEqual(r.settings.capLayers, session.spec.capLayers);
 
     const again = await rerunTurn(client, session, conversation, last, { ...options, variants: ['capped'] });
