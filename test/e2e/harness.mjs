@@ -149,6 +149,26 @@ export async function withSession(options, body) {
   }
 }
 
+/**
+ * Headless Debian chromium with the harness's flags; `home` holds its profile, because chromium
+ * writes ~/.config/chromium (crash reports) unless HOME and the XDG dirs point elsewhere.
+ * @param {string} home
+ * @returns {Promise<Browser>}
+ */
+export function launchChromium(home) {
+  return chromium.launch({
+    executablePath: chromiumPath,
+    headless: true,
+    args: chromiumArgs,
+    env: {
+      ...process.env,
+      HOME: home,
+      XDG_CONFIG_HOME: join(home, '.config'),
+      XDG_CACHE_HOME: join(home, '.cache'),
+    },
+  });
+}
+
 export class Session {
   /** @param {LaunchOptions} options */
   constructor(options) {
@@ -371,18 +391,7 @@ export class Session {
   async openWorkbench() {
     const home = join(this.tmp, 'browser-home');
     mkdirSync(home);
-    this.browser = await chromium.launch({
-      executablePath: chromiumPath,
-      headless: true,
-      args: chromiumArgs,
-      // Chromium writes ~/.config/chromium (crash reports) unless HOME and XDG dirs point elsewhere.
-      env: {
-        ...process.env,
-        HOME: home,
-        XDG_CONFIG_HOME: join(home, '.config'),
-        XDG_CACHE_HOME: join(home, '.cache'),
-      },
-    });
+    this.browser = await launchChromium(home);
     const context = await this.browser.newContext({
       viewport: this.options.viewport ?? { width: 1400, height: 900 },
     });

@@ -10,11 +10,9 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium } from 'playwright-core';
-import { repoRoot, resultsDir, transcriptsDir, withSession } from '../harness.mjs';
+import { launchChromium, repoRoot, resultsDir, transcriptsDir, withSession } from '../harness.mjs';
 
 const cli = join(repoRoot, 'out', 'cli.js');
-const chromiumPath = process.env.PERSONA_LENS_E2E_CHROMIUM ?? '/usr/bin/chromium';
 const artifacts = join(resultsDir, 'report');
 
 test('the HTML report renders its plots, strips and tables offline, in light and dark', async () => {
@@ -42,24 +40,7 @@ test('the HTML report renders its plots, strips and tables offline, in light and
   assert.equal(data.charts.length, files.length);
 
   const home = join(tmp, 'browser-home');
-  const browser = await chromium.launch({
-    executablePath: chromiumPath,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-dev-shm-usage',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-    ],
-    env: {
-      ...process.env,
-      HOME: home,
-      XDG_CONFIG_HOME: join(home, '.config'),
-      XDG_CACHE_HOME: join(home, '.cache'),
-    },
-  });
+  const browser = await launchChromium(home);
   try {
     for (const scheme of /** @type {const} */ (['light', 'dark'])) {
       const context = await browser.newContext({
