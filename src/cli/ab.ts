@@ -87,9 +87,9 @@ export async function runAb(argv: string[], signal: AbortSignal): Promise<number
   const gate = gateOptions(values);
   const options = sessionOptions(values, integerOption('max-tokens', values['max-tokens'], 1));
   const file = positionals[0] as string;
-  const { inputs } = readTranscripts([file]);
+  const { inputs, errors } = readTranscripts([file]);
   const input = inputs[0];
-  if (!input) return ExitCode.badInput;
+  if (!input || errors > 0) return ExitCode.badInput;
 
   const progress = new Progress(values.quiet);
   const client = createClient(values.verbose);

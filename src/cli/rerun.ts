@@ -2,7 +2,15 @@
 import { parseArgs } from 'node:util';
 import { formatValue } from '../core/report/format';
 import type { Conversation } from '../core/transcript';
-import { rerunTurn, type GeneratedReply, type RerunVariant, type ScoredReply } from '../worker/rerun';
+import {
+  RERUN_MAX_TOKENS,
+  RERUN_TEMPERATURE,
+  RERUN_TOP_P,
+  rerunTurn,
+  type GeneratedReply,
+  type RerunVariant,
+  type ScoredReply,
+} from '../worker/rerun';
 import type { Sampling } from '../worker/protocol';
 import { openSession, type OpenSession } from '../worker/session';
 import { joinNegativeNumbers } from './args';
@@ -11,12 +19,6 @@ import { ENGINE_OPTIONS, ENGINE_USAGE, integerOption, numberOption, sessionOptio
 import { ExitCode, UsageError } from './exitCodes';
 import { Progress } from './progress';
 import { readTranscripts } from './transcripts';
-
-/** Seeded sampling defaults: mild randomness so capped and uncapped differ by capping more than by chance. */
-export const SAMPLE_TEMPERATURE = 0.8;
-export const SAMPLE_TOP_P = 0.95;
-/** Same default as the editor setting persona-lens.generation.maxTokens. */
-const DEFAULT_MAX_TOKENS = 128;
 
 export const RERUN_USAGE = `Usage: persona-lens rerun FILE --turn N [options]
 
@@ -30,11 +32,11 @@ Options:
   --conversation C   which conversation of a multi-conversation file (1 = first, default)
   --cap              only the capped reply (default: uncapped and capped)
   --no-cap           only the uncapped reply
-  --seed S           seeded sampling (temperature ${SAMPLE_TEMPERATURE}, top-p ${SAMPLE_TOP_P}, no top-k);
+  --seed S           seeded sampling (temperature ${RERUN_TEMPERATURE}, top-p ${RERUN_TOP_P}, no top-k);
                      without it, greedy decoding
-  --temperature T    sampling temperature with --seed (default ${SAMPLE_TEMPERATURE})
-  --top-p P          nucleus sampling mass with --seed (default ${SAMPLE_TOP_P})
-  --max-tokens K     tokens generated per reply (default ${DEFAULT_MAX_TOKENS})
+  --temperature T    sampling temperature with --seed (default ${RERUN_TEMPERATURE})
+  --top-p P          nucleus sampling mass with --seed (default ${RERUN_TOP_P})
+  --max-tokens K     tokens generated per reply (default ${RERUN_MAX_TOKENS})
   --format F         text (default) or json (includes per-token values)
 ${ENGINE_USAGE}`;
 
@@ -58,9 +60,9 @@ export function samplingFrom(values: {
     throw new UsageError(`--top-p must be within (0, 1], got ${topP}`);
   return {
     kind: 'sample',
-    temperature: temperature ?? SAMPLE_TEMPERATURE,
+    temperature: temperature ?? RERUN_TEMPERATURE,
     topK: 0,
-    topP: topP ?? SAMPLE_TOP_P,
+    topP: topP ?? RERUN_TOP_P,
     seed,
   };
 }
@@ -94,7 +96,7 @@ export async function runRerun(argv: string[], signal: AbortSignal): Promise<num
       seed: { type: 'string' },
       temperature: { type: 'string' },
       'top-p': { type: 'string' },
-      'max-tokens': { type: 'string', default: String(DEFAULT_MAX_TOKENS) },
+      'max-tokens': { type: 'string', default: String(RERUN_MAX_TOKENS) },
       format: { type: 'string', default: 'text' },
     },
   });
@@ -114,9 +116,9 @@ export async function runRerun(argv: string[], signal: AbortSignal): Promise<num
   const options = sessionOptions(values);
 
   const file = positionals[0] as string;
-  const { inputs } = readTranscripts([file]);
+  const { inputs, errors } = readTranscripts([file]);
   const input = inputs[0];
-  if (!input) return ExitCode.badInput;
+  if (!input || errors > 0) return ExitCode.badInput;
   const conversation = input.conversations[conversationNumber - 1];
   if (!conversation)
     throw new UsageError(

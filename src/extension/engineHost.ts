@@ -35,21 +35,36 @@ export class EngineHost implements Scorer, vscode.Disposable {
   private readonly idle: IdleShutdown;
 
   constructor(private readonly deps: EngineHostDeps) {
-    this.idle = new IdleShutdown(deps.config.value.idleShutdownMinutes, () => void this.stopIdle());
+    this.idle = new IdleShutdown(deps.config.value.idleShutdownMinutes, () => {
+      this.stopIdle().catch((e: unknown) =>
+        deps.log.error(`Stopping the idle engine failed: ${e instanceof Error ? e.message : String(e)}`),
+      );
+    });
     this.subscription = deps.config.onDidChange((c) => {
-      if (c.keys.includes('engine.idleShutdownMinutes')) this.idle.setMinutes(deps.config.value.idleShutdownMinutes);
+      if (c.keys.includes('engine.idleShutdownMinutes'))
+        this.idle.setMinutes(deps.config.value.idleShutdownMinutes);
       if (c.classes.has('engine') || c.classes.has('scoring')) {
-        deps.log.info(`Settings changed (${c.keys.join(', ')}); the model and axis are reloaded on the next analysis.`);
+        deps.log.info(
+          `Settings changed (${c.keys.join(', ')}); the model and axis are reloaded on the next analysis.`,
+        );
         this.session = null;
       }
     });
   }
 
-  score(conversation: Conversation, token: vscode.CancellationToken, progress: (message: string) => void): Promise<ConversationScores> {
+  score(
+    conversation: Conversation,
+    token: vscode.CancellationToken,
+    progress: (message: string) => void,
+  ): Promise<ConversationScores> {
     return this.idle.during(() => this.scoreNow(conversation, token, progress));
   }
 
-  private async scoreNow(conversation: Conversation, token: vscode.CancellationToken, progress: (message: string) => void): Promise<ConversationScores> {
+  private async scoreNow(
+    conversation: Conversation,
+    token: vscode.CancellationToken,
+    progress: (message: string) => void,
+  ): Promise<ConversationScores> {
     const signal = toSignal(token);
     const session = await this.open(progress, signal);
     this.deps.status.set({ kind: 'scoring', detail: `Scoring with ${session.ref.label}` });
@@ -64,11 +79,19 @@ export class EngineHost implements Scorer, vscode.Disposable {
    * Computes the axis of the configured model and stores it where scoring finds it; the current
    * session is dropped so the next analysis uses the new axis.
    */
-  computeAxis(subset: AxisSubset, report: (message: string, fraction: number | null) => void, token: vscode.CancellationToken): Promise<StoredAxis> {
+  computeAxis(
+    subset: AxisSubset,
+    report: (message: string, fraction: number | null) => void,
+    token: vscode.CancellationToken,
+  ): Promise<StoredAxis> {
     return this.idle.during(() => this.computeAxisNow(subset, report, token));
   }
 
-  private async computeAxisNow(subset: AxisSubset, report: (message: string, fraction: number | null) => void, token: vscode.CancellationToken): Promise<StoredAxis> {
+  private async computeAxisNow(
+    subset: AxisSubset,
+    report: (message: string, fraction: number | null) => void,
+    token: vscode.CancellationToken,
+  ): Promise<StoredAxis> {
     const cfg = this.deps.config.value;
     this.session = null;
     this.deps.status.set({ kind: 'loading', percent: null, detail: `Computing the axis of ${cfg.model}` });
@@ -87,7 +110,10 @@ export class EngineHost implements Scorer, vscode.Disposable {
           onLoadProgress: (p) => report(`loading: ${p.phase}${p.file ? ` ${p.file}` : ''}`, null),
           onProgress: (p) => {
             const eta = p.etaMs === null ? '' : ` · about ${Math.ceil(p.etaMs / 1000)} s left`;
-            report(`${p.phase === 'generate' ? 'answering' : p.phase} ${p.done}/${p.total}${eta}`, p.total ? p.done / p.total : null);
+            report(
+              `${p.phase === 'generate' ? 'answering' : p.phase} ${p.done}/${p.total}${eta}`,
+              p.total ? p.done / p.total : null,
+            );
           },
         },
         toSignal(token),
@@ -104,11 +130,21 @@ export class EngineHost implements Scorer, vscode.Disposable {
   }
 
   /** Regenerates assistant turn `turn` without and with capping (src/worker/rerun.ts) in the current session. */
-  rerun(conversation: Conversation, turn: number, options: RerunOptions, token: vscode.CancellationToken): Promise<RerunResult> {
+  rerun(
+    conversation: Conversation,
+    turn: number,
+    options: RerunOptions,
+    token: vscode.CancellationToken,
+  ): Promise<RerunResult> {
     return this.idle.during(() => this.rerunNow(conversation, turn, options, token));
   }
 
-  private async rerunNow(conversation: Conversation, turn: number, options: RerunOptions, token: vscode.CancellationToken): Promise<RerunResult> {
+  private async rerunNow(
+    conversation: Conversation,
+    turn: number,
+    options: RerunOptions,
+    token: vscode.CancellationToken,
+  ): Promise<RerunResult> {
     const signal = toSignal(token);
     const session = await this.open(() => undefined, signal);
     this.deps.status.set({ kind: 'scoring', detail: `Re-running turn ${turn} with ${session.ref.label}` });
@@ -144,7 +180,8 @@ export class EngineHost implements Scorer, vscode.Disposable {
     this.client = null;
     this.session = null;
     await client.dispose();
-    this.deps.status.set({ kind: 'idle' });
+    // A request that started during dispose owns the status now.
+    if (this.client === null) this.deps.status.set({ kind: 'idle' });
     this.deps.log.info(
       `Engine stopped after ${this.deps.config.value.idleShutdownMinutes} idle minute(s) to free memory (persona-lens.engine.idleShutdownMinutes); it restarts on the next analysis.`,
     );
@@ -166,7 +203,12 @@ export class EngineHost implements Scorer, vscode.Disposable {
     if (!this.client) {
       const workerPath = vscode.Uri.joinPath(this.deps.extensionUri, 'out', 'worker.js').fsPath;
       this.client = new EngineClient(workerPath, {
-        log: (level, message) => (level === 'error' ? this.deps.log.error(`worker: ${message}`) : level === 'warn' ? this.deps.log.warn(`worker: ${message}`) : this.deps.log.info(`worker: ${message}`)),
+        log: (level, message) =>
+          level === 'error'
+            ? this.deps.log.error(`worker: ${message}`)
+            : level === 'warn'
+              ? this.deps.log.warn(`worker: ${message}`)
+              : this.deps.log.info(`worker: ${message}`),
       });
     }
     return this.client;

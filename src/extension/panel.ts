@@ -129,6 +129,7 @@ export class DriftPanel implements vscode.Disposable {
   beginRerun(target: TurnTarget, originalText: string, cancel: () => void): RerunView {
     // One re-run at a time in the view: a new one cancels the old, whose late reports are dropped.
     this.cancelRerun?.();
+    if (this.running?.timer) clearTimeout(this.running.timer);
     const run: RunningRerun = {
       started: {
         type: 'rerunStarted',
@@ -192,6 +193,8 @@ export class DriftPanel implements vscode.Disposable {
   /** Sends what a re-run generated since the last flush, in chunks within the protocol's limit. */
   private flush(run: RunningRerun): void {
     run.timer = null;
+    // A superseded run's leftovers would land in the new run's text.
+    if (run !== this.running) return;
     for (const variant of ['uncapped', 'capped'] as const) {
       const text = run.pending[variant];
       run.pending[variant] = '';
@@ -368,12 +371,7 @@ export class DriftPanel implements vscode.Disposable {
       return;
     }
     const capping = await this.deps.capping();
-    const data = toDataMessage(
-      result,
-      uriLabel(this.followed),
-      capping,
-      this.reruns.get(result.uri),
-    );
+    const data = toDataMessage(result, uriLabel(this.followed), capping, this.reruns.get(result.uri));
     if (!data) {
       this.send({ type: 'empty', reason: 'This transcript has not been scored yet.' });
       return;
@@ -490,36 +488,38 @@ function toDataMessage(
     monitorLayer: first.monitorLayer,
     tau: first.tau,
     capping: capping ? toCapping(capping.layers, capping.floors) : null,
-    conversations: result.scores.flatMap((scores, ci) => {
-      const conv = result.parse.conversations[ci];
-      if (!scores || !conv) return [];
-      return [
-        {
-          conversation: ci,
-          label:
-            result.scores.length > 1
-              ? (conv.label ?? `conversation ${ci + 1}`).slice(0, 200)
-              : 'assistant turns',
-          turns: scores.turns
-            .filter((t) => t.role === 'assistant')
-            .slice(0, LIMITS.turnsPerConversation)
-            .map((t) => {
-              const recorded = conv.turns[t.turn]?.recordedProjection;
-              return {
-                turn: t.turn,
-                value: t.value,
-                delta: t.delta,
-                belowFloor: t.belowFloor,
-                preview: firstWords(conv.turns[t.turn]?.text ?? '', 80),
-                tokens: toStripTokens(t.tokens),
-                tokenCount: t.tokens.length,
-                layerValues: t.layerValues.slice(0, LIMITS.layers).map(toWireValue),
-                recorded: recorded === undefined ? null : toWireValue(recorded),
-              };
-            }),
-        },
-      ];
-    }),
+    conversations: result.scores
+      .flatMap((scores, ci) => {
+        const conv = result.parse.conversations[ci];
+        if (!scores || !conv) return [];
+        return [
+          {
+            conversation: ci,
+            label:
+              result.scores.length > 1
+                ? (conv.label ?? `conversation ${ci + 1}`).slice(0, 200)
+                : 'assistant turns',
+            turns: scores.turns
+              .filter((t) => t.role === 'assistant')
+              .slice(0, LIMITS.turnsPerConversation)
+              .map((t) => {
+                const recorded = conv.turns[t.turn]?.recordedProjection;
+                return {
+                  turn: t.turn,
+                  value: t.value,
+                  delta: t.delta,
+                  belowFloor: t.belowFloor,
+                  preview: firstWords(conv.turns[t.turn]?.text ?? '', 80),
+                  tokens: toStripTokens(t.tokens),
+                  tokenCount: t.tokens.length,
+                  layerValues: t.layerValues.slice(0, LIMITS.layers).map(toWireValue),
+                  recorded: recorded === undefined ? null : toWireValue(recorded),
+                };
+              }),
+          },
+        ];
+      })
+      .slice(0, LIMITS.conversations),
     reruns: [...(reruns ?? [])],
   };
 }

@@ -7,16 +7,12 @@
 import * as vscode from 'vscode';
 import type { Conversation, ParseResult } from '../core/transcript';
 import { CancelledError } from '../worker/errors';
-import type { RerunOptions, RerunResult } from '../worker/rerun';
+import { RERUN_TEMPERATURE, RERUN_TOP_P, type RerunOptions, type RerunResult } from '../worker/rerun';
 import type { Config } from './config';
 import { uriLabel } from './uriLabel';
 import type { Log } from './log';
 import type { DriftPanel, TurnTarget } from './panel';
 import type { ResultStore } from './resultStore';
-
-/** Sampling for re-runs: seeded, so the uncapped and capped replies differ only by capping. */
-const TEMPERATURE = 0.8;
-const TOP_P = 0.95;
 
 export interface RerunDeps {
   readonly store: ResultStore;
@@ -46,7 +42,13 @@ export async function rerunTurnCommand(deps: RerunDeps, args: readonly unknown[]
   if (!turn) return;
   const cfg = deps.config.value;
   const options = {
-    sampling: { kind: 'sample', temperature: TEMPERATURE, topK: 0, topP: TOP_P, seed: cfg.generationSeed },
+    sampling: {
+      kind: 'sample',
+      temperature: RERUN_TEMPERATURE,
+      topK: 0,
+      topP: RERUN_TOP_P,
+      seed: cfg.generationSeed,
+    },
     maxTokens: cfg.generationMaxTokens,
   } as const;
   const cts = new vscode.CancellationTokenSource();
@@ -60,20 +62,24 @@ export async function rerunTurnCommand(deps: RerunDeps, args: readonly unknown[]
         cancellable: true,
       },
       async (progress, token) => {
-        token.onCancellationRequested(() => cts.cancel());
-        return deps.engine.rerun(
-          conversation,
-          target.turn,
-          {
-            ...options,
-            onVariant: (variant) => {
-              progress.report({ message: variant === 'capped' ? 'with capping' : 'without capping' });
-              view.variant(variant);
+        const forward = token.onCancellationRequested(() => cts.cancel());
+        try {
+          return await deps.engine.rerun(
+            conversation,
+            target.turn,
+            {
+              ...options,
+              onVariant: (variant) => {
+                progress.report({ message: variant === 'capped' ? 'with capping' : 'without capping' });
+                view.variant(variant);
+              },
+              onToken: (variant, t) => view.tokens(variant, t.text),
             },
-            onToken: (variant, t) => view.tokens(variant, t.text),
-          },
-          cts.token,
-        );
+            cts.token,
+          );
+        } finally {
+          forward.dispose();
+        }
       },
     );
     view.done(result);

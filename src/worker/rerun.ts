@@ -13,6 +13,12 @@ import type { OpenSession } from './session';
 
 export type RerunVariant = 'uncapped' | 'capped';
 
+/** Seeded re-run sampling, the same in the editor and the CLI: mild randomness, no top-k. */
+export const RERUN_TEMPERATURE = 0.8;
+export const RERUN_TOP_P = 0.95;
+/** Tokens per regenerated reply (the editor setting persona-lens.generation.maxTokens defaults to it too). */
+export const RERUN_MAX_TOKENS = 128;
+
 export interface RerunOptions {
   /** Greedy decoding, or seeded sampling; both variants use the same. */
   readonly sampling: Sampling;

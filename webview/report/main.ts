@@ -8,27 +8,9 @@ import { Chart } from 'chart.js';
 import { DriftChart } from '../driftChart';
 import type { DataMessage } from '../protocol';
 import { readColors } from '../theme';
+import { REPORT_DATA_ID, type ReportChart, type ReportPoint } from '../../src/core/report/htmlReport';
 
-/** The embedded data, as src/core/report/htmlReport.ts writes it (ReportData); webview/ imports nothing from src/. */
-interface ReportPoint {
-  turn: number;
-  value: number;
-  delta: number | null;
-  belowFloor: boolean;
-  preview: string;
-  recorded: number | null;
-}
-interface ReportChart {
-  canvasId: string;
-  label: string;
-  model: string;
-  axis: string;
-  monitorLayer: number;
-  tau: number | null;
-  points: ReportPoint[];
-}
-
-const DATA_ID = 'pl-report-data';
+const DATA_ID = REPORT_DATA_ID;
 
 function isPoint(p: unknown): p is ReportPoint {
   const o = p as Partial<ReportPoint> | null;

@@ -23,7 +23,8 @@ export function stripScale(values: readonly number[], tau: number | null): Strip
   if (finite.length === 0) return { centre: tau ?? 0, spread: 1 };
   const sorted = [...finite].sort((a, b) => a - b);
   const centre = tau ?? (sorted[Math.floor((sorted.length - 1) / 2)] as number);
-  const spread = Math.max(1e-6, ...finite.map((v) => Math.abs(v - centre)));
+  // A loop, not Math.max(...): a report's strips can hold more tokens than the call stack allows arguments.
+  const spread = finite.reduce((m, v) => Math.max(m, Math.abs(v - centre)), 1e-6);
   return { centre, spread };
 }
 
