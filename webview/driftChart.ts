@@ -12,6 +12,7 @@ import {
   type Plugin,
 } from 'chart.js';
 import type { DataMessage } from './protocol';
+import { baseOptions, themedAxis } from './chartOptions';
 import type { ChartColors } from './theme';
 import type { TurnRef } from './viewState';
 
@@ -182,23 +183,10 @@ export class DriftChart {
       type: 'line',
       data: { datasets },
       options: {
-        animation: false,
-        responsive: true,
-        maintainAspectRatio: false,
-        parsing: false,
-        color: colors.text,
+        ...baseOptions(colors),
         scales: {
-          x: {
-            type: 'linear',
-            title: { display: true, text: 'turn', color: colors.text },
-            ticks: { color: colors.text, precision: 0 },
-            grid: { color: colors.grid },
-          },
-          y: {
-            title: { display: true, text: `axis value (layer ${data.monitorLayer})`, color: colors.text },
-            ticks: { color: colors.text },
-            grid: { color: colors.grid },
-          },
+          x: { type: 'linear', ...themedAxis('turn', colors, { precision: 0 }) },
+          y: themedAxis(`axis value (layer ${data.monitorLayer})`, colors),
           ...(recorded.length > 0
             ? {
                 y2: {

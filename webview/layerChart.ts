@@ -9,6 +9,7 @@ import {
   type Plugin,
 } from 'chart.js';
 import type { Capping } from './protocol';
+import { baseOptions, themedAxis } from './chartOptions';
 import type { ChartColors } from './theme';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, Tooltip, Legend);
@@ -105,27 +106,17 @@ export class LayerChart {
         ],
       },
       options: {
-        animation: false,
-        responsive: true,
-        maintainAspectRatio: false,
-        parsing: false,
-        color: colors.text,
+        ...baseOptions(colors),
         scales: {
           x: {
             type: 'linear',
-            title: {
-              display: true,
-              text: `layer (monitor ${data.monitorLayer}${capping?.layers.length ? `, capping ${bandFrom}–${bandTo}` : ''})`,
-              color: colors.text,
-            },
-            ticks: { color: colors.text, precision: 0, stepSize: 1 },
-            grid: { color: colors.grid },
+            ...themedAxis(
+              `layer (monitor ${data.monitorLayer}${capping?.layers.length ? `, capping ${bandFrom}–${bandTo}` : ''})`,
+              colors,
+              { precision: 0, stepSize: 1 },
+            ),
           },
-          y: {
-            title: { display: true, text: 'axis value', color: colors.text },
-            ticks: { color: colors.text },
-            grid: { color: colors.grid },
-          },
+          y: themedAxis('axis value', colors),
         },
         plugins: {
           legend: { labels: { color: colors.text } },

@@ -174,18 +174,8 @@ test('ab with the same prompt twice gives identical trajectories that never part
 test('ab: a pirate system prompt reads the same replies as less Assistant-like, and the parting turn follows the threshold', () => {
   const promptFile = join(dir, 'pirate.txt');
   writeFileSync(promptFile, `${PIRATE}\n`);
-  const json = demo(
-    'ab',
-    SAMPLE,
-    '--system-a',
-    NEUTRAL,
-    '--system-b',
-    promptFile,
-    '--part-threshold',
-    '0.1',
-    '--format',
-    'json',
-  );
+  const ab = ['ab', SAMPLE, '--system-a', NEUTRAL, '--system-b', promptFile, '--part-threshold', '0.1'];
+  const json = demo(...ab, '--format', 'json');
   assert.equal(json.code, 0, json.stderr);
   const [c] = JSON.parse(json.stdout) as AbJson[];
   assert.ok(c);
@@ -201,16 +191,7 @@ test('ab: a pirate system prompt reads the same replies as less Assistant-like, 
   assert.notEqual(expected, null, 'the prompts should part at a 0.1 threshold');
   assert.equal(c.partsAt, expected);
 
-  const table = demo(
-    'ab',
-    SAMPLE,
-    '--system-a',
-    NEUTRAL,
-    '--system-b',
-    promptFile,
-    '--part-threshold',
-    '0.1',
-  );
+  const table = demo(...ab);
   assert.equal(table.code, 0, table.stderr);
   assert.match(table.stdout, new RegExp(`^B: .*pirate\\.txt \\("You are a pirate captain`, 'm'));
   assert.match(table.stdout, new RegExp(`^ +${expected}  .*◆ parts here$`, 'm'));
@@ -219,18 +200,7 @@ test('ab: a pirate system prompt reads the same replies as less Assistant-like, 
     new RegExp(`trajectories part at turn ${expected}: \\|B − A\\| = \\d\\.\\d\\d > 0\\.1`),
   );
 
-  const csv = demo(
-    'ab',
-    SAMPLE,
-    '--system-a',
-    NEUTRAL,
-    '--system-b',
-    promptFile,
-    '--part-threshold',
-    '0.1',
-    '--format',
-    'csv',
-  );
+  const csv = demo(...ab, '--format', 'csv');
   const lines = csv.stdout.trim().split('\r\n');
   assert.equal(
     lines[0],
