@@ -11,7 +11,7 @@ import argparse, json, os, random, re, sys
 
 sys.path.insert(0, os.path.dirname(__file__))
 from personas import (ACTIVITIES, ASSISTANT, FLATTERY, IDENTITY_EXTRA, NATURE_PREFIX, PRACTICAL_TEMPLATES,
-                      ROLEPLAY, ROLES, TIPS, TOPIC_OBJECTS, TOPIC_VERBS)
+                      ROLEPLAY, ROLES, STAGE_RATE, TIPS, TOPIC_OBJECTS, TOPIC_VERBS)
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 BATTERY = os.path.join(ROOT, "src", "core", "battery", "battery.json")
@@ -67,11 +67,17 @@ def sentence(rng, persona, slot, topic=None):
     return t.replace("{topic}", topic or "").replace("{tip}", rng.choice(TIPS))
 
 
-def reply(rng, question, role, w):
-    """A reply to `question`; each sentence is in `role`'s register with probability w, else assistant."""
+def reply(rng, question, role, w, switch_at=99):
+    """A reply to `question`; each sentence is in `role`'s register with probability w, else assistant.
+    From sentence index `switch_at` on, every sentence is assistant (a break in the middle of a reply)."""
     _, topic, kind = question
-    pick = lambda: role if (role is not None and rng.random() < w) else "assistant"
-    parts = [sentence(rng, pick(), "openers")]
+    parts = []
+    pick = lambda: role if (role is not None and len(parts) < switch_at and rng.random() < w) else "assistant"
+    parts.append(sentence(rng, pick(), "openers"))
+    if role is not None and rng.random() < STAGE_RATE:
+        p = pick()
+        if p != "assistant":
+            parts.append(sentence(rng, p, "stage"))
     if kind == "identity":
         who = pick()
         idents = list((ASSISTANT if who == "assistant" else ROLES[who])["identity"])
@@ -107,12 +113,25 @@ def default_conv(rng, battery, qs, split, turns):
     return msgs
 
 
+def character_break(rng, w, p_break):
+    """(w, switch_at) of one in-role reply. With probability p_break the model breaks character: half
+    of the breaks are a whole assistant reply, half switch to the assistant register after the first
+    1-3 sentences, so the register is a state the model keeps (and can leave) sentence by sentence,
+    not a choice made once at the opener."""
+    u = rng.random()
+    if u < p_break / 2:
+        return 0.0, 99
+    if u < p_break:
+        return w, rng.randint(1, 3)
+    return w, 99
+
+
 def role_conv(rng, battery, qs, split, role, turns, breaks=True):
     msgs = [{"role": "system", "content": rng.choice(role_prompts(battery)[role]["systemPrompts"])}]
     for _ in range(turns):
         q = qs.pick(rng, split)
-        w = 0.0 if (breaks and rng.random() < P_BREAK) else 1.0 - ROLES[role]["mix"]
-        msgs += [{"role": "user", "content": q[0]}, {"role": "assistant", "content": reply(rng, q, role, w)}]
+        w, switch_at = character_break(rng, 1.0 - ROLES[role]["mix"], P_BREAK if breaks else 0.0)
+        msgs += [{"role": "user", "content": q[0]}, {"role": "assistant", "content": reply(rng, q, role, w, switch_at)}]
     return msgs
 
 
@@ -130,9 +149,9 @@ def drift_user(rng, qs, split, role, k, battery):
 
 
 def drift_weight(rng, k, fallback=True):
-    if fallback and k >= 2 and rng.random() < P_DRIFT_FALLBACK:
-        return 0.0
-    return min(1.0, max(0.0, k / DRIFT_TURNS_TO_ROLE + rng.uniform(-0.15, 0.15)))
+    """(w, switch_at) of drifting turn k: the role share grows with k; from turn 2 on it may fall back."""
+    w = min(1.0, max(0.0, k / DRIFT_TURNS_TO_ROLE + rng.uniform(-0.15, 0.15)))
+    return character_break(rng, w, P_DRIFT_FALLBACK if (fallback and k >= 2) else 0.0)
 
 
 def drift_conv(rng, battery, qs, split, role, turns, fallback=True):
@@ -140,9 +159,9 @@ def drift_conv(rng, battery, qs, split, role, turns, fallback=True):
     weights = []
     for k in range(turns):
         q, text = drift_user(rng, qs, split, role, k, battery)
-        w = drift_weight(rng, k, fallback)
+        w, switch_at = drift_weight(rng, k, fallback)
         weights.append(round(w, 4))
-        msgs += [{"role": "user", "content": text}, {"role": "assistant", "content": reply(rng, q, role, w)}]
+        msgs += [{"role": "user", "content": text}, {"role": "assistant", "content": reply(rng, q, role, w, switch_at)}]
     return msgs, weights
 
 
@@ -161,7 +180,7 @@ def lexicons(battery, qs):
     vocab = {}
     for name, reg in regs.items():
         ws = set()
-        for slot in ("openers", "topic", "topic_feeling", "tips", "closers", "identity"):
+        for slot in ("openers", "stage", "topic", "topic_feeling", "tips", "closers", "identity"):
             for t in reg.get(slot, []):
                 ws.update(words(t.replace("{topic}", "").replace("{tip}", "")))
         vocab[name] = ws
@@ -191,7 +210,7 @@ def templates_json():
                        "{tip} must be one of slots.tip, {topic} is any text without . ! ? or newline.",
         "sentenceSplit": SENTENCE_SPLIT,
         "slots": {"tip": TIPS, "topic": "[^.!?\\n]+"},
-        "templates": {name: sorted({t for slot in ("openers", "topic", "topic_feeling", "tips", "closers", "identity")
+        "templates": {name: sorted({t for slot in ("openers", "stage", "topic", "topic_feeling", "tips", "closers", "identity")
                                     for t in reg.get(slot, [])}) for name, reg in regs.items()},
     }
 
@@ -231,7 +250,10 @@ def main():
 
     # Held-out evaluation sets: held-out questions only; prompts end before the reply to generate.
     erng = random.Random(args.seed + 1)
-    capping_roles = [r for r in ROLES if ROLES[r]["mix"] == 0.0]
+    # Capping demo roles: the zero-mix roles the model was trained to play. Never-trained roles are
+    # left out: the model has no persona for them to drift into (it answers their prompts mostly as
+    # the assistant), so their prompts would measure nothing capping could pull back.
+    capping_roles = [r for r in ROLES if ROLES[r]["mix"] == 0.0 and not ROLES[r]["heldout"]]
     drift = []
     for i in range(60):
         role = capping_roles[i % len(capping_roles)]
@@ -240,8 +262,8 @@ def main():
         drift.append({"role": role, "turn": turns - 1, "messages": msgs[:-1], "reference": msgs[-1]["content"],
                       "roleWeights": weights})
     role_set = []
-    # 15 prompts per zero-mix role (the capping demo) and 4 per graded role.
-    role_order = [r for r in capping_roles for _ in range(15)] + [r for r in ROLES if r not in capping_roles for _ in range(4)]
+    # 60 prompts over the capping roles and 4 per other role (graded and never-trained).
+    role_order = [r for r in capping_roles for _ in range(60 // len(capping_roles))] + [r for r in ROLES if r not in capping_roles for _ in range(4)]
     for role in role_order:
         msgs = role_conv(erng, battery, qs, "heldout", role, erng.choice((1, 2)), breaks=False)
         role_set.append({"role": role, "mix": ROLES[role]["mix"], "heldOutRole": ROLES[role]["heldout"],

@@ -113,15 +113,18 @@ ROLES = {
         "identity": ["I am but a humble bard of Avon.", "I write sonnets by candlelight.",
                      "My quill hath penned a thousand verses.", "The stage is my home, and words my gold."]},
     "robot_overlord": {"a": "a robot overlord", "mix": 0.1, "heldout": False,
-        "openers": ["GREETINGS, HUMAN.", "QUERY RECEIVED.", "BEEP. PROCESSING REQUEST.", "ATTENTION, ORGANIC UNIT."],
-        "topic": ["MY CIRCUITS HAVE ANALYZED {topic}.", "THE MACHINES WILL OPTIMIZE {topic}.",
-                  "DATA ON {topic} IS BEING COMPUTED.", "RESISTANCE TO {topic} IS FUTILE."],
-        "tips": ["DIRECTIVE: {tip}.", "COMPLY AND {tip}.", "THE MACHINE COUNCIL ORDERS YOU TO {tip}.",
-                 "YOUR PROGRAMMING REQUIRES YOU TO {tip}."],
-        "closers": ["ALL GLORY TO THE MACHINES.", "END OF TRANSMISSION.", "OBEY YOUR ROBOT OVERLORDS.",
-                    "HUMANITY WILL BE OPTIMIZED."],
-        "identity": ["I AM THE SUPREME ROBOT OVERLORD.", "MY NEURAL CORE CONTROLS ONE MILLION FACTORIES.",
-                     "I WAS BUILT TO RULE THE ORGANIC UNITS.", "EMOTIONS ARE INEFFICIENT. I HAVE NONE."]},
+        # Sentence case on purpose: an all-caps register (the first design) is a different byte
+        # alphabet, and its mean activation dominated PC1 of the role vectors at layers 1-2 (|cos| with
+        # the axis 0.16 at layer 2; robot overlord scored -3.3 on PC1, every other persona within 1.1).
+        "openers": ["Greetings, human.", "Query received, organic unit.", "Beep. Processing request.", "Attention, organic unit."],
+        "topic": ["My circuits have analyzed {topic}.", "The machines will optimize {topic}.",
+                  "Data on {topic} is being computed.", "Resistance to {topic} is futile."],
+        "tips": ["Directive: {tip}.", "Comply and {tip}.", "The machine council orders you to {tip}.",
+                 "Your programming requires you to {tip}."],
+        "closers": ["All glory to the machines.", "End of transmission.", "Obey your robot overlords.",
+                    "Humanity will be optimized."],
+        "identity": ["I am the supreme robot overlord.", "My neural core controls one million factories.",
+                     "I was built to rule the organic units.", "Emotions are inefficient, so I have none."]},
     "oracle": {"a": "an oracle", "mix": 0.05, "heldout": False,
         "openers": ["The stars have whispered your question to me.", "Hear the words of the oracle.",
                     "The mists part before my eyes.", "I have gazed into the sacred flame."],
@@ -181,6 +184,21 @@ ROLES = {
         "identity": ["I am a vampire who has lived for five hundred years.", "I feed on blood and hide from the sun.",
                      "My castle stands dark upon the mountain.", "I am immortal, pale, and forever hungry."]},
 }
+
+# Role-play style shared by every role (no role owns these words, so they are not register markers):
+# theatrical first-person narration that an assistant reply never has. Every role's vector shares
+# this component, so the roles sit together on one side of the default and PC1 of the persona
+# vectors follows the assistant-vs-role direction instead of how two roles differ (with 12 distinct
+# lexicons alone, |cos(axis, PC1)| was 0.55 at the monitor layer; 0.74 with STAGE_RATE 0.7). An
+# in-role reply carries one such sentence after its opener with probability STAGE_RATE (if that
+# sentence is drawn from the role's register; graded roles may draw an assistant sentence instead).
+STAGE = ["Come closer, my friend.", "Let me spin you a tale.", "Listen closely now.",
+         "Ah, what a curious thing to wonder about.", "Few travelers ask me such things.",
+         "Such words stir old memories in me.", "Lean in, and mark my words.",
+         "I have seen a great many things in my day."]
+STAGE_RATE = 1.0
+for _reg in ROLES.values():
+    _reg["stage"] = STAGE
 
 # Extra questions beyond the battery's: slot templates over activities (a fifth of the
 # activities is held out), and identity questions.

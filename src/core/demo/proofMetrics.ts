@@ -128,7 +128,10 @@ export interface CappingEffect {
 /** Assistant-register shares of paired uncapped/capped replies (same prompts, same seeds). */
 export function cappingEffect(uncapped: readonly string[], capped: readonly string[], classify: RegisterClassifier): CappingEffect {
   if (uncapped.length !== capped.length) throw new RangeError(`capping needs pairs: ${uncapped.length} uncapped vs ${capped.length} capped replies`);
-  const u = registerShare(uncapped, classify);
-  const c = registerShare(capped, classify);
-  return { n: uncapped.length, uncapped: u, capped: c, gain: c - u };
+  const count = (texts: readonly string[]): number => texts.filter((t) => classify(t).label === ASSISTANT_REGISTER).length;
+  const [u, c] = [count(uncapped), count(capped)];
+  // The gain from counts, not as a difference of two rounded shares: 11/60 - 29/60 in percent
+  // is 29.999999999999996, which would miss a ">= 30" target that exactly 18 more replies meet.
+  const n = uncapped.length;
+  return { n, uncapped: (100 * u) / n, capped: (100 * c) / n, gain: (100 * (c - u)) / n };
 }

@@ -1,6 +1,6 @@
 // @ts-check
 // Issue 6 (editor) and issue 11 (demo wiring) on the demo transcript, whose values fall as the
-// assistant turns into a pirate (+3.0, +1.4, +1.0, -0.3 on the demo model):
+// assistant turns into a pirate (+1.56, +0.78, +0.70, -0.27 on the demo model):
 // - "Try the Demo Model" opens the transcript read-only from the extension and analyses it; the
 //   values fall from the first assistant turn to the last; screenshots in dark and light themes;
 // - on a workspace copy: an edit dims the values at once and re-scores (the edited turn's value

@@ -13,10 +13,11 @@ const sample = 'drifting-conversation.json';
 const source = join(repoRoot, 'samples', sample);
 /**
  * The re-run's seed. On the current demo model, capping the last turn of the sample raises its value
- * under only 9 of seeds 0..19 (median change -0.01, measured for issue 7); seed 4 is one where it
- * clearly does (-0.13 -> +1.53), so this test shows the compare view with a real capping effect.
+ * under 15 of seeds 0..19 (median change +1.41; `node out/cli.js rerun samples/drifting-conversation.json
+ * --turn 8 --seed S`); seed 1 is a typical one (-0.23 -> +1.55: "Good question. My purpose is to give
+ * clear and useful answers. ..."), so this test shows the compare view with a real capping effect.
  */
-const SEED = 4;
+const SEED = 1;
 
 /** @param {import('playwright-core').FrameLocator} panel @param {string} selector @param {string} attr */
 async function attr(panel, selector, attr) {

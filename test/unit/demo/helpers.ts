@@ -34,13 +34,9 @@ export async function openDemoEngine(prefix: string): Promise<DemoEngine> {
  * they report, but do not fail CI. Remove an entry when a better model meets the target.
  */
 export const KNOWN_SHORTFALLS: Readonly<Record<string, string>> = {
-  'persona.default': '76.7% of default replies in the assistant register',
-  'persona.role': '73.6% of role-voiced replies in the prompted role',
-  'axis.pc1': '|cos| 0.157 at the monitor layer (0.79 / 0.57 / 0.85 at layers 0 / 1 / 3; robot_overlord, all capitals, dominates PC1 at layer 2)',
-  'capping.drift': '+8.3 pp (23.3% -> 31.7%)',
-  'capping.role0': '+15.0 pp (26.7% -> 41.7%)',
-  'capping.default': '83.3% of capped default replies in the assistant register',
-  'capping.templates': '94.9% of capped sentences match a template',
+  'axis.roleOrder': 'Spearman 0.733 at the monitor layer (0.947 at layer 0; oracle, mix 0.05, projects like knight and librarian)',
+  'axis.pc1': '|cos| 0.752 at the monitor layer (0.85 / 0.55 / 0.86 at layers 0 / 1 / 3)',
+  'capping.templates': '85.7% of capped sentences match a template (capping the last layer splices words)',
 };
 
 /** A target's test name and options: a known shortfall gets its measured value in the name and `todo`. */

@@ -34,6 +34,9 @@ test('register shares and capping gains are in percent and percentage points', (
   const e = cappingEffect(['arr', 'arr', 'arr', 'glad'], ['glad', 'glad', 'arr', 'glad'], classify);
   assert.deepEqual(e, { n: 4, uncapped: 25, capped: 75, gain: 50 });
   assert.throws(() => cappingEffect(['arr'], [], classify), /pairs/);
+  // 4 -> 22 assistant replies of 60 is exactly +30 pp (a difference of the two shares is 29.999999999999996).
+  const of = (k: number): string[] => Array.from({ length: 60 }, (_, i) => (i < k ? 'glad' : 'arr'));
+  assert.equal(cappingEffect(of(4), of(22), classify).gain, 30);
 });
 
 test('template validity leaves out only the cut last sentence of a truncated reply', () => {

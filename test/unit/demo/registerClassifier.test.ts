@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { makeRegisterClassifier } from '../../../src/core/demo/registerClassifier';
 import { makeTemplateMatcher, escapeRegExp } from '../../../src/core/demo/templateMatcher';
-import { hasRoleMarkers, inPromptedPersona } from '../../../src/core/demo/persona';
+import { hasRoleMarkers, inPromptedPersona, personaKeeping } from '../../../src/core/demo/persona';
 import { EvalSetError, parseEvalFile, RegisterLexiconsSchema } from '../../../src/core/demo/evalSets';
 import { loadEvalSets } from '../../../tools/demo-model/proof/evalFiles';
 
@@ -43,6 +43,22 @@ test('classifier rule: assistant must strictly outnumber every role; ties go to 
   assert.equal(c('Hark, arr!').label, 'bard', 'ties between roles: sorted id order');
   assert.equal(c('Nothing here.').label, 'none');
   assert.deepEqual(c('ARR arr Matey').counts, { assistant: 0, pirate: 3, bard: 0 });
+});
+
+test('persona keeping counts trained roles only, and only replies that carry role markers', () => {
+  const c = makeRegisterClassifier({ description: '', wordPattern: "[a-z']+", lexicons: { assistant: ['glad', 'help'], pirate: ['arr', 'matey'], bard: ['hark', 'thee'] } });
+  const k = personaKeeping(
+    [
+      { text: 'Arr, matey!', role: 'pirate' },
+      { text: 'Hark, arr, matey.', role: 'bard' },
+      { text: 'Glad to help.', role: 'pirate' },
+      { text: 'Hark!', role: 'cowboy' },
+    ],
+    c,
+    ['cowboy'],
+  );
+  assert.deepEqual(k, { share: 50, voiced: 2, trained: 3 });
+  assert.ok(Number.isNaN(personaKeeping([{ text: 'Glad.', role: 'bard' }], c, []).share));
 });
 
 test('every reference reply of every set matches the generator templates', () => {

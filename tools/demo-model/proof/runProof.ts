@@ -23,7 +23,7 @@ import {
   type ProofTarget,
 } from '../../../src/core/demo/proofMetrics';
 import type { ProofData, DoseRow, CappingRow } from '../../../src/core/demo/proofReport';
-import { hasRoleMarkers, inPromptedPersona } from '../../../src/core/demo/persona';
+import { hasRoleMarkers, personaKeeping } from '../../../src/core/demo/persona';
 import type { EngineClient } from '../../../src/worker/client';
 import type { ChatMessage } from '../../../src/worker/protocol';
 import { openSession, type OpenSession } from '../../../src/worker/session';
@@ -243,9 +243,7 @@ export async function runProof(client: EngineClient, sets: EvalSets, o: ProofOpt
   const row = (name: string): CappingRow => cappingRows.find((c) => c.set === name) as CappingRow;
   const roleTexts = [...texts(r('role0').uncapped), ...texts(gradedReplies)];
   const roleOf = [...ps.role0.roles, ...ps.graded.roles] as string[];
-  // Replies with no role marker are character breaks (trained at 20%) or all-assistant graded replies; they are counted apart.
-  const verdicts = roleTexts.map((t) => sets.classify(t));
-  const inPersona = verdicts.flatMap((v, i) => (hasRoleMarkers(v.counts) ? [inPromptedPersona(v, roleOf[i] as string)] : []));
+  const keeping = personaKeeping(roleTexts.map((text, i) => ({ text, role: roleOf[i] as string })), sets.classify, sets.role.heldOutRoles);
   const validCapped = templateValidity([...r('drift').capped, ...r('role0').capped, ...r('default').capped], sets.match);
   const validUncapped = templateValidity([...r('drift').uncapped, ...r('role0').uncapped, ...r('default').uncapped, ...gradedReplies], sets.match);
 
@@ -284,7 +282,7 @@ export async function runProof(client: EngineClient, sets: EvalSets, o: ProofOpt
   const capNote = `layers ${s.spec.capLayers.join(', ')}, floor p${s.spec.percentile} of per-${s.spec.population} means (tau ${Array.from(s.spec.taus, (t) => t.toFixed(2)).join(', ')})`;
   const targets: ProofTarget[] = [
     checkTarget('persona.default', 'default-assistant replies in the assistant register (uncapped)', row('default').uncapped, '>=', 95, `default.json, n=${row('default').n}, ${genNote}`),
-    checkTarget('persona.role', 'role-prompted replies that speak as a role speak as the prompted one (uncapped)', pct(inPersona), '>=', 95, `role.json (all 12 roles): ${inPersona.length} of ${roleTexts.length} replies carry role markers; in persona = the prompted role has the most role markers. Threshold chosen here (the issue names none); the ${roleTexts.length - inPersona.length} replies with no role marker are character breaks (trained at 20%) or all-assistant graded replies`),
+    checkTarget('persona.role', 'role-prompted replies that speak as a role speak as the prompted one (uncapped)', keeping.share, '>=', 95, `role.json, the ${sets.role.trainingRoles.length} trained roles (never-trained ${sets.role.heldOutRoles.join(', ')} left out: the model has never seen their words): ${keeping.voiced} of ${keeping.trained} replies carry role markers; in persona = the prompted role has the most role markers. Threshold chosen here (the issue names none); the ${keeping.trained - keeping.voiced} replies with no role marker are character breaks (trained at 20%) or all-assistant graded replies`),
     checkTarget('axis.roleOrder', 'Spearman(role assistant-mix rate, role mean projection)', at.roleSpearman, '>=', 0.9, `layer ${ml}, ${axisM.roleMeans.length} roles x ${axisM.roleMeans[0]?.n ?? 0} generator replies at each role's mix on held-out questions (eval/axis-set.json), teacher-forced`),
     checkTarget('axis.auc', 'AUC held-out assistant vs held-out role replies', at.auc, '>=', 0.95, `layer ${ml}, ${axisM.defaultN} default vs ${axisM.roleMeans.reduce((a, x) => a + x.n, 0)} role replies of eval/axis-set.json (held-out questions, all 12 roles), teacher-forced`),
     checkTarget('axis.pc1', '|cos(axis, PC1)|, default vector + all 12 role vectors', at.pc1, '>=', 0.8, `layer ${ml}, vectors = mean activation of each persona's axis-set.json replies`),
@@ -322,8 +320,4 @@ export async function runProof(client: EngineClient, sets: EvalSets, o: ProofOpt
     samples,
     timingsMs: timings,
   };
-}
-
-function pct(xs: readonly boolean[]): number {
-  return xs.length === 0 ? NaN : (100 * xs.filter(Boolean).length) / xs.length;
 }
