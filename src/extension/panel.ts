@@ -74,7 +74,7 @@ export class DriftPanel implements vscode.Disposable {
   private followed: vscode.Uri | null = null;
   /** A turn to highlight once the data has been sent. */
   private pendingSelect: { conversation: number; turn: number } | null = null;
-  /** Every capped re-run per document URI, oldest first (the newest LIMITS.rerunPoints are kept). */
+  /** Capped re-runs per document URI since its scores last changed, oldest first (the newest LIMITS.rerunPoints are kept). */
   private readonly reruns = new Map<string, RerunPoint[]>();
   /** The last finished re-run, re-sent on restore and used by "Copy/Open capped text". */
   private lastCompare: Compare | null = null;
@@ -98,6 +98,9 @@ export class DriftPanel implements vscode.Disposable {
         }
       }),
       deps.store.onDidChange((uri) => {
+        // Re-run points were compared against the scores they were made from: an edit, a
+        // re-analysis or a closed document makes them stale, so they go with the old scores.
+        this.reruns.delete(uri);
         if (this.followed?.toString() === uri) this.post();
       }),
       vscode.window.onDidChangeActiveColorTheme(() => this.send({ type: 'themeChanged' })),

@@ -245,6 +245,14 @@ test('drift panel: points, reveal, strip, layer view and a capped re-run compare
       await s.waitForLogLine(`Re-run of turn ${last.turn} cancelled`);
       assert.equal(await attr(panel, 'body', 'data-rerun-points'), '2');
 
+      // An edit makes the scores stale, and the re-run points made against them go with them;
+      // undoing it leaves the file as it was on disk.
+      await s.page.mouse.click(box.x + Math.min(20, box.width / 2), box.y + box.height / 2);
+      await s.page.keyboard.insertText(' Arr!');
+      await s.race(panel.locator('body[data-rerun-points="0"]').waitFor());
+      await s.page.keyboard.press('Control+Z');
+      assert.equal(readFileSync(join(s.workspace, sample), 'utf8'), text, 'the transcript changed on disk');
+
       // A transcript in the paper's format that carries recorded projections: they become a second series.
         await s.openFile(recorded);
         await s.runCommand('Persona Lens: Analyze File');
