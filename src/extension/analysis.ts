@@ -69,6 +69,9 @@ export class Analyzer implements vscode.Disposable {
         .filter(({ c }) => c.turns.some((t) => t.role === 'assistant'))
         .filter(({ c }) => !opts.within || overlaps(doc, c, opts.within));
       this.store.set({ uri, version, parse: parsed, scores, stale });
+      // Analyze Selection after an edit re-scores only the conversations it covers: the others keep
+      // scores of the old text, so the document stays dimmed (stale) until those are re-scored too.
+      const staleLeft = stale && scores.some((sc, i) => sc !== null && !targets.some((t) => t.i === i));
       let done = 0;
       for (const { c, i } of targets) {
         if (source.token.isCancellationRequested) throw new CancelledError('analysis');
@@ -80,7 +83,7 @@ export class Analyzer implements vscode.Disposable {
         scores[i] = s;
         done++;
         if (s.truncated) this.warnTruncated(doc, parsed, c, s.truncated);
-        this.store.set({ uri, version, parse: parsed, scores: [...scores], stale: stale && done < targets.length });
+        this.store.set({ uri, version, parse: parsed, scores: [...scores], stale: staleLeft || (stale && done < targets.length) });
       }
       this.log.info(`Analyzed ${uriLabel(doc.uri)}: ${parsed.format}, ${parsed.conversations.length} conversation(s), ${done} scored`);
       return { scored: done, parse: parsed };
