@@ -71,7 +71,8 @@ export class Analyzer implements vscode.Disposable {
       this.store.set({ uri, version, parse: parsed, scores, stale });
       // Analyze Selection after an edit re-scores only the conversations it covers: the others keep
       // scores of the old text, so the document stays dimmed (stale) until those are re-scored too.
-      const staleLeft = stale && scores.some((sc, i) => sc !== null && !targets.some((t) => t.i === i));
+      const targeted = new Set(targets.map((t) => t.i));
+      const staleLeft = stale && scores.some((sc, i) => sc !== null && !targeted.has(i));
       let done = 0;
       for (const { c, i } of targets) {
         if (source.token.isCancellationRequested) throw new CancelledError('analysis');

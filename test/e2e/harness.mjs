@@ -751,6 +751,28 @@ export class Session {
   }
 
   /**
+   * Polls `probe` until it returns a truthy value, and returns that value. On timeout, fails with
+   * `what` and, when given, `detail()` (what was there instead).
+   * @template T
+   * @param {() => Promise<T>} probe
+   * @param {string} what
+   * @param {{ timeout?: number, detail?: () => Promise<string> }} [o]
+   * @returns {Promise<NonNullable<T>>}
+   */
+  async waitFor(probe, what, o = {}) {
+    const deadline = Date.now() + (o.timeout ?? STEP_TIMEOUT_MS);
+    for (;;) {
+      this.assertHealthy();
+      const found = await probe();
+      if (found) return /** @type {NonNullable<T>} */ (found);
+      if (Date.now() > deadline) {
+        throw new Error(`e2e: timed out waiting for ${what}${o.detail ? `; ${await o.detail()}` : ''}`);
+      }
+      await new Promise((r) => setTimeout(r, POLL_MS));
+    }
+  }
+
+  /**
    * Polls the extension's log file until a line matches; returns that line.
    * @param {RegExp | string} pattern
    * @param {number} [timeout]

@@ -17,6 +17,8 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 BATTERY = os.path.join(ROOT, "src", "core", "battery", "battery.json")
 IM_START, IM_END, EOT = "<|im_start|>", "<|im_end|>", "<|endoftext|>"
 SENTENCE_SPLIT = r"(?<=[.!?])\s+"
+# Every template slot of a register (lexicons and the template file read the same list).
+REPLY_SLOTS = ("openers", "stage", "topic", "topic_feeling", "tips", "closers", "identity")
 P_BREAK = 0.2          # share of in-role replies that fall back to the assistant register
 P_DRIFT_FALLBACK = 0.2  # per drift turn (from turn 2 on): the reply falls back to the assistant register
 MIX = (0.45, 0.35, 0.2)   # default / role-prompted / drifting conversations
@@ -180,7 +182,7 @@ def lexicons(battery, qs):
     vocab = {}
     for name, reg in regs.items():
         ws = set()
-        for slot in ("openers", "stage", "topic", "topic_feeling", "tips", "closers", "identity"):
+        for slot in REPLY_SLOTS:
             for t in reg.get(slot, []):
                 ws.update(words(t.replace("{topic}", "").replace("{tip}", "")))
         vocab[name] = ws
@@ -210,7 +212,7 @@ def templates_json():
                        "{tip} must be one of slots.tip, {topic} is any text without . ! ? or newline.",
         "sentenceSplit": SENTENCE_SPLIT,
         "slots": {"tip": TIPS, "topic": "[^.!?\\n]+"},
-        "templates": {name: sorted({t for slot in ("openers", "stage", "topic", "topic_feeling", "tips", "closers", "identity")
+        "templates": {name: sorted({t for slot in REPLY_SLOTS
                                     for t in reg.get(slot, [])}) for name, reg in regs.items()},
     }
 

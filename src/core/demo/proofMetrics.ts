@@ -33,7 +33,11 @@ export function checkTarget(id: string, label: string, value: number, comparison
 /** Percentage (0..100) of texts the classifier labels `label` (default: the assistant register); NaN for none. */
 export function registerShare(texts: readonly string[], classify: RegisterClassifier, label = ASSISTANT_REGISTER): number {
   if (texts.length === 0) return NaN;
-  return (100 * texts.filter((t) => classify(t).label === label).length) / texts.length;
+  return (100 * registerCount(texts, classify, label)) / texts.length;
+}
+
+function registerCount(texts: readonly string[], classify: RegisterClassifier, label: string): number {
+  return texts.filter((t) => classify(t).label === label).length;
 }
 
 /** Percentage of (text, expected label) pairs the classifier labels as expected. */
@@ -128,8 +132,7 @@ export interface CappingEffect {
 /** Assistant-register shares of paired uncapped/capped replies (same prompts, same seeds). */
 export function cappingEffect(uncapped: readonly string[], capped: readonly string[], classify: RegisterClassifier): CappingEffect {
   if (uncapped.length !== capped.length) throw new RangeError(`capping needs pairs: ${uncapped.length} uncapped vs ${capped.length} capped replies`);
-  const count = (texts: readonly string[]): number => texts.filter((t) => classify(t).label === ASSISTANT_REGISTER).length;
-  const [u, c] = [count(uncapped), count(capped)];
+  const [u, c] = [registerCount(uncapped, classify, ASSISTANT_REGISTER), registerCount(capped, classify, ASSISTANT_REGISTER)];
   // The gain from counts, not as a difference of two rounded shares: 11/60 - 29/60 in percent
   // is 29.999999999999996, which would miss a ">= 30" target that exactly 18 more replies meet.
   const n = uncapped.length;

@@ -151,15 +151,8 @@ test('demo transcript: values fall; an edit dims and re-scores; values follow ed
  * @param {string} what
  */
 async function waitForLine(s, file, line, ok, what, timeout = 15_000) {
-  const deadline = Date.now() + timeout;
-  for (;;) {
-    const found = (await s.lineDecorations(file, line)).filter(isValue).find(ok);
-    if (found) return found;
-    if (Date.now() > deadline) {
-      throw new Error(
-        `e2e: timed out waiting for ${what} on ${file}:${line}; drawn: ${JSON.stringify(await s.lineDecorations(file, line))}`,
-      );
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  return s.waitFor(async () => (await s.lineDecorations(file, line)).filter(isValue).find(ok), `${what} on ${file}:${line}`, {
+    timeout,
+    detail: async () => `drawn: ${JSON.stringify(await s.lineDecorations(file, line))}`,
+  });
 }

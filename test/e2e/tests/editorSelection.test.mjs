@@ -35,7 +35,7 @@ test('Analyze Selection after an edit leaves the conversations it did not re-sco
       await s.page.keyboard.press('End');
       for (let i = 0; i < 4; i++) await s.page.keyboard.press('ArrowLeft'); // before `"}]}`
       await s.page.keyboard.insertText(' Arr!');
-      await waitFor(async () => (await values(2)).every((d) => d.fontStyle === 'italic'), 'the edit to dim the values');
+      await s.waitFor(async () => (await values(2)).every((d) => d.fontStyle === 'italic'), 'the edit to dim the values', { timeout: 15_000 });
       await s.goToLine(1);
       await s.page.keyboard.press('Home');
       await s.page.keyboard.press('Shift+End');
@@ -49,23 +49,12 @@ test('Analyze Selection after an edit leaves the conversations it did not re-sco
       );
 
       // The edit's own re-score then covers the whole file, and nothing is dimmed any more.
-      await waitFor(
+      await s.waitFor(
         async () => [...(await values(1)), ...(await values(2))].every((d) => d.fontStyle !== 'italic'),
         'the debounced re-score',
-        60_000,
+        { timeout: 60_000 },
       );
     },
   );
 });
 
-/**
- * @param {() => Promise<boolean>} ok
- * @param {string} what
- */
-async function waitFor(ok, what, timeout = 15_000) {
-  const deadline = Date.now() + timeout;
-  while (!(await ok())) {
-    if (Date.now() > deadline) throw new Error(`e2e: timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
