@@ -307,8 +307,11 @@ export class DriftPanel implements vscode.Disposable {
     }
     // An untitled document: the user's transcript is never modified.
     const doc = await vscode.workspace.openTextDocument({ content: text, language: 'plaintext' });
-    // Beside the panel, so the transcript and the compare view stay in sight.
-    await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside, preview: false });
+    // In the group right of the panel, so the transcript and the compare view stay in sight.
+    // (ViewColumn.Beside is relative to the active group: with the transcript's group active, it
+    // is the panel's own group, and the new editor covered the compare view.)
+    const column = this.panel?.viewColumn;
+    await vscode.window.showTextDocument(doc, { viewColumn: column ? column + 1 : vscode.ViewColumn.Beside, preview: false });
   }
 
   private async exportPng(dataUrl: string): Promise<void> {
