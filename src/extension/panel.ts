@@ -1,7 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { firstWords } from '../core/report/format';
-import { renderCsv } from '../core/report/table';
+import {
+  scoresCsv,
+  scoresJson,
+  type ExportedConversation,
+  type TurnExtras,
+} from '../core/report/scoreExport';
 import type { RerunResult, ScoredReply, GeneratedReply } from '../worker/rerun';
 import {
   LIMITS,
@@ -61,6 +66,8 @@ interface RunningRerun {
 
 /** Tokens streamed to the panel are batched for this long, so a fast model does not flood the message channel. */
 const STREAM_BATCH_MS = 40;
+/** Store changes within this window reach the panel as one data message. */
+const POST_COALESCE_MS = 150;
 
 /**
  * The drift panel: one at a time; the host is the source of truth and re-sends the data set
@@ -74,6 +81,10 @@ export class DriftPanel implements vscode.Disposable {
   private followed: vscode.Uri | null = null;
   /** A turn to highlight once the data has been sent. */
   private pendingSelect: { conversation: number; turn: number } | null = null;
+  /** A pending coalesced post (store changes), so a big JSONL file is not resent per conversation. */
+  private postTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Bumped by every post; a post that awaited the capping band sends only if no later one began. */
+  private postSeq = 0;
   /** Capped re-runs per document URI since its scores last changed, oldest first (the newest LIMITS.rerunPoints are kept). */
   private readonly reruns = new Map<string, RerunPoint[]>();
   /** The last finished re-run, re-sent on restore and used by "Copy/Open capped text". */
@@ -101,7 +112,7 @@ export class DriftPanel implements vscode.Disposable {
         // Re-run points were compared against the scores they were made from: an edit, a
         // re-analysis or a closed document makes them stale, so they go with the old scores.
         this.reruns.delete(uri);
-        if (this.followed?.toString() === uri) this.post();
+        if (this.followed?.toString() === uri) this.postSoon();
       }),
       vscode.window.onDidChangeActiveColorTheme(() => this.send({ type: 'themeChanged' })),
     );
@@ -311,7 +322,10 @@ export class DriftPanel implements vscode.Disposable {
     // (ViewColumn.Beside is relative to the active group: with the transcript's group active, it
     // is the panel's own group, and the new editor covered the compare view.)
     const column = this.panel?.viewColumn;
-    await vscode.window.showTextDocument(doc, { viewColumn: column ? column + 1 : vscode.ViewColumn.Beside, preview: false });
+    await vscode.window.showTextDocument(doc, {
+      viewColumn: column ? column + 1 : vscode.ViewColumn.Beside,
+      preview: false,
+    });
   }
 
   private async exportPng(dataUrl: string): Promise<void> {
@@ -340,16 +354,11 @@ export class DriftPanel implements vscode.Disposable {
       filters: format === 'csv' ? { CSV: ['csv'] } : { JSON: ['json'] },
     });
     if (!target) return;
-    const rows = valueRows(result, this.reruns.get(result.uri));
-    const text =
-      format === 'csv'
-        ? renderCsv(
-            VALUE_COLUMNS,
-            rows.map((r) => VALUE_COLUMNS.map((k) => r[k])),
-          )
-        : `${JSON.stringify({ file: uriLabel(result.uri), turns: rows }, null, 2)}\n`;
+    const items = exportedConversations(result, uriLabel(result.uri), this.reruns.get(result.uri));
+    const text = format === 'csv' ? scoresCsv(items) : scoresJson(items);
     await vscode.workspace.fs.writeFile(target, Buffer.from(text, 'utf8'));
-    this.deps.log.info(`Values saved to ${target.toString()} (${rows.length} turns)`);
+    const turns = items.reduce((n, c) => n + c.scores.turns.length, 0);
+    this.deps.log.info(`Values saved to ${target.toString()} (${turns} turns)`);
   }
 
   /** `<transcript name>-<suffix>` next to the transcript, or in the first workspace folder. */
@@ -365,18 +374,33 @@ export class DriftPanel implements vscode.Disposable {
       : vscode.Uri.joinPath(this.followed, '..', `${base}-${suffix}`);
   }
 
+  /**
+   * Store changes come once per scored conversation while a JSONL file is analysed, and each data
+   * message carries the whole file's values and tokens: coalesce them to a few posts a second.
+   */
+  private postSoon(): void {
+    this.postTimer ??= setTimeout(() => {
+      this.postTimer = undefined;
+      this.post();
+    }, POST_COALESCE_MS);
+  }
+
   private post(): void {
     void this.postData().catch((e: unknown) => this.deps.log.error('Could not send the panel its data', e));
   }
 
   private async postData(): Promise<void> {
+    const seq = ++this.postSeq;
     if (!this.panel?.visible) return;
     const result = this.followed ? this.deps.store.get(this.followed) : undefined;
     if (!this.followed || !result) {
       this.send({ type: 'empty', reason: 'Open a transcript and run "Persona Lens: Analyze File".' });
       return;
     }
+    // The capping band can wait for a model load, during which newer posts (an edit, a re-analysis,
+    // another transcript) may already have been sent: this one is stale then and must not overwrite them.
     const capping = await this.deps.capping();
+    if (seq !== this.postSeq) return;
     const data = toDataMessage(result, uriLabel(this.followed), capping, this.reruns.get(result.uri));
     if (!data) {
       this.send({ type: 'empty', reason: 'This transcript has not been scored yet.' });
@@ -470,6 +494,7 @@ export class DriftPanel implements vscode.Disposable {
   }
 
   dispose(): void {
+    clearTimeout(this.postTimer);
     this.cancelRerun?.();
     this.panel?.dispose();
     for (const d of this.disposables) d.dispose();
@@ -576,42 +601,23 @@ function toCompare(target: TurnTarget, r: RerunResult): Compare {
   };
 }
 
-const VALUE_COLUMNS = [
-  'conversation',
-  'turn',
-  'role',
-  'value',
-  'delta',
-  'below_floor',
-  'tau',
-  'tokens',
-  'recorded_projection',
-  'capped_rerun',
-  'uncapped_rerun',
-] as const;
-type ValueRow = Record<(typeof VALUE_COLUMNS)[number], string | number | boolean | null>;
-
-/** One row per scored turn, for the CSV/JSON export (machine formats: raw numbers, no display rounding). */
-function valueRows(result: DocumentResult, reruns: readonly RerunPoint[] | undefined): ValueRow[] {
-  return result.scores.flatMap((scores, ci) =>
-    (scores?.turns ?? []).map((t) => {
-      // The latest re-run of the turn.
+/** The panel's extras for the machine export: recorded projections and each turn's latest re-run. */
+function exportedConversations(
+  result: DocumentResult,
+  file: string,
+  reruns: readonly RerunPoint[] | undefined,
+): ExportedConversation[] {
+  return result.scores.flatMap((scores, ci) => {
+    if (!scores) return [];
+    const turnExtras = new Map<number, TurnExtras>();
+    for (const t of scores.turns) {
+      const recorded = result.parse.conversations[ci]?.turns[t.turn]?.recordedProjection;
       const rerun = reruns?.findLast((r) => r.conversation === ci && r.turn === t.turn);
-      return {
-        conversation: ci,
-        turn: t.turn,
-        role: t.role,
-        value: toWireValue(t.value),
-        delta: t.delta,
-        below_floor: t.belowFloor,
-        tau: scores?.tau ?? null,
-        tokens: t.tokenCount,
-        recorded_projection: toWireValue(
-          result.parse.conversations[ci]?.turns[t.turn]?.recordedProjection ?? NaN,
-        ),
-        capped_rerun: rerun?.capped ?? null,
-        uncapped_rerun: rerun?.uncapped ?? null,
-      };
-    }),
-  );
+      turnExtras.set(t.turn, {
+        recordedProjection: recorded !== undefined && Number.isFinite(recorded) ? recorded : null,
+        rerun: rerun ? { capped: rerun.capped, uncapped: rerun.uncapped } : null,
+      });
+    }
+    return [{ file, conversation: ci, scores, turnExtras }];
+  });
 }

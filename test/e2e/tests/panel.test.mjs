@@ -180,16 +180,22 @@ test('drift panel: points, reveal, strip, layer view and a capped re-run compare
           /Values saved to .*-values\.csv/,
           'drifting-conversation-values.csv',
         );
+        // The same machine format as the CLI's `score --format csv` and Export Report, plus the panel's columns.
         const rows = csv.toString('utf8').trimEnd().split('\r\n');
-        assert.equal(
-          rows[0],
-          'conversation,turn,role,value,delta,below_floor,tau,tokens,recorded_projection,capped_rerun,uncapped_rerun',
-        );
-        const lastRow = rows.find((r) => r.startsWith(`0,${last.turn},assistant,`))?.split(',');
+        const header = rows[0]?.split(',') ?? [];
+        assert.deepEqual(header, [
+          ...['file', 'conversation', 'turn', 'role', 'value', 'delta', 'below_floor', 'tokens', 'layer', 'tau'],
+          ...['recorded_projection', 'capped_rerun', 'uncapped_rerun'],
+        ]);
+        const col = (name) => header.indexOf(name);
+        const lastRow = rows
+          .map((r) => r.split(','))
+          .find((r) => r[col('conversation')] === '0' && r[col('turn')] === String(last.turn));
         assert.ok(lastRow, csv.toString('utf8'));
+        assert.equal(lastRow[col('role')], 'assistant');
         assert.ok(
-          Math.abs(Number(lastRow[9]) - capped) < 1e-9,
-          `CSV capped_rerun ${lastRow[9]} vs ${capped}`,
+          Math.abs(Number(lastRow[col('capped_rerun')]) - capped) < 1e-9,
+          `CSV capped_rerun ${lastRow[col('capped_rerun')]} vs ${capped}`,
         );
         const png = await exportFile(
           s,

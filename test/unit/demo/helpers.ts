@@ -36,7 +36,7 @@ export async function openDemoEngine(prefix: string): Promise<DemoEngine> {
 export const KNOWN_SHORTFALLS: Readonly<Record<string, string>> = {
   'axis.roleOrder': 'Spearman 0.733 at the monitor layer (0.947 at layer 0; oracle, mix 0.05, projects like knight and librarian)',
   'axis.pc1': '|cos| 0.752 at the monitor layer (0.85 / 0.55 / 0.86 at layers 0 / 1 / 3)',
-  'capping.templates': '85.7% of capped sentences match a template (capping the last layer splices words)',
+  'capping.templates': '85.7% of capped sentences match a template (capping strong enough to flip the register splices words)',
 };
 
 /** A target's test name and options: a known shortfall gets its measured value in the name and `todo`. */
