@@ -187,7 +187,7 @@ test('drift panel: points, reveal, strip, layer view and a capped re-run compare
           ...['file', 'conversation', 'turn', 'role', 'value', 'delta', 'below_floor', 'tokens', 'layer', 'tau'],
           ...['recorded_projection', 'capped_rerun', 'uncapped_rerun'],
         ]);
-        const col = (name) => header.indexOf(name);
+        const col = (/** @type {string} */ name) => header.indexOf(name);
         const lastRow = rows
           .map((r) => r.split(','))
           .find((r) => r[col('conversation')] === '0' && r[col('turn')] === String(last.turn));
