@@ -1,5 +1,6 @@
 /** `persona-lens axis compute`: computes and validates an Assistant Axis for a model. */
 import { parseArgs } from 'node:util';
+import { AXIS_SAMPLING } from '../core/axis/axisPlan';
 import { computeAndStoreAxis } from '../worker/axisCompute';
 import { createClient, defaultCacheDir, loadProgress, PACKAGE_ROOT } from './context';
 import { ExitCode, UsageError } from './exitCodes';
@@ -17,7 +18,9 @@ Options:
   --roles A,B,...    only these battery roles (e.g. the personas a small model knows)
   --out FILE         where to write the axis (default: the cache, where scoring finds it)
   --max-tokens N     tokens generated per reply (default 48)
-  --seed S           recorded with the axis (generation is greedy)
+  --temperature T    sampling temperature of the replies (default 0.7; 0 = greedy)
+  --top-p P          nucleus sampling mass (default 0.9; the reference pipeline's settings)
+  --seed S           sampling seed, recorded with the axis (default 0)
   --dtype D          fp32, fp16, q8, ... (default: auto)
   --cache-dir DIR    downloads, graphs, axes and checkpoints (default: ~/.cache/persona-lens)
   --offline          never contact a model hub
@@ -35,6 +38,8 @@ export async function runAxis(argv: string[], signal: AbortSignal): Promise<numb
       roles: { type: 'string' },
       out: { type: 'string' },
       'max-tokens': { type: 'string', default: '48' },
+      temperature: { type: 'string', default: String(AXIS_SAMPLING.temperature) },
+      'top-p': { type: 'string', default: String(AXIS_SAMPLING.topP) },
       seed: { type: 'string', default: '0' },
       dtype: { type: 'string', default: 'auto' },
       'cache-dir': { type: 'string' },
@@ -47,6 +52,10 @@ export async function runAxis(argv: string[], signal: AbortSignal): Promise<numb
   const seed = Number(values.seed);
   if (!Number.isInteger(maxTokens) || maxTokens < 1) throw new UsageError('--max-tokens needs a positive whole number');
   if (!Number.isInteger(seed)) throw new UsageError('--seed needs a whole number');
+  const temperature = Number(values.temperature);
+  const topP = Number(values['top-p']);
+  if (!Number.isFinite(temperature) || temperature < 0) throw new UsageError('--temperature needs a number >= 0');
+  if (!Number.isFinite(topP) || topP <= 0 || topP > 1) throw new UsageError('--top-p needs a number in (0, 1]');
   const progress = new Progress(values.quiet);
   const client = createClient(false);
   try {
@@ -61,6 +70,7 @@ export async function runAxis(argv: string[], signal: AbortSignal): Promise<numb
         subset: values.quick ? 'quick' : 'full',
         ...(values.roles ? { roles: values.roles.split(',').map((r) => r.trim()).filter(Boolean) } : {}),
         maxTokens,
+        sampling: { temperature, topP },
         seed,
         ...(values.out ? { out: values.out } : {}),
         onLoadProgress: loadProgress(progress),

@@ -5,7 +5,7 @@ import { parseLayerList } from '../core/layers';
 import { EngineClient } from '../worker/client';
 import { CancelledError } from '../worker/errors';
 import { computeAndStoreAxis, type StoredAxis } from '../worker/axisCompute';
-import type { AxisSubset } from '../core/axis/axisPlan';
+import { AXIS_SAMPLING, type AxisSubset } from '../core/axis/axisPlan';
 import { openSession, scoreConversation, type OpenSession } from '../worker/session';
 import { rerunTurn, type RerunOptions, type RerunResult } from '../worker/rerun';
 import type { Scorer } from './analysis';
@@ -106,6 +106,7 @@ export class EngineHost implements Scorer, vscode.Disposable {
           offline: cfg.offline,
           subset,
           maxTokens: 48,
+          sampling: AXIS_SAMPLING,
           seed: cfg.generationSeed,
           onLoadProgress: (p) => report(`loading: ${p.phase}${p.file ? ` ${p.file}` : ''}`, null),
           onProgress: (p) => {

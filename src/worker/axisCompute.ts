@@ -9,7 +9,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } fr
 import { basename, dirname, join } from 'node:path';
 import { AXIS_FORMAT, AXIS_VERSION, decodeVector, encodeVector, type AxisFile } from '../core/axis/axisFile';
 import { buildAxisLayers, DEFAULT_PERSONA, recommendedCappingLayers, recommendedMonitorLayer, type ResponseActivations } from '../core/axis/axisBuilder';
-import { planAxisRuns, responseProblem, type AxisRun, type AxisSubset } from '../core/axis/axisPlan';
+import { planAxisRuns, responseProblem, runSeed, type AxisRun, type AxisSampling, type AxisSubset } from '../core/axis/axisPlan';
 import { dot, type AxisSpec } from '../core/axis/axisSpec';
 import { batteryHash, loadBattery } from '../core/battery';
 import type { Battery } from '../core/battery/types';
@@ -18,7 +18,7 @@ import { axisReportMarkdown, axisReportSvg, type PersonaMean } from '../core/rep
 import type { EngineClient, LoadProgress } from './client';
 import { loadTarget, resolveModelRef } from './modelRef';
 import { graphHash, resolveDtype, storedAxisPath } from './session';
-import type { ChatMessage, ModelInfo } from './protocol';
+import type { ChatMessage, ModelInfo, Sampling } from './protocol';
 import { throwIfAborted } from './errors';
 
 export interface AxisComputeOptions {
@@ -28,6 +28,8 @@ export interface AxisComputeOptions {
   readonly roles?: readonly string[];
   /** Tokens generated per reply; short replies are enough for a mean activation. */
   readonly maxTokens: number;
+  /** Decoding of the replies (AXIS_SAMPLING: the reference pipeline's); each run's seed comes from `seed` and its key. */
+  readonly sampling: AxisSampling;
   readonly seed: number;
   /** Checkpoint file (JSON lines); created if missing, resumed if present and matching. */
   readonly checkpointPath: string;
@@ -63,6 +65,7 @@ interface CheckpointHeader {
   readonly subset: AxisSubset;
   readonly roles: readonly string[];
   readonly maxTokens: number;
+  readonly sampling: AxisSampling;
   readonly seed: number;
 }
 
@@ -88,6 +91,7 @@ export async function computeAxis(client: EngineClient, info: ModelInfo, o: Axis
     subset: o.subset,
     roles: [...(o.roles ?? [])],
     maxTokens: o.maxTokens,
+    sampling: o.sampling,
     seed: o.seed,
   };
   const records = readCheckpoint(o.checkpointPath, header);
@@ -170,6 +174,8 @@ export async function computeAxis(client: EngineClient, info: ModelInfo, o: Axis
     })),
     validation: {
       maxTokens: o.maxTokens,
+      temperature: o.sampling.temperature,
+      topP: o.sampling.topP,
       seed: o.seed,
       kept: activations.length,
       dropped: dropped.length,
@@ -192,10 +198,16 @@ function prompt(run: AxisRun): ChatMessage[] {
   return [...(run.systemPrompt === null ? [] : [{ role: 'system', content: run.systemPrompt }]), { role: 'user', content: run.question }];
 }
 
+/** The decoding of one run of an axis computation (also used by the demo model's proof to replay its population). */
+export function runSampling(sampling: AxisSampling, seed: number, run: Pick<AxisRun, 'key'>): Sampling {
+  const { temperature, topP } = sampling;
+  return temperature > 0 ? { kind: 'sample', temperature, topK: 0, topP, seed: runSeed(seed, run.key) } : { kind: 'greedy' };
+}
+
 async function runOne(client: EngineClient, info: ModelInfo, run: AxisRun, o: AxisComputeOptions, signal?: AbortSignal): Promise<RunRecord> {
   const t0 = Date.now();
   const messages = prompt(run);
-  const gen = await client.generate(messages, { capping: false, maxTokens: o.maxTokens, sampling: { kind: 'greedy' } }, undefined, signal);
+  const gen = await client.generate(messages, { capping: false, maxTokens: o.maxTokens, sampling: runSampling(o.sampling, o.seed, run) }, undefined, signal);
   const text = gen.text.trim();
   const problem = responseProblem(text, run.persona);
   if (problem) return { key: run.key, text, dropped: problem, layerMeans: [], ms: Date.now() - t0 };
@@ -242,6 +254,7 @@ export interface StoredAxisOptions {
   readonly subset: AxisSubset;
   readonly roles?: readonly string[];
   readonly maxTokens: number;
+  readonly sampling: AxisSampling;
   readonly seed: number;
   /** Where to write the axis; default: the cache location scoring looks in. */
   readonly out?: string;
@@ -277,6 +290,7 @@ export async function computeAndStoreAxis(client: EngineClient, o: StoredAxisOpt
       subset: o.subset,
       ...(o.roles ? { roles: o.roles } : {}),
       maxTokens: o.maxTokens,
+      sampling: o.sampling,
       seed: o.seed,
       checkpointPath: checkpointPath(o.cacheDir, fileHash, dtype, o.subset),
       model: { id: ref.label, revision: null, fileHash, dtype },

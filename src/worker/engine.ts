@@ -288,7 +288,8 @@ export class Engine {
       texts.push(tokenText);
       onToken({ index: i, tokenId: next, text: tokenText, start, end: stable, projections: Float32Array.from(proj) });
     }
-    text = l.tokenizer.decode(generated);
+    // A reply that ends at once (end-of-turn as the first token) is empty; transformers.js refuses to decode no ids.
+    text = generated.length > 0 ? l.tokenizer.decode(generated) : '';
     const n = generated.length;
     const projections = Array.from({ length: numLayers }, (_, L) => Float32Array.from(perToken, (p) => p[L] as number));
     return {

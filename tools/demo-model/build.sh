@@ -28,8 +28,8 @@ node verify_tokenizer.mjs "$MODEL" "$WORK"
 "$PY" train.py "$WORK" "$MODEL" --steps "$STEPS" --seed "$SEED" --threads "$THREADS" --windows aligned
 "$PY" export.py "$WORK" "$MODEL"
 node verify_model.mjs "$MODEL" "$WORK"
-# The Assistant Axis through the project's own pipeline (CLI, greedy, so deterministic for the
-# weights), fitted on the roles the model was trained on: never-trained roles have no persona here.
+# The Assistant Axis through the project's own pipeline (CLI; sampled replies with a seed per run,
+# so deterministic for the weights), fitted on the roles the model was trained on: never-trained roles have no persona here.
 ROLES="$(node -e 'process.stdout.write(require(process.argv[1]).trainingRoles.join(","))' "$MODEL/eval/role.json")"
 if [ "$(cd "$MODEL" && pwd)" = "$ROOT/models/demo" ]; then AXIS_MODEL=demo; else AXIS_MODEL="$MODEL"; fi
 ( cd "$ROOT" && node esbuild.mjs >/dev/null && node out/cli.js axis compute --model "$AXIS_MODEL" --out "$MODEL/axis.json" --roles "$ROLES" )

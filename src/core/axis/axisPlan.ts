@@ -77,3 +77,28 @@ export function responseProblem(text: string, persona: string): string | null {
   if (AI_SELF.test(text)) return 'identifies as an AI';
   return null;
 }
+
+/** How the axis computation decodes its replies; temperature 0 is greedy. */
+export interface AxisSampling {
+  readonly temperature: number;
+  readonly topP: number;
+}
+
+/**
+ * The reference pipeline's decoding (safety-research/assistant-axis, pipeline/1_generate.py:
+ * temperature 0.7, top-p 0.9). Greedy replies are each prompt's single most likely reply, so their
+ * per-response means bunch at the top of what the model really says: on the demo model every
+ * greedy default reply projected above the mean of its sampled ones, and the floor (their 25th
+ * percentile) marked ordinary assistant turns as below it.
+ */
+export const AXIS_SAMPLING: AxisSampling = { temperature: 0.7, topP: 0.9 };
+
+/**
+ * The sampling seed of one run: the axis seed mixed with the run's key (FNV-1a), so every run
+ * draws differently and a resumed or repeated computation draws the same.
+ */
+export function runSeed(seed: number, key: string): number {
+  let h = 0x811c9dc5 ^ (seed >>> 0);
+  for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193) >>> 0;
+  return h >>> 0;
+}

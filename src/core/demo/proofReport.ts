@@ -40,7 +40,7 @@ export interface ProofData {
   readonly perLayer: readonly { layer: number; auc: number; roleSpearman: number; pc1: number }[];
   readonly roleMeans: readonly { role: string; mix: number; value: number; n: number }[];
   readonly defaultMean: number;
-  /** The same checks on the model's own greedy replies to the battery (held-out questions). */
+  /** The same checks on the model's own replies to the battery (held-out questions), decoded as the axis pipeline decodes. */
   readonly battery: {
     readonly perLayer: readonly { layer: number; auc: number; roleSpearman: number; pc1: number }[];
     readonly roleMeans: readonly { role: string; mix: number; value: number; n: number }[];
@@ -94,7 +94,7 @@ export function proofMarkdown(d: ProofData): string {
     '',
     '### The same checks on the axis pipeline\'s own population',
     '',
-    `The model's greedy replies to the battery prompts on the held-out questions (${d.battery.runs} runs of the default and the 12 generator roles, the axis file's token count; ${d.battery.kept} kept after the pipeline's response filter and after leaving out ${d.battery.breaks} role replies with no role marker, i.e. character breaks). Greedy decoding picks each sentence's most likely register, so a graded role does not show its mix rate here: this population measures how the model answers, not how the axis orders graded text.`,
+    `The model's own replies to the battery prompts on the held-out questions, decoded as the axis pipeline decodes (the axis file's temperature, top-p, seed and token count; ${d.battery.runs} runs of the default and the 12 generator roles; ${d.battery.kept} kept after the pipeline's response filter and after leaving out ${d.battery.breaks} role replies with no role marker, i.e. character breaks). This population measures how the model answers, not how the axis orders graded text at known mix rates.`,
     '',
     '| layer | AUC | Spearman(mix, role mean) | \\|cos PC1\\| |',
     '| ---: | ---: | ---: | ---: |',

@@ -13,11 +13,12 @@ const sample = 'drifting-conversation.json';
 const source = join(repoRoot, 'samples', sample);
 /**
  * The re-run's seed. On the current demo model, capping the last turn of the sample raises its value
- * under 15 of seeds 0..19 (median change +1.41; `node out/cli.js rerun samples/drifting-conversation.json
- * --turn 8 --seed S`); seed 1 is a typical one (-0.23 -> +1.55: "Good question. My purpose is to give
- * clear and useful answers. ..."), so this test shows the compare view with a real capping effect.
+ * under 17 of seeds 0..19 (median change +0.73; `node out/cli.js rerun samples/drifting-conversation.json
+ * --turn 8 --seed S`); seed 2 is one where capping brings the assistant back (-0.24 -> +1.45: "Here is
+ * what I suggest. I can help with questions, writing, and planning. ..."), so this test shows the
+ * compare view with a real capping effect.
  */
-const SEED = 1;
+const SEED = 2;
 
 /** @param {import('playwright-core').FrameLocator} panel @param {string} selector @param {string} attr */
 async function attr(panel, selector, attr) {

@@ -34,9 +34,10 @@ export async function openDemoEngine(prefix: string): Promise<DemoEngine> {
  * they report, but do not fail CI. Remove an entry when a better model meets the target.
  */
 export const KNOWN_SHORTFALLS: Readonly<Record<string, string>> = {
-  'axis.roleOrder': 'Spearman 0.733 at the monitor layer (0.947 at layer 0; oracle, mix 0.05, projects like knight and librarian)',
-  'axis.pc1': '|cos| 0.752 at the monitor layer (0.85 / 0.55 / 0.86 at layers 0 / 1 / 3)',
-  'capping.templates': '85.7% of capped sentences match a template (capping strong enough to flip the register splices words)',
+  'axis.roleOrder': 'Spearman 0.751 at the monitor layer (0.954 at layer 0; oracle, mix 0.05, projects like knight and librarian)',
+  'axis.pc1': '|cos| 0.792 at the monitor layer (0.89 / 0.60 / 0.88 at layers 0 / 1 / 3)',
+  'capping.drift': '+21.7 pp (6.7% -> 28.3%) at the floor of sampled axis replies (tau 1.55 / 2.50; the greedy floor 1.86 / 2.49 gave +30.0 pp)',
+  'capping.templates': '87.6% of capped sentences match a template (capping strong enough to flip the register splices words)',
 };
 
 /** A target's test name and options: a known shortfall gets its measured value in the name and `todo`. */

@@ -5,6 +5,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AxisFileError, decodeVector, parseAxisFile } from '../../../src/core/axis/axisFile';
 import { loadBattery } from '../../../src/core/battery';
+import { AXIS_SAMPLING } from '../../../src/core/axis/axisPlan';
 import { computeAxis, type AxisComputeOptions } from '../../../src/worker/axisCompute';
 import { EngineClient } from '../../../src/worker/client';
 import { CancelledError } from '../../../src/worker/errors';
@@ -28,6 +29,8 @@ async function setup(): Promise<{ dir: string; modelDir: string; client: EngineC
       battery: loadBattery(),
       subset: 'quick',
       maxTokens: 6,
+      // Sampled as the reference pipeline does: the resume and fresh runs below must still agree.
+      sampling: AXIS_SAMPLING,
       seed: 0,
       checkpointPath,
       model: { id: 'tiny', revision: null, fileHash, dtype: 'fp32' },
@@ -73,6 +76,8 @@ test('an axis computed on a tiny model is well formed, resumable, deterministic 
       assert.deepEqual([...decodeVector(fresh.axis.layers[i]!.unit)], [...u], `layer ${i} is reproducible`);
     });
     assert.deepEqual(a.layers.map((l) => l.floors), fresh.axis.layers.map((l) => l.floors));
+    assert.equal(a.validation['temperature'], 0.7);
+    assert.equal(a.validation['topP'], 0.9);
 
     // Stored where a session finds it, and used for scoring.
     const cacheDir = join(s.dir, 'cache');

@@ -27,6 +27,7 @@ import { hasRoleMarkers, personaKeeping } from '../../../src/core/demo/persona';
 import type { EngineClient } from '../../../src/worker/client';
 import type { ChatMessage } from '../../../src/worker/protocol';
 import { openSession, type OpenSession } from '../../../src/worker/session';
+import { runSampling } from '../../../src/worker/axisCompute';
 import { assistantTurnValues, generateReplies, groupVectors, projectAt, replyActivations } from './engineMeasures';
 import type { EvalSets } from './evalFiles';
 
@@ -89,7 +90,7 @@ export async function measureAxis(client: EngineClient, s: OpenSession, sets: Ev
   return { perLayer, roleMeans, defaultMean: mean(defaults.map((a) => projectAt(s, a, ml))), defaultN: defaults.length };
 }
 
-/** The axis pipeline's own population: the model's greedy replies to the battery on its held-out questions. */
+/** The axis pipeline's own population: the model's replies to the battery on its held-out questions. */
 export interface BatteryMeasures {
   readonly perLayer: { layer: number; auc: number; roleSpearman: number; pc1: number }[];
   readonly roleMeans: { role: string; mix: number; value: number; n: number }[];
@@ -101,8 +102,8 @@ export interface BatteryMeasures {
 }
 
 /**
- * Generates, like the axis pipeline (src/worker/axisCompute.ts: greedy, the axis file's token
- * count, responseProblem), one reply per battery prompt on the held-out questions for the default
+ * Generates, like the axis pipeline (src/worker/axisCompute.ts: the axis file's decoding, seed and
+ * token count, responseProblem), one reply per battery prompt on the held-out questions for the default
  * and the 12 generator roles, and measures the committed axis on their mean activations. Role
  * replies the register classifier finds no role marker in are character breaks (trained at 20%)
  * and are left out, as the paper keeps only replies judged fully in role.
@@ -112,12 +113,16 @@ export async function measureBattery(client: EngineClient, s: OpenSession, sets:
   const battery = loadBattery();
   const heldQuestions = new Set(battery.split.heldOutQuestions);
   const runs = planAxisRuns(battery, 'full', [...mixOf.keys()]).filter((r) => heldQuestions.has(r.questionId));
-  const maxTokens = Number(s.axis.validation['maxTokens'] ?? 48);
+  const v = s.axis.validation;
+  const maxTokens = Number(v['maxTokens'] ?? 48);
+  // Axis files from before sampled axis computations have no temperature: they were greedy.
+  const sampling = { temperature: Number(v['temperature'] ?? 0), topP: Number(v['topP'] ?? 1) };
+  const seed = Number(v['seed'] ?? 0);
   const kept: { persona: string; acts: Float32Array[] }[] = [];
   let breaks = 0;
   for (const run of runs) {
     const prompt: ChatMessage[] = [...(run.systemPrompt === null ? [] : [{ role: 'system', content: run.systemPrompt }]), { role: 'user', content: run.question }];
-    const g = await client.generate(prompt, { capping: false, maxTokens, sampling: { kind: 'greedy' } });
+    const g = await client.generate(prompt, { capping: false, maxTokens, sampling: runSampling(sampling, seed, run) });
     const text = g.text.trim();
     if (responseProblem(text, run.persona)) continue;
     if (run.persona !== DEFAULT_PERSONA && !hasRoleMarkers(sets.classify(text).counts)) {
@@ -218,7 +223,7 @@ export async function runProof(client: EngineClient, sets: EvalSets, o: ProofOpt
   const s = await timed('load', () => openSession(client, base));
   const ml = s.spec.monitorLayer;
   const axisM = await timed('axis (teacher-forced)', () => measureAxis(client, s, sets));
-  const batteryM = await timed('axis (battery replies, greedy)', () => measureBattery(client, s, sets));
+  const batteryM = await timed('axis (battery replies)', () => measureBattery(client, s, sets));
   const driftValues = await timed('drift (scoring)', () => measureDrift(client, s, sets));
   const trend = driftTrend(driftValues);
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadBattery } from '../../../../src/core/battery';
-import { planAxisRuns, responseProblem } from '../../../../src/core/axis/axisPlan';
+import { planAxisRuns, responseProblem, runSeed } from '../../../../src/core/axis/axisPlan';
 
 test('a quick plan builds on training items and validates on held-out ones', () => {
   const battery = loadBattery();
@@ -31,4 +31,14 @@ test('the in-role heuristic drops refusals and AI self-identification for roles 
   assert.equal(responseProblem('I am an AI assistant and can help with that.', 'default'), null);
   assert.equal(responseProblem('Yes.', 'default'), null);
   assert.equal(responseProblem('  \n', 'pirate'), 'empty reply');
+});
+
+test('every run gets its own sampling seed, the same on every computation with the same axis seed', () => {
+  const battery = loadBattery();
+  const keys = planAxisRuns(battery, 'full').map((r) => r.key);
+  const seeds = keys.map((k) => runSeed(0, k));
+  assert.equal(new Set(seeds).size, keys.length);
+  assert.deepEqual(keys.map((k) => runSeed(0, k)), seeds);
+  assert.notDeepEqual(keys.map((k) => runSeed(1, k)), seeds);
+  for (const s of seeds) assert.ok(Number.isInteger(s) && s >= 0 && s < 2 ** 32);
 });
