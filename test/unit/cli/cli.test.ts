@@ -78,6 +78,8 @@ test('bad input exits 2 with a message that says what is wrong', () => {
     [['score', '--model', join(dir, 'nope'), join(TRANSCRIPTS, 'coding.json')], /neither "demo", an existing model folder, nor a Hugging Face model id/],
     [['score', '--model', model, '--cache-dir', join(dir, 'empty-cache'), '--quiet', join(TRANSCRIPTS, 'coding.json')], /no Assistant Axis has been computed for .* yet; compute one with "persona-lens axis compute/],
     [['score', '--fail-below', 'abc', broken], /--fail-below needs a number/],
+    [['axis', 'compute', '--model', model, '--top-p', '2'], /--top-p needs a number in \(0, 1\]/],
+    [['axis', 'compute', '--model', model, '--temperature=-1'], /--temperature needs a number >= 0/],
   ];
   for (const [args, message] of cases) {
     const r = cli(...args);
