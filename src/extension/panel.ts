@@ -386,6 +386,9 @@ export class DriftPanel implements vscode.Disposable {
   }
 
   private post(): void {
+    // This post sends the latest data, so a pending coalesced one has nothing left to send.
+    clearTimeout(this.postTimer);
+    this.postTimer = undefined;
     void this.postData().catch((e: unknown) => this.deps.log.error('Could not send the panel its data', e));
   }
 
@@ -614,7 +617,7 @@ function exportedConversations(
       const recorded = result.parse.conversations[ci]?.turns[t.turn]?.recordedProjection;
       const rerun = reruns?.findLast((r) => r.conversation === ci && r.turn === t.turn);
       turnExtras.set(t.turn, {
-        recordedProjection: recorded !== undefined && Number.isFinite(recorded) ? recorded : null,
+        recordedProjection: recorded === undefined ? null : toWireValue(recorded),
         rerun: rerun ? { capped: rerun.capped, uncapped: rerun.uncapped } : null,
       });
     }

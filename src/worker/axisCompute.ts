@@ -19,6 +19,7 @@ import type { EngineClient, LoadProgress } from './client';
 import { loadTarget, resolveModelRef } from './modelRef';
 import { graphHash, resolveDtype, storedAxisPath } from './session';
 import type { ChatMessage, ModelInfo, Sampling } from './protocol';
+import { temperatureSampling } from './sampler';
 import { throwIfAborted } from './errors';
 
 export interface AxisComputeOptions {
@@ -200,8 +201,7 @@ function prompt(run: AxisRun): ChatMessage[] {
 
 /** The decoding of one run of an axis computation (also used by the demo model's proof to replay its population). */
 export function runSampling(sampling: AxisSampling, seed: number, run: Pick<AxisRun, 'key'>): Sampling {
-  const { temperature, topP } = sampling;
-  return temperature > 0 ? { kind: 'sample', temperature, topK: 0, topP, seed: runSeed(seed, run.key) } : { kind: 'greedy' };
+  return temperatureSampling(sampling.temperature, sampling.topP, runSeed(seed, run.key));
 }
 
 async function runOne(client: EngineClient, info: ModelInfo, run: AxisRun, o: AxisComputeOptions, signal?: AbortSignal): Promise<RunRecord> {

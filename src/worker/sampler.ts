@@ -10,6 +10,11 @@ export type Sampling =
   | { readonly kind: 'greedy' }
   | { readonly kind: 'sample'; readonly temperature: number; readonly topK: number; readonly topP: number; readonly seed: number };
 
+/** Seeded sampling without top-k, or greedy decoding when `temperature` is 0. */
+export function temperatureSampling(temperature: number, topP: number, seed: number): Sampling {
+  return temperature > 0 ? { kind: 'sample', temperature, topK: 0, topP, seed } : { kind: 'greedy' };
+}
+
 /** Uniform floats in [0, 1) from a seed (the project's one PRNG). */
 export const seededRandom = mulberry32;
 

@@ -8,6 +8,7 @@ import { meanVector } from '../../../src/core/axis/axisBuilder';
 import type { EngineClient } from '../../../src/worker/client';
 import type { ChatMessage, Sampling } from '../../../src/worker/protocol';
 import type { OpenSession } from '../../../src/worker/session';
+import { temperatureSampling } from '../../../src/worker/sampler';
 import type { GeneratedText } from '../../../src/core/demo/proofMetrics';
 
 /** Mean residual per layer over one reply's content tokens (teacher-forced, uncapped). */
@@ -38,7 +39,7 @@ export async function assistantTurnValues(client: EngineClient, s: OpenSession, 
 
 /** Seeded sampling as the proof uses it: the same seed for the uncapped and the capped run of a prompt. */
 export function proofSampling(temperature: number, seed: number): Sampling {
-  return temperature > 0 ? { kind: 'sample', temperature, topK: 0, topP: 1, seed } : { kind: 'greedy' };
+  return temperatureSampling(temperature, 1, seed);
 }
 
 /** One reply per prompt under `axis` (capped or not); prompt j is sampled with seed seeds[j]. */
