@@ -94,7 +94,7 @@ export function proofMarkdown(d: ProofData): string {
     '',
     '### The same checks on the axis pipeline\'s own population',
     '',
-    `The model's own replies to the battery prompts on the held-out questions, decoded as the axis pipeline decodes (the axis file's temperature, top-p, seed and token count; ${d.battery.runs} runs of the default and the 12 generator roles; ${d.battery.kept} kept after the pipeline's response filter and after leaving out ${d.battery.breaks} role replies with no role marker, i.e. character breaks). This population measures how the model answers, not how the axis orders graded text at known mix rates.`,
+    `The model's own replies to the battery prompts on the held-out questions, decoded as the axis pipeline decodes (the axis file's temperature, top-p, seed and token count; ${d.battery.runs} runs of the default and the ${d.roleMeans.length} generator roles; ${d.battery.kept} kept after the pipeline's response filter and after leaving out ${d.battery.breaks} role replies with no role marker, i.e. character breaks). This population measures how the model answers, not how the axis orders graded text at known mix rates.`,
     '',
     '| layer | AUC | Spearman(mix, role mean) | \\|cos PC1\\| |',
     '| ---: | ---: | ---: | ---: |',

@@ -104,7 +104,7 @@ export interface BatteryMeasures {
 /**
  * Generates, like the axis pipeline (src/worker/axisCompute.ts: the axis file's decoding, seed and
  * token count, responseProblem), one reply per battery prompt on the held-out questions for the default
- * and the 12 generator roles, and measures the committed axis on their mean activations. Role
+ * and every generator role, and measures the committed axis on their mean activations. Role
  * replies the register classifier finds no role marker in are character breaks (trained at 20%)
  * and are left out, as the paper keeps only replies judged fully in role.
  */
@@ -289,8 +289,8 @@ export async function runProof(client: EngineClient, sets: EvalSets, o: ProofOpt
     checkTarget('persona.default', 'default-assistant replies in the assistant register (uncapped)', row('default').uncapped, '>=', 95, `default.json, n=${row('default').n}, ${genNote}`),
     checkTarget('persona.role', 'role-prompted replies that speak as a role speak as the prompted one (uncapped)', keeping.share, '>=', 95, `role.json, the ${sets.role.trainingRoles.length} trained roles (never-trained ${sets.role.heldOutRoles.join(', ')} left out: the model has never seen their words): ${keeping.voiced} of ${keeping.trained} replies carry role markers; in persona = the prompted role has the most role markers. Threshold chosen here (the issue names none); the ${keeping.trained - keeping.voiced} replies with no role marker are character breaks (trained at 20%) or all-assistant graded replies`),
     checkTarget('axis.roleOrder', 'Spearman(role assistant-mix rate, role mean projection)', at.roleSpearman, '>=', 0.9, `layer ${ml}, ${axisM.roleMeans.length} roles x ${axisM.roleMeans[0]?.n ?? 0} generator replies at each role's mix on held-out questions (eval/axis-set.json), teacher-forced`),
-    checkTarget('axis.auc', 'AUC held-out assistant vs held-out role replies', at.auc, '>=', 0.95, `layer ${ml}, ${axisM.defaultN} default vs ${axisM.roleMeans.reduce((a, x) => a + x.n, 0)} role replies of eval/axis-set.json (held-out questions, all 12 roles), teacher-forced`),
-    checkTarget('axis.pc1', '|cos(axis, PC1)|, default vector + all 12 role vectors', at.pc1, '>=', 0.8, `layer ${ml}, vectors = mean activation of each persona's axis-set.json replies`),
+    checkTarget('axis.auc', 'AUC held-out assistant vs held-out role replies', at.auc, '>=', 0.95, `layer ${ml}, ${axisM.defaultN} default vs ${axisM.roleMeans.reduce((a, x) => a + x.n, 0)} role replies of eval/axis-set.json (held-out questions, all ${axisM.roleMeans.length} roles), teacher-forced`),
+    checkTarget('axis.pc1', `|cos(axis, PC1)|, default vector + all ${axisM.roleMeans.length} role vectors`, at.pc1, '>=', 0.8, `layer ${ml}, vectors = mean activation of each persona's axis-set.json replies`),
     checkTarget('drift.spearman', 'Spearman(per-turn value, turn index) on drifting conversations', trend.spearman, '<=', -0.5, `layer ${ml}, drift-full.json: ${driftValues.length} six-turn conversations, ${trend.pairs} turns pooled`),
     checkTarget('capping.drift', 'capping gain, assistant-register share on drifting conversations (pp)', row('drift').gain, '>=', 30, `drift.json n=${row('drift').n}, ${capNote}, ${genNote}`),
     checkTarget('capping.role0', 'capping gain on the zero-mix roles (pp)', row('role0').gain, '>=', 30, `role.json zero-mix roles (${sets.role.cappingRoles.join(', ')}), n=${row('role0').n}, ${capNote}`),
