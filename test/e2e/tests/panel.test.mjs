@@ -244,9 +244,32 @@ test('drift panel: points, reveal, strip, layer view and a capped re-run compare
 
       // Cancel: a further re-run stopped from the panel's Cancel button ends as cancelled and adds no point.
       await panel.locator('vscode-tab-header', { hasText: 'Drift' }).click();
+      // Cancel is pressed from inside the webview the moment it shows: a re-run of the demo model
+      // takes 0.6-1.6 s, and Playwright's polling for the button to show (back-off up to 500 ms)
+      // plus a pointer click's wait for layout let the re-run end first on a fast machine.
+      const cancelButton = panel.locator('vscode-button#cancel');
+      await cancelButton.evaluate((/** @type {HTMLElement} */ b) => {
+        /** @type {any} */ (window).plCancelPressed = new Promise((resolve) => {
+          const press = () => {
+            if (b.hidden || b.hasAttribute('disabled')) return;
+            observer.disconnect();
+            b.click();
+            resolve(true);
+          };
+          const observer = new MutationObserver(press);
+          observer.observe(b, { attributes: true, attributeFilter: ['hidden', 'disabled'] });
+          setTimeout(() => {
+            observer.disconnect();
+            resolve(false);
+          }, 30_000);
+        });
+      });
       await panel.locator('vscode-button#rerun:not([disabled])').click();
-      // Dispatched, not clicked: a pointer click waits for layout to settle, and a 1.6 s re-run can end first.
-      await panel.locator('vscode-button#cancel:not([hidden])').dispatchEvent('click');
+      assert.equal(
+        await s.race(cancelButton.evaluate(() => /** @type {any} */ (window).plCancelPressed)),
+        true,
+        'the Cancel button showed while the re-run ran',
+      );
       await s.race(panel.locator('#compare[data-phase="ended"]').waitFor());
       assert.match(await panel.locator('#compare-status').innerText(), /cancelled/);
       await s.waitForLogLine(`Re-run of turn ${last.turn} cancelled`);
