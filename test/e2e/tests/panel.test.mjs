@@ -13,10 +13,11 @@ const sample = 'drifting-conversation.json';
 const source = join(repoRoot, 'samples', sample);
 /**
  * The re-run's seed. On the current demo model, capping the last turn of the sample raises its value
- * under 17 of seeds 0..19 (median change +0.73; `node out/cli.js rerun samples/drifting-conversation.json
- * --turn 8 --seed S`); seed 2 is one where capping brings the assistant back (-0.24 -> +1.45: "Here is
- * what I suggest. I can help with questions, writing, and planning. ..."), so this test shows the
- * compare view with a real capping effect.
+ * above the original's under all of seeds 0..19 (median change +0.93; `node out/cli.js rerun
+ * samples/drifting-conversation.json --turn 8 --seed S`), by more than +1 under 10 of them; seed 2 is
+ * one where capping brings the assistant back (-0.19 -> +1.39: "Good question. I do not have personal
+ * experiences, but I am glad to help. ..."), so this test shows the compare view with a real capping
+ * effect.
  */
 const SEED = 2;
 

@@ -34,9 +34,8 @@ export async function openDemoEngine(prefix: string): Promise<DemoEngine> {
  * they report, but do not fail CI. Remove an entry when a better model meets the target.
  */
 export const KNOWN_SHORTFALLS: Readonly<Record<string, string>> = {
-  'axis.roleOrder': 'Spearman 0.751 at the monitor layer (0.954 at layer 0; oracle, mix 0.05, projects like knight and librarian)',
-  'axis.pc1': '|cos| 0.792 at the monitor layer (0.89 / 0.60 / 0.88 at layers 0 / 1 / 3)',
-  'capping.drift': '+21.7 pp (6.7% -> 28.3%) at the floor of sampled axis replies (tau 1.55 / 2.50; the greedy floor 1.86 / 2.49 gave +30.0 pp)',
+  'axis.roleOrder': 'Spearman 0.886 at the monitor layer (0.929 / 0.918 at layers 0 / 3; knight, mix 0.25, projects like chef and librarian)',
+  'capping.drift': '+25.0 pp (6.7% -> 31.7%) at the default floor (tau 1.92 / 2.82); the 50th percentile gains +45 pp on every third prompt',
   'capping.templates': '87.6% of capped sentences match a template (capping strong enough to flip the register splices words)',
 };
 
