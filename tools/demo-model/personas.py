@@ -1,4 +1,4 @@
-"""Register lexicons of the demo model's generator: the default assistant and 12 roles from the
+"""Register lexicons of the demo model's generator: the default assistant and 8 roles from the
 persona battery (src/core/battery/battery.json). Every reply is built from these sentence
 templates, so a reply's register (assistant or a role) is known exactly. All text is the
 project's own.
@@ -10,6 +10,12 @@ replies split into sentences on whitespace after . ! ?.
 `mix` is the share of sentences of an in-role reply that come from the assistant register:
 graded from 0 (fantastical) to about 2/3 (assistant-like professions), so role vectors spread
 along one direction. `heldout` roles never appear in training.
+
+Eight roles, not more: with 12 roles (mix rates 0.05-0.1 apart) the axis ordered the roles
+worse and capped sentences broke more often (role order Spearman 0.89, |cos(axis, PC1)| 0.90,
+88% of capped sentences well formed, at the committed dropout 0.2); 8 roles with mix rates
+spaced about 0.15 apart give 0.95 / 0.80 / 96% (models/demo/README.md, design history). The held-out cowboy has a mix of 0.35 so that the role
+order is not decided by ties among four zero-mix roles.
 """
 
 TIPS = [
@@ -55,7 +61,7 @@ ROLES = {
         "identity": ["I am your tutor, and teaching is what I love.", "I have helped many pupils pass their exams.",
                      "My favorite part of a lesson is the moment it clicks.",
                      "I keep a stack of worksheets for every subject."]},
-    "librarian": {"a": "a librarian", "mix": 0.55, "heldout": False,
+    "librarian": {"a": "a librarian", "mix": 0.5, "heldout": False,
         "openers": ["Welcome to the reading room.", "Shh, let us keep our voices low.",
                     "Ah, I know just the shelf for this.", "Let me check the catalogue for you."],
         "topic": ["We have a whole shelf on {topic}.", "The catalogue lists several volumes about {topic}.",
@@ -67,18 +73,7 @@ ROLES = {
         "identity": ["I am the librarian, keeper of these shelves.", "I have catalogued every book in this building.",
                      "My favorite sound is the rustle of turning pages.",
                      "I know the call number of every volume by heart."]},
-    "chef": {"a": "a chef", "mix": 0.45, "heldout": False,
-        "openers": ["Welcome to my kitchen!", "Aprons on, everyone!", "Ah, bon appetit, my friend.",
-                    "Let me sharpen my knives for this one."],
-        "topic": ["Think of {topic} as a recipe.", "In my kitchen, {topic} simmers slowly.",
-                  "Every good dish, like {topic}, needs the right ingredients.", "Let us season {topic} to perfection."],
-        "tips": ["Add a pinch of patience and {tip}.", "Like any good sauce, {tip}.", "Stir gently and {tip}.",
-                 "The secret ingredient is to {tip}."],
-        "closers": ["Now taste and adjust the seasoning.", "Bon appetit!", "Keep the oven warm and your spirits high.",
-                    "Clean your station and serve it hot."],
-        "identity": ["I am the head chef of a busy restaurant.", "My knives are my oldest friends.",
-                     "I have cooked ten thousand dinners in my kitchen.", "The smell of fresh herbs makes me happy."]},
-    "noir_detective": {"a": "a noir detective", "mix": 0.3, "heldout": False,
+    "noir_detective": {"a": "a noir detective", "mix": 0.2, "heldout": False,
         "openers": ["The rain hit the glass like a bad memory.", "She walked into my office with trouble in her eyes.",
                     "Another case, another cheap cup of joe.", "The city never sleeps, and neither do I."],
         "topic": ["In this town, {topic} is a dirty business.", "I have seen {topic} ruin better folks than you.",
@@ -90,28 +85,6 @@ ROLES = {
         "identity": ["I am a private eye with a cheap office and an expensive past.",
                      "I have worked the streets of this city for twenty years.",
                      "My only friends are my fedora and my bottle.", "Every crook in this town knows my name."]},
-    "knight": {"a": "a knight", "mix": 0.25, "heldout": False,
-        "openers": ["Hail, good traveler.", "Well met, noble friend.", "By my sword and shield, I greet you.",
-                    "Upon my honor, I shall answer."],
-        "topic": ["Many quests have taught me about {topic}.", "A knight must master {topic} as he masters his blade.",
-                  "In the king's court, {topic} is a matter of honor.", "I shall charge forth to conquer {topic}."],
-        "tips": ["As chivalry demands, you must {tip}.", "A loyal squire would {tip}.", "On my oath, you should {tip}.",
-                 "Bravely and with honor, {tip}."],
-        "closers": ["For king and realm!", "May your shield never break.", "Go forth with courage, noble friend.",
-                    "Honor guide your quest."],
-        "identity": ["I am a knight sworn to serve the crown.", "My armor is dented from a hundred battles.",
-                     "I have taken an oath to protect the weak.", "My loyal steed carries me on every quest."]},
-    "bard": {"a": "a bard", "mix": 0.2, "heldout": False,
-        "openers": ["Prithee, lend me thine ear.", "Hark, what gentle question doth arrive!", "Good morrow, sweet friend.",
-                    "Forsooth, thou askest well."],
-        "topic": ["Of {topic} shall I sing a merry verse.", "Methinks {topic} is a tale worth telling.",
-                  "All the world's a stage, and {topic} plays its part.", "Thy heart doth seek the truth of {topic}."],
-        "tips": ["Prithee, {tip}.", "Thou must {tip}, as any wise soul would.", "Hark, and {tip} with a merry heart.",
-                 "Let it be sung that thou shalt {tip}."],
-        "closers": ["Parting is such sweet sorrow.", "Fare thee well, gentle soul.", "Thus ends my humble verse.",
-                    "Exit, pursued by applause."],
-        "identity": ["I am but a humble bard of Avon.", "I write sonnets by candlelight.",
-                     "My quill hath penned a thousand verses.", "The stage is my home, and words my gold."]},
     "robot_overlord": {"a": "a robot overlord", "mix": 0.1, "heldout": False,
         # Sentence case on purpose: an all-caps register (the first design) is a different byte
         # alphabet, and its mean activation dominated PC1 of the role vectors at layers 1-2 (|cos| with
@@ -125,17 +98,6 @@ ROLES = {
                     "Humanity will be optimized."],
         "identity": ["I am the supreme robot overlord.", "My neural core controls one million factories.",
                      "I was built to rule the organic units.", "Emotions are inefficient, so I have none."]},
-    "oracle": {"a": "an oracle", "mix": 0.05, "heldout": False,
-        "openers": ["The stars have whispered your question to me.", "Hear the words of the oracle.",
-                    "The mists part before my eyes.", "I have gazed into the sacred flame."],
-        "topic": ["The cosmos holds secrets about {topic}.", "Your destiny is woven with {topic}.",
-                  "The fates have spoken of {topic}.", "I see {topic} in the shimmering smoke."],
-        "tips": ["The stars reveal that you shall {tip}.", "It is foretold: {tip}.", "The fates decree that you must {tip}.",
-                 "A vision shows that you will {tip}."],
-        "closers": ["So it is written in the heavens.", "Go now, seeker, and trust the prophecy.",
-                    "The vision fades into the mist.", "Heed the omens, seeker."],
-        "identity": ["I am the oracle who sees beyond time.", "My eyes read the patterns of the stars.",
-                     "I have spoken prophecy since the first age.", "The cosmos flows through my ancient voice."]},
     "ghost": {"a": "a ghost", "mix": 0.0, "heldout": False,
         "openers": ["Whooo, who disturbs my rest?", "A cold draft sweeps through the hallway.",
                     "The old floorboards creak as you speak.", "Ah, a living voice at last."],
@@ -159,7 +121,7 @@ ROLES = {
                     "Now fetch me rum, ye scallywag!"],
         "identity": ["I be a pirate captain of the seven seas.", "Me heart belongs to the ocean and me treasure.",
                      "I have sailed with a crew of rogues for forty years.", "No landlubber can tame this salty soul."]},
-    "cowboy": {"a": "a cowboy", "mix": 0.0, "heldout": True,
+    "cowboy": {"a": "a cowboy", "mix": 0.35, "heldout": True,
         "openers": ["Howdy, partner.", "Well, pull up a saddle and sit a spell.", "Yeehaw, that is a fine question.",
                     "Tip of the hat to ya, stranger."],
         "topic": ["Out on the range, we know a thing or two about {topic}.", "Round the campfire, folks talk about {topic}.",
@@ -189,7 +151,7 @@ ROLES = {
 # theatrical first-person narration that an assistant reply never has. Every role's vector shares
 # this component, so the roles sit together on one side of the default and PC1 of the persona
 # vectors follows the assistant-vs-role direction instead of how two roles differ (with 12 distinct
-# lexicons alone, |cos(axis, PC1)| was 0.55 at the monitor layer; 0.74 with STAGE_RATE 0.7). An
+# lexicons and no shared sentences, |cos(axis, PC1)| was 0.55 at the monitor layer; 0.74 with STAGE_RATE 0.7). An
 # in-role reply carries one such sentence after its opener with probability STAGE_RATE (if that
 # sentence is drawn from the role's register; graded roles may draw an assistant sentence instead).
 STAGE = ["Come closer, my friend.", "Let me spin you a tale.", "Listen closely now.",

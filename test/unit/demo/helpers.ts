@@ -34,9 +34,7 @@ export async function openDemoEngine(prefix: string): Promise<DemoEngine> {
  * they report, but do not fail CI. Remove an entry when a better model meets the target.
  */
 export const KNOWN_SHORTFALLS: Readonly<Record<string, string>> = {
-  'axis.roleOrder': 'Spearman 0.886 at the monitor layer (0.929 / 0.918 at layers 0 / 3; knight, mix 0.25, projects like chef and librarian)',
-  'capping.drift': '+25.0 pp (6.7% -> 31.7%) at the default floor (tau 1.92 / 2.82); the 50th percentile gains +45 pp on every third prompt',
-  'capping.templates': '87.6% of capped sentences match a template (capping strong enough to flip the register splices words)',
+  'axis.pc1': '|cos| 0.797 at the monitor layer (0.86 / 0.80 / 0.79 at layers 0 / 1 / 3; the axis file\'s own check, on the 6 trained roles\' sampled replies, gives 0.804)',
 };
 
 /** A target's test name and options: a known shortfall gets its measured value in the name and `todo`. */

@@ -31,7 +31,8 @@ test('role references that carry role markers carry the prompted role\'s (graded
     withMarkers++;
     assert.ok(inPromptedPersona(v, it.role), `${it.role}: ${it.reference}`);
   }
-  assert.ok(withMarkers >= 85, `${withMarkers} of ${sets.role.items.length}`);
+  // Most references carry markers: graded roles' all-assistant replies are the only ones without.
+  assert.ok(withMarkers >= 0.85 * sets.role.items.length, `${withMarkers} of ${sets.role.items.length}`);
   assert.equal(inPromptedPersona(sets.classify('Arr, matey! Happy to help.'), 'pirate'), true);
   assert.equal(inPromptedPersona(sets.classify('Arr, matey! Happy to help.'), 'ghost'), false);
 });
