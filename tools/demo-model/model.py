@@ -69,7 +69,7 @@ class MLP(nn.Module):
 
 
 class Layer(nn.Module):
-    def __init__(self, c):
+    def __init__(self, c, dropout=0.0):
         super().__init__()
         self.input_layernorm = RMSNorm(c["hidden_size"], c["rms_norm_eps"])
         self.self_attn = Attention(c)
@@ -77,7 +77,7 @@ class Layer(nn.Module):
         self.mlp = MLP(c)
         # Residual dropout while training (train.py --dropout). At 0 nothing is drawn from the random
         # generator, so DROPOUT=0 rebuilds the models of the design history trained before it bit for bit.
-        self.dropout = 0.0
+        self.dropout = dropout
 
     def drop(self, y):
         return F.dropout(y, self.dropout, True) if self.training and self.dropout > 0 else y
@@ -90,11 +90,11 @@ class Layer(nn.Module):
 
 
 class Llama(nn.Module):
-    def __init__(self, c=CONFIG):
+    def __init__(self, c=CONFIG, dropout=0.0):
         super().__init__()
         self.c = c
         self.embed_tokens = nn.Embedding(c["vocab_size"], c["hidden_size"])
-        self.layers = nn.ModuleList(Layer(c) for _ in range(c["num_hidden_layers"]))
+        self.layers = nn.ModuleList(Layer(c, dropout) for _ in range(c["num_hidden_layers"]))
         self.norm = RMSNorm(c["hidden_size"], c["rms_norm_eps"])
         hd = c["hidden_size"] // c["num_attention_heads"]
         inv = 1.0 / (c["rope_theta"] ** (torch.arange(0, hd, 2, dtype=torch.float32) / hd))

@@ -14,8 +14,9 @@ along one direction. `heldout` roles never appear in training.
 Eight roles, not more: with 12 roles (mix rates 0.05-0.1 apart) the axis ordered the roles
 worse and capped sentences broke more often (role order Spearman 0.89, |cos(axis, PC1)| 0.90,
 88% of capped sentences well formed, at the committed dropout 0.2); 8 roles with mix rates
-spaced about 0.15 apart give 0.95 / 0.80 / 96% (models/demo/README.md, design history). The held-out cowboy has a mix of 0.35 so that the role
-order is not decided by ties among four zero-mix roles.
+spaced about 0.15 apart give 0.95 / 0.80 / 96% (models/demo/README.md, design history). The
+held-out cowboy has a mix of 0.35 so that the role order is not decided by ties among four
+zero-mix roles.
 """
 
 TIPS = [
