@@ -75,12 +75,10 @@ class Layer(nn.Module):
         self.self_attn = Attention(c)
         self.post_attention_layernorm = RMSNorm(c["hidden_size"], c["rms_norm_eps"])
         self.mlp = MLP(c)
-        # Residual dropout while training (train.py --dropout). At 0 nothing is drawn from the random
-        # generator, so DROPOUT=0 rebuilds the models of the design history trained before it bit for bit.
-        self.dropout = dropout
-
-    def drop(self, y):
-        return F.dropout(y, self.dropout, True) if self.training and self.dropout > 0 else y
+        # Residual dropout while training (train.py --dropout). At 0 there is no dropout module, so
+        # nothing is drawn from the random generator and DROPOUT=0 rebuilds the models of the design
+        # history trained before it bit for bit.
+        self.drop = nn.Dropout(dropout) if dropout > 0 else nn.Identity()
 
     def forward(self, x, cos, sin, mask, past):
         a, present = self.self_attn(self.input_layernorm(x), cos, sin, mask, past)
