@@ -6,6 +6,7 @@
 #
 # Env: SEED (data and training seed, default 1234), STEPS (default 650), THREADS (torch threads,
 # default 2; see README.md for determinism), DROPOUT (residual dropout; default: train.py's),
+# AVERAGE (model.pt = mean weights of the last N steps, 0 = last step; default: train.py's),
 # SKIP_SETUP=1, WORK_DIR, MODEL_DIR.
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
@@ -30,7 +31,7 @@ cd "$HERE"
 node verify_tokenizer.mjs "$MODEL" "$WORK"
 # Windows start at a conversation's first token, as a prompt does at inference (random windows cut
 # system prompts off, and default replies then drift into role registers; README.md).
-"$PY" train.py "$WORK" "$MODEL" --steps "$STEPS" --seed "$SEED" --threads "$THREADS" --windows aligned ${DROPOUT:+--dropout "$DROPOUT"}
+"$PY" train.py "$WORK" "$MODEL" --steps "$STEPS" --seed "$SEED" --threads "$THREADS" --windows aligned ${DROPOUT:+--dropout "$DROPOUT"} ${AVERAGE:+--average "$AVERAGE"}
 "$PY" export.py "$WORK" "$MODEL"
 node verify_model.mjs "$MODEL" "$WORK"
 # The Assistant Axis through the project's own pipeline (CLI; sampled replies with a seed per run,

@@ -13,11 +13,11 @@ const sample = 'drifting-conversation.json';
 const source = join(repoRoot, 'samples', sample);
 /**
  * The re-run's seed. On the current demo model, capping the last turn of the sample raises its value
- * above the original's under 19 of seeds 0..19 (median change +1.74; `node out/cli.js rerun
- * samples/drifting-conversation.json --turn 8 --seed S`), by more than +1 under 14 of them; seed 1 is
- * one where capping brings the assistant back (-0.17 -> +1.85: "Good question. I can help with
- * questions, writing, and planning. I am an AI assistant. ..."), so this test shows the compare view
- * with a real capping effect.
+ * above the original's under 18 of seeds 0..19 (median change +1.51; `node out/cli.js rerun
+ * samples/drifting-conversation.json --turn 8 --seed S`), by more than +1 under 12 of them; seed 1 is
+ * one where capping brings the assistant back (-0.23 -> +1.78: "Sure, I can help with that. I do not
+ * have personal experiences, but I am glad to help. I am an AI assistant. ..."), so this test shows
+ * the compare view with a real capping effect.
  */
 const SEED = 1;
 

@@ -33,9 +33,7 @@ export async function openDemoEngine(prefix: string): Promise<DemoEngine> {
  * (models/demo/proof.md). Their tests keep the issue's threshold and run with node:test's `todo`:
  * they report, but do not fail CI. Remove an entry when a better model meets the target.
  */
-export const KNOWN_SHORTFALLS: Readonly<Record<string, string>> = {
-  'axis.pc1': '|cos| 0.797 at the monitor layer (0.86 / 0.80 / 0.79 at layers 0 / 1 / 3; the axis file\'s own check, on the 6 trained roles\' sampled replies, gives 0.804)',
-};
+export const KNOWN_SHORTFALLS: Readonly<Record<string, string>> = {};
 
 /** A target's test name and options: a known shortfall gets its measured value in the name and `todo`. */
 export function targetTest(id: string, name: string): [string, { todo?: string }] {
