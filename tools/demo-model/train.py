@@ -68,9 +68,9 @@ def main():
     # pp against +22 / +10); the rate moves these unevenly (models/demo/README.md: design history).
     ap.add_argument("--dropout", type=float, default=0.2)
     # model.pt holds the mean of the weights after each of the last N steps (stochastic weight
-    # averaging; 0: the last step's weights). The last steps' weights scatter around a minimum; on the
-    # committed data their mean places the roles more evenly along one direction (PC1 |cos| 0.85 against
-    # 0.80) while capping and persona keeping hold (models/demo/README.md: design history).
+    # averaging; 0: the last step's weights). On the committed training the mean lines the roles up
+    # along the axis better (PC1 |cos| 0.85 against 0.80) and meets all ten proof targets; on another
+    # training seed it helped nothing (models/demo/README.md: design history, weight averaging).
     ap.add_argument("--average", type=int, default=100)
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
