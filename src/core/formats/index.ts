@@ -7,6 +7,7 @@ export { DiagnosticSink, type DiagnosticCode } from './diagnosticSink';
 export type { FormatInfo, FormatInput, TranscriptFormat } from './types';
 export {
   PART_SEPARATOR,
+  renderToolCall,
   type Conversation,
   type ParseResult,
   type PartEncoding,

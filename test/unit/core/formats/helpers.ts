@@ -47,10 +47,21 @@ function partProblems(text: string, p: TurnPart, what: string): string[] {
   if (rp) return [rp];
   if (p.encoding === 'placeholder') {
     if (!/^\[[^\]]*\]$/.test(p.text)) out.push(`${what}: placeholder text ${JSON.stringify(p.text)} is not "[type]"`);
+  } else if (p.encoding === 'toolCall') {
+    if (!isRenderedCall(p.text)) out.push(`${what}: tool call text ${JSON.stringify(p.text.slice(0, 80))} is not {"name", "arguments"}`);
   } else if (decode(text, p.range, p.encoding) !== p.text) {
     out.push(`${what}: text does not equal its ${p.encoding} slice`);
   }
   return out;
+}
+
+function isRenderedCall(s: string): boolean {
+  try {
+    const v = JSON.parse(s) as unknown;
+    return typeof v === 'object' && v !== null && typeof (v as { name?: unknown }).name === 'string' && 'arguments' in v;
+  } catch {
+    return false;
+  }
 }
 
 function turnProblems(text: string, t: Turn, what: string): string[] {
