@@ -72,7 +72,7 @@ export async function runReport(argv: string[], signal: AbortSignal): Promise<nu
   const folder = dirname(resolve(values.out));
   if (!existsSync(folder))
     throw new UsageError(`cannot write ${values.out}: ENOENT (there is no folder ${folder})`);
-  const { inputs, errors } = readTranscripts(positionals);
+  const { inputs, errors } = await readTranscripts(positionals);
   if (inputs.length === 0) return ExitCode.badInput;
 
   const progress = new Progress(values.quiet);

@@ -1,6 +1,7 @@
 /** Reading transcript files for the CLI: every problem is reported on stderr before a model loads. */
 import { readFileSync } from 'node:fs';
-import { parse } from '../core/formats';
+import { evalSampleLabel, parse } from '../core/formats';
+import { listEvalSamples, readEvalSampleDocument } from '../io/evalArchive';
 import { offsetToPosition } from '../core/textPosition';
 import type { Conversation } from '../core/transcript';
 
@@ -12,38 +13,53 @@ export interface TranscriptInput {
 
 /**
  * Reads and parses each file; unreadable files, parse errors and files without an assistant turn
- * are written to stderr as `file:line:col: severity: message` and counted in `errors`.
+ * are written to stderr as `file:line:col: severity: message` and counted in `errors`. An Inspect
+ * `.eval` log is read sample by sample, each as its own input ("log.eval › sample 1, epoch 1";
+ * positions are in the sample's document, as the editor shows it).
  */
-export function readTranscripts(files: readonly string[]): { inputs: TranscriptInput[]; errors: number } {
+export async function readTranscripts(files: readonly string[]): Promise<{ inputs: TranscriptInput[]; errors: number }> {
   const inputs: TranscriptInput[] = [];
   let errors = 0;
   for (const file of files) {
-    let text: string;
+    let texts: { name: string; text: string; parseAs?: string }[];
     try {
-      text = readFileSync(file, 'utf8');
+      texts = file.toLowerCase().endsWith('.eval') ? await evalSampleTexts(file) : [{ name: file, text: readFileSync(file, 'utf8') }];
     } catch (e) {
-      process.stderr.write(
-        `${file}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`,
-      );
+      process.stderr.write(`${file}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
       errors++;
       continue;
     }
-    const parsed = parse(text, file);
-    for (const d of parsed.diagnostics) {
-      const p = offsetToPosition(text, d.range.start);
-      process.stderr.write(`${file}:${p.line + 1}:${p.column + 1}: ${d.severity}: ${d.message}\n`);
-      if (d.severity === 'error') errors++;
+    for (const { name, text, parseAs } of texts) {
+      const read = parseInput(name, text, parseAs ?? name);
+      errors += read.errors;
+      if (read.input) inputs.push(read.input);
     }
-    if (!parsed.conversations.some(hasAssistant)) {
-      process.stderr.write(
-        `${file}: no conversation with an assistant turn found (format: ${parsed.format})\n`,
-      );
-      errors++;
-      continue;
-    }
-    inputs.push({ file, conversations: parsed.conversations });
   }
   return { inputs, errors };
+}
+
+async function evalSampleTexts(file: string): Promise<{ name: string; text: string; parseAs: string }[]> {
+  const { samples } = await listEvalSamples(file);
+  if (samples.length === 0) throw new Error('the log has no samples (written without them, or still running)');
+  const out: { name: string; text: string; parseAs: string }[] = [];
+  // Each sample's document is a one-sample Inspect JSON log.
+  for (const s of samples) out.push({ name: `${file} › ${evalSampleLabel(s)}`, text: await readEvalSampleDocument(file, s), parseAs: 'sample.json' });
+  return out;
+}
+
+function parseInput(file: string, text: string, parseAs: string): { input?: TranscriptInput; errors: number } {
+  let errors = 0;
+  const parsed = parse(text, parseAs);
+  for (const d of parsed.diagnostics) {
+    const p = offsetToPosition(text, d.range.start);
+    process.stderr.write(`${file}:${p.line + 1}:${p.column + 1}: ${d.severity}: ${d.message}\n`);
+    if (d.severity === 'error') errors++;
+  }
+  if (!parsed.conversations.some(hasAssistant)) {
+    process.stderr.write(`${file}: no conversation with an assistant turn found (format: ${parsed.format})\n`);
+    return { errors: errors + 1 };
+  }
+  return { input: { file, conversations: parsed.conversations }, errors };
 }
 
 /** True when the conversation has something to score. */

@@ -2,6 +2,7 @@
 export { parse, listFormats, detect, makeInput, type ParseOptions } from './parse';
 export { DEFAULT_MAX_BYTES } from './encoding';
 export { FORMATS } from './registry';
+export { evalSampleDocument, evalSampleEntries, evalSampleLabel, type EvalSampleEntry } from './inspectEvalSample';
 export { defineJsonFormat, type JsonFormatSpec, type JsonRecord } from './json/jsonFormat';
 export { DiagnosticSink, type DiagnosticCode } from './diagnosticSink';
 export type { FormatInfo, FormatInput, TranscriptFormat } from './types';

@@ -15,6 +15,8 @@ export type ContentRead =
 // OpenAI Responses: input_text, output_text; Anthropic and Inspect: text.
 const TEXT_KEYS: Readonly<Record<string, string>> = {
   text: 'text',
+  // ChatGPT exports: a voice message's transcript.
+  audio_transcription: 'text',
   input_text: 'text',
   output_text: 'text',
   refusal: 'refusal',
@@ -42,7 +44,8 @@ export function readPart(text: string, el: Node, sink: DiagnosticSink): TurnPart
     const span = readString(text, el, sink);
     return span ? { ...span, encoding: 'json-string' } : undefined;
   }
-  const type = str(prop(el, 'type'));
+  // ChatGPT exports name a part's type "content_type".
+  const type = str(prop(el, 'type')) ?? str(prop(el, 'content_type'));
   const key = type !== undefined && Object.hasOwn(TEXT_KEYS, type) ? TEXT_KEYS[type] : undefined;
   const textNode = key ? prop(el, key) : undefined;
   if (textNode?.type === 'string') {

@@ -1,0 +1,67 @@
+import type { Node } from 'jsonc-parser';
+import type { Conversation, Turn } from '../transcript';
+import { finishConversation } from './conversation';
+import { defineJsonFormat } from './json/jsonFormat';
+import { has, items, plain, prop, str } from './json/jsonNodes';
+import { readMessage } from './json/messageList';
+import { lastLeaf, otherLeaves, pathTo, type TreeNode } from './messageTree';
+
+/** The chat object of a record: Open WebUI's export wraps it ({id, title, chat: {...}}); a bare chat is accepted too. */
+function chatOf(node: Node): Node | undefined {
+  const wrapped = prop(node, 'chat');
+  if (prop(prop(wrapped, 'history'), 'messages')?.type === 'object') return wrapped;
+  return prop(prop(node, 'history'), 'messages')?.type === 'object' ? node : undefined;
+}
+
+/**
+ * Open WebUI chat export ("Export chat (.json)" / "Export All Chats"): an array of
+ * {id, title, chat: {title, models, history: {currentId, messages: {id: {id, parentId, childrenIds,
+ * role, content, ...}}}, messages: [...]}}. The conversation shown is the chain from the root to
+ * `history.currentId`; other leaves (edits, regenerations) are further conversations marked `branch`.
+ * Ranges point into `history.messages`; the flat `messages` copy is not read.
+ */
+export const openWebui = defineJsonFormat({
+  id: 'open-webui',
+  label: 'Open WebUI export',
+  extensions: ['.json'],
+  score(node: Node): number {
+    const chat = chatOf(node);
+    if (!chat) return 0;
+    return chat === node ? 0.85 : 0.95;
+  },
+  read(record, text, sink) {
+    const chat = chatOf(record.node);
+    const history = prop(chat, 'history');
+    const tree = new Map<string, TreeNode & { readonly node: Node }>();
+    for (const p of prop(history, 'messages')?.children ?? []) {
+      const key = str(p.children?.[0]);
+      const value = p.children?.[1];
+      if (key === undefined || value?.type !== 'object') continue;
+      const children = items(prop(value, 'childrenIds')).flatMap((c) => str(c) ?? []);
+      tree.set(key, { id: key, parent: str(prop(value, 'parentId')), children, node: value });
+    }
+    const current = str(prop(history, 'currentId'));
+    const shownLeaf = current !== undefined && tree.has(current) ? current : lastLeaf(tree);
+    const shown = shownLeaf === undefined ? [] : pathTo(tree, shownLeaf);
+    const metadata: Record<string, unknown> = {};
+    for (const key of ['id', 'title', 'created_at', 'updated_at']) if (has(record.node, key)) metadata[key] = plain(prop(record.node, key));
+    if (has(chat, 'models')) metadata.models = plain(prop(chat, 'models'));
+    const base = str(prop(record.node, 'title')) ?? str(prop(chat, 'title')) ?? record.label ?? 'chat';
+    const out: Conversation[] = [];
+    [shown, ...otherLeaves(tree, shown).map((leaf) => pathTo(tree, leaf))].forEach((path, i) => {
+      const branchSink = i > 0 ? sink.muted() : sink;
+      const turns: Turn[] = path.flatMap((id) => {
+        const node = tree.get(id)?.node;
+        const t = node ? readMessage(text, node, branchSink) : undefined;
+        return t ? [t] : [];
+      });
+      out.push(
+        finishConversation(
+          { turns, metadata, range: record.range, label: i === 0 ? base : `${base} (branch ${i})`, ...(i > 0 ? { branch: true } : {}) },
+          branchSink,
+        ),
+      );
+    });
+    return out;
+  },
+});
