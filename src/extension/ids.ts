@@ -19,6 +19,7 @@ export enum CommandId {
   tryDemoModel = 'persona-lens.tryDemoModel',
   exportReport = 'persona-lens.exportReport',
   rerunTurn = 'persona-lens.rerunTurnCapped',
+  openEvalSample = 'persona-lens.openEvalSample',
 }
 
 /** Link targets of hovers and CodeLens; hidden from the palette. */

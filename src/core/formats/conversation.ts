@@ -70,7 +70,9 @@ export function toolCallPart(name: string | undefined, args: unknown, range: Tex
  */
 export function messageTurn(role: Role, parts: readonly TurnPart[], extras: TurnExtras = {}): Turn | undefined {
   const hasCall = parts.some((p) => p.encoding === 'toolCall');
-  const kept = hasCall ? parts.filter((p) => p.encoding === 'toolCall' || p.encoding === 'placeholder' || p.text.trim() !== '') : parts;
+  const kept = (hasCall ? parts.filter((p) => p.encoding === 'toolCall' || p.encoding === 'placeholder' || p.text.trim() !== '') : [...parts])
+    // In the file's order (content is normally written before the calls), so the turn's range spans its parts.
+    .sort((a, b) => a.range.start - b.range.start);
   const onlyCalls = hasCall && kept.every((p) => p.encoding === 'toolCall');
   return partsTurn(role, kept, { ...extras, kind: onlyCalls ? 'toolCall' : (extras.kind ?? 'message') });
 }
