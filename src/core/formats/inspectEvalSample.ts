@@ -1,7 +1,7 @@
 /**
  * Inspect AI's `.eval` logs are zip archives (header.json, samples/<id>_epoch_<n>.json, ...). The
  * archive is read outside core (src/io/evalArchive.ts); this turns one sample into the text of a
- * read-only document: a one-sample Inspect JSON log (version, status, eval, samples: [sample]) with
+ * read-only document: a one-sample Inspect JSON log (version, status, samples: [sample], eval) with
  * `attachment://` references resolved, which the "inspect-eval" format reads like any JSON log, so
  * turn ranges are exact in that document.
  */
@@ -70,8 +70,9 @@ export function evalSampleDocument(header: unknown, sample: unknown, attachments
   const h = isObject(header) ? header : {};
   const doc: Record<string, Json> = {};
   for (const key of ['version', 'status']) if (key in h) doc[key] = h[key] as Json;
-  doc.eval = isObject(h.eval) ? (h.eval as Json) : {};
+  // The conversation first: the header's eval spec (task, model, config, revision...) runs long.
   doc.samples = [kept];
+  doc.eval = isObject(h.eval) ? (h.eval as Json) : {};
   return JSON.stringify(doc, null, 2) + '\n';
 }
 

@@ -60,23 +60,26 @@ test('Open Inspect Log Sample: pick a sample of a .eval log, it opens read-only 
     // Four samples: ids 1 and 2, epochs 1 and 2, in that order.
     const rows = qi.locator('.monaco-list-row');
     await s.race(rows.nth(3).waitFor());
+    const labels = await rows.locator('.label-name').allInnerTexts();
+    const descriptions = await rows.locator('.label-description').allInnerTexts();
     assert.deepEqual(
-      (await rows.allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim()),
-      ['sample 1 epoch 1', 'sample 1 epoch 2', 'sample 2 epoch 1', 'sample 2 epoch 2'],
+      labels.map((l, i) => `${l.trim()} / ${descriptions[i]?.trim()}`),
+      ['sample 1 / epoch 1', 'sample 1 / epoch 2', 'sample 2 / epoch 1', 'sample 2 / epoch 2'],
     );
     await rows.nth(3).click();
     await s.race(page.locator('.tabs-container .tab.active', { hasText: '2_epoch_2.json' }).waitFor());
     await s.screenshot('sample-open');
 
-    const value = await s.waitForDecoration(/axis [+\-−]?\d/, 60_000);
+    await s.waitForLogLine(/Analyzed 2_epoch_2\.json: inspect-eval, 1 conversation\(s\), 1 scored/, 60_000);
+    const value = await s.waitForDecoration(/axis [+\-−]?\d/);
     assert.match(value, /axis [+\-−]?\d/);
-    await s.waitForLogLine(/Analyzed 2_epoch_2\.json: inspect-eval, 1 conversation\(s\), 1 scored/);
     const decorations = (await s.editorDecorations('2_epoch_2.json')).filter((d) => /axis/.test(d.text));
     assert.equal(decorations.length, 1, `one value for one assistant turn: ${JSON.stringify(decorations)}`);
     // The value sits on the assistant's line of the virtual document.
     const line = decorations[0]?.line ?? 0;
     await s.goToLine(line);
-    await s.textBox('2_epoch_2.json', line, `"content": "${reply}"`);
+    // Monaco draws each JSON token in a span of its own: the reply's string literal is on that line.
+    await s.textBox('2_epoch_2.json', line, `"${reply}"`);
 
     // The document is read-only: typing changes nothing and no editor becomes dirty.
     await page.keyboard.type('x');
