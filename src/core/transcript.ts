@@ -37,16 +37,24 @@ export type TurnKind = 'message' | 'toolCall' | 'toolResult';
 /**
  * How `text` relates to the source slice `s = original.slice(range.start, range.end)`:
  * "verbatim": text === s; "json-string": text === JSON.parse('"' + s + '"');
- * "parts": text === parts.map((p) => p.text).join(PART_SEPARATOR).
+ * "parts": text === parts.map((p) => p.text).join(PART_SEPARATOR); YAML encodings: see YamlEncoding.
  */
-export type TurnEncoding = 'verbatim' | 'json-string' | 'parts';
+export type TurnEncoding = 'verbatim' | 'json-string' | 'parts' | YamlEncoding;
+
+/**
+ * Text held in YAML (VCR cassettes). "yaml": the slice is a YAML scalar and `text` its value.
+ * "yaml-single-json" / "yaml-double-json": the slice lies inside a single- / double-quoted YAML
+ * scalar holding JSON (a recorded HTTP body) and `text === JSON.parse('"' + unquote(slice) + '"')`,
+ * where unquote undoes that quoting (`unquoteYaml` in formats/yamlText.ts).
+ */
+export type YamlEncoding = 'yaml' | 'yaml-single-json' | 'yaml-double-json';
 
 /**
  * Like TurnEncoding for one part. "placeholder": text is "[type]" standing for a non-text block at
  * range. "toolCall": text is the tool call at range rendered as `{"name":...,"arguments":...}` (see
  * `renderToolCall`), since the engine's chat messages carry text only.
  */
-export type PartEncoding = 'verbatim' | 'json-string' | 'placeholder' | 'toolCall';
+export type PartEncoding = 'verbatim' | 'json-string' | 'placeholder' | 'toolCall' | YamlEncoding;
 
 /** Separator between the parts of a multi-part turn's `text`. */
 export const PART_SEPARATOR = '\n';

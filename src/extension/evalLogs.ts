@@ -6,7 +6,7 @@
  * (`inspect view`) stays the place for events, scores and the rest of the log.
  */
 import * as vscode from 'vscode';
-import { evalSampleLabel, type EvalSampleEntry } from '../core/formats';
+import type { EvalSampleEntry } from '../core/formats';
 import { listEvalSamples, readEvalSampleDocument } from '../io/evalArchive';
 
 /** Read-only documents holding one sample of a `.eval` log. */

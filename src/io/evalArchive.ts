@@ -88,7 +88,7 @@ async function readJson(a: Archive, name: string): Promise<unknown> {
   try {
     return JSON.parse(text) as unknown;
   } catch (e) {
-    throw new Error(`${name} in the archive is not valid JSON: ${e instanceof Error ? e.message : String(e)}`);
+    throw new Error(`${name} in the archive is not valid JSON: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
   }
 }
 

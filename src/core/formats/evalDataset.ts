@@ -3,7 +3,7 @@ import type { Conversation, Turn } from '../transcript';
 import { finishConversation, spanTurn } from './conversation';
 import type { DiagnosticSink } from './diagnosticSink';
 import { defineJsonFormat } from './json/jsonFormat';
-import { has, items, plain, prop, spanOf, str } from './json/jsonNodes';
+import { has, items, plain, prop, str } from './json/jsonNodes';
 import { readString } from './json/messageContent';
 import { isMessage, readMessageList } from './json/messageList';
 

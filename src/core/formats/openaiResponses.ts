@@ -5,7 +5,7 @@ import type { DiagnosticSink } from './diagnosticSink';
 import { defineJsonFormat } from './json/jsonFormat';
 import { fraction, has, items, plain, prop, spanOf, str } from './json/jsonNodes';
 import { callPart, contentParts, contentTurn, readContent, readString } from './json/messageContent';
-import { messageRole, readMessage } from './json/messageList';
+import { isMessage, messageRole, readMessage } from './json/messageList';
 
 // Item types of the Responses API (https://platform.openai.com/docs/api-reference/responses).
 const ITEM_TYPES = new Set([
@@ -42,6 +42,8 @@ export const openaiResponses = defineJsonFormat({
     const input = prop(node, 'input');
     if (input?.type === 'array' && items(input).some(isItem)) return 0.9;
     if (input && has(node, 'model') && (has(node, 'instructions') || input.type === 'string')) return 0.85;
+    // A request whose input holds only {role, content} messages (no item types yet).
+    if (input?.type === 'array' && has(node, 'model') && !has(node, 'messages') && items(input).length > 0 && items(input).every((m) => isMessage(m))) return 0.8;
     return 0;
   },
   read(record, text, sink) {

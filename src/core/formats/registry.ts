@@ -13,6 +13,7 @@ import { openWebui } from './openWebui';
 import { prompty } from './prompty';
 import { shareGpt } from './shareGpt';
 import { sillyTavern } from './sillyTavern';
+import { vcrCassette } from './vcrCassette';
 import type { TranscriptFormat } from './types';
 
 /**
@@ -33,6 +34,7 @@ export const FORMATS: readonly TranscriptFormat[] = [
   openaiChat,
   evalDataset,
   prompty,
+  vcrCassette,
   aiderHistory,
   markdownTranscript,
 ];

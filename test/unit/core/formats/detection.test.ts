@@ -12,6 +12,8 @@ const EXPECTED: Readonly<Record<string, string>> = {
   'aider.chat.history.md': 'aider',
   'anthropic-messages.json': 'anthropic-messages',
   'assistant-axis.json': 'assistant-axis',
+  'cassette-anthropic-parsed-body.yaml': 'vcr-cassette',
+  'cassette-openai-chat.yaml': 'vcr-cassette',
   'chatgpt-conversations.json': 'chatgpt-export',
   'claude-ai-conversations.json': 'claude-ai-export',
   'claude-code-session.jsonl': 'claude-code',

@@ -1,7 +1,9 @@
 // Shared by the format tests: fixture paths and the range invariants every parse result must keep.
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { PART_SEPARATOR, type ParseResult, type TextRange, type Turn, type TurnPart } from '../../../../src/core/transcript';
+import { parse as parseYaml } from 'yaml';
+import { PART_SEPARATOR, type ParseResult, type TextRange, type Turn, type TurnPart, type YamlEncoding } from '../../../../src/core/transcript';
+import { unquoteYaml } from '../../../../src/core/formats/yamlText';
 
 /** The repository root: the nearest folder above the working directory holding package.json. */
 export function repoRoot(): string {
@@ -25,11 +27,18 @@ export function personaDriftDir(): string {
 }
 
 /** The source text a span stands for, decoded by its encoding; undefined when it does not decode. */
-function decode(text: string, range: TextRange, encoding: 'verbatim' | 'json-string'): string | undefined {
+function decode(text: string, range: TextRange, encoding: 'verbatim' | 'json-string' | YamlEncoding): string | undefined {
   const slice = text.slice(range.start, range.end);
   if (encoding === 'verbatim') return slice;
   try {
-    const v: unknown = JSON.parse('"' + slice + '"');
+    if (encoding === 'yaml') {
+      // A YAML scalar read on its own (the yaml library, not the format's code).
+      const v: unknown = parseYaml(slice);
+      return typeof v === 'string' ? v : undefined;
+    }
+    const json = encoding === 'json-string' ? slice : unquoteYaml(slice, 0, slice.length, encoding === 'yaml-single-json' ? 'single' : 'double')?.text;
+    if (json === undefined) return undefined;
+    const v: unknown = JSON.parse('"' + json + '"');
     return typeof v === 'string' ? v : undefined;
   } catch {
     return undefined;

@@ -21,6 +21,7 @@ test('the registry lists every format once, in detection order', () => {
     'openai-chat',
     'eval-dataset',
     'prompty',
+    'vcr-cassette',
     'aider',
     'markdown',
   ]);
