@@ -41,5 +41,5 @@ export enum ColorId {
   rulerBelowFloor = 'personaLens.belowFloorRuler',
 }
 
-/** Languages whose documents may hold transcripts. */
-export const TRANSCRIPT_LANGUAGES = ['json', 'jsonc', 'jsonl', 'markdown', 'prompty'] as const;
+/** Languages whose documents may hold transcripts (YAML: VCR cassettes of API calls). */
+export const TRANSCRIPT_LANGUAGES = ['json', 'jsonc', 'jsonl', 'markdown', 'prompty', 'yaml'] as const;
