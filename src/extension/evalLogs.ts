@@ -23,13 +23,20 @@ export function evalSampleUri(log: vscode.Uri, sample: EvalSampleEntry): vscode.
 }
 
 /** The log file and sample a `persona-lens-eval:` URI names; undefined when it names none. */
-function sampleOf(uri: vscode.Uri): { file: string; sample: Pick<EvalSampleEntry, 'entry' | 'shape'> } | undefined {
+function sampleOf(
+  uri: vscode.Uri,
+): { file: string; sample: Pick<EvalSampleEntry, 'entry' | 'shape'> } | undefined {
   const at = uri.path.toLowerCase().lastIndexOf('.eval/samples/');
   if (at < 0) return undefined;
   const file = vscode.Uri.file(uri.path.slice(0, at + '.eval'.length)).fsPath;
   const entry = uri.path.slice(at + '.eval/'.length);
   const chunked = /^samples\/[^/]+\/sample\.json$/.test(entry);
-  return { file, sample: chunked ? { shape: 'chunked', entry: entry.slice(0, -'sample.json'.length) } : { shape: 'monolith', entry } };
+  return {
+    file,
+    sample: chunked
+      ? { shape: 'chunked', entry: entry.slice(0, -'sample.json'.length) }
+      : { shape: 'monolith', entry },
+  };
 }
 
 /** Serves `persona-lens-eval:` documents from the archive their path names (only `.eval` files are read). */
@@ -37,7 +44,8 @@ export function registerEvalSampleDocuments(): vscode.Disposable {
   return vscode.workspace.registerTextDocumentContentProvider(EVAL_SAMPLE_SCHEME, {
     async provideTextDocumentContent(uri) {
       const target = sampleOf(uri);
-      if (!target) throw new Error(`Persona Lens cannot open ${uri.toString()}: not a sample of an Inspect .eval log`);
+      if (!target)
+        throw new Error(`Persona Lens cannot open ${uri.toString()}: not a sample of an Inspect .eval log`);
       return readEvalSampleDocument(target.file, target.sample);
     },
   });
@@ -69,7 +77,9 @@ export async function openEvalSample(deps: OpenEvalSampleDeps, arg?: unknown): P
     return;
   }
   if (index.samples.length === 0) {
-    void vscode.window.showInformationMessage(`${log.path.split('/').pop() ?? 'This log'} has no samples (written without them, or still running).`);
+    void vscode.window.showInformationMessage(
+      `${log.path.split('/').pop() ?? 'This log'} has no samples (written without them, or still running).`,
+    );
     return;
   }
   const sample =
@@ -77,8 +87,16 @@ export async function openEvalSample(deps: OpenEvalSampleDeps, arg?: unknown): P
       ? index.samples[0]
       : (
           await vscode.window.showQuickPick(
-            index.samples.map((s) => ({ label: `sample ${s.id}`, description: `epoch ${s.epoch}`, sample: s })),
-            { title: `Samples of ${log.path.split('/').pop() ?? 'the log'}`, placeHolder: 'Pick a sample to open and analyse', matchOnDescription: true },
+            index.samples.map((s) => ({
+              label: `sample ${s.id}`,
+              description: `epoch ${s.epoch}`,
+              sample: s,
+            })),
+            {
+              title: `Samples of ${log.path.split('/').pop() ?? 'the log'}`,
+              placeHolder: 'Pick a sample to open and analyse',
+              matchOnDescription: true,
+            },
           )
         )?.sample;
   if (!sample) return;
@@ -89,11 +107,16 @@ export async function openEvalSample(deps: OpenEvalSampleDeps, arg?: unknown): P
 
 function activeEvalTab(): vscode.Uri | undefined {
   const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
-  const uri = input instanceof vscode.TabInputText || input instanceof vscode.TabInputCustom ? input.uri : undefined;
+  const uri =
+    input instanceof vscode.TabInputText || input instanceof vscode.TabInputCustom ? input.uri : undefined;
   return uri?.path.toLowerCase().endsWith('.eval') ? uri : undefined;
 }
 
 async function pickEvalFile(): Promise<vscode.Uri | undefined> {
-  const picked = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'Inspect AI logs': ['eval'] }, title: 'Open an Inspect .eval log' });
+  const picked = await vscode.window.showOpenDialog({
+    canSelectMany: false,
+    filters: { 'Inspect AI logs': ['eval'] },
+    title: 'Open an Inspect .eval log',
+  });
   return picked?.[0];
 }

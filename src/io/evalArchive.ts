@@ -24,7 +24,10 @@ export async function listEvalSamples(path: string): Promise<EvalArchiveIndex> {
 }
 
 /** The read-only document text of one sample (see `evalSampleDocument`). */
-export async function readEvalSampleDocument(path: string, sample: Pick<EvalSampleEntry, 'shape' | 'entry'>): Promise<string> {
+export async function readEvalSampleDocument(
+  path: string,
+  sample: Pick<EvalSampleEntry, 'shape' | 'entry'>,
+): Promise<string> {
   return withArchive(path, async (zip) => {
     const header = (await readJson(zip, 'header.json')) ?? (await readJson(zip, '_journal/start.json'));
     if (sample.shape === 'monolith') {
@@ -51,7 +54,9 @@ interface Archive {
 
 async function withArchive<T>(path: string, use: (a: Archive) => Promise<T>): Promise<T> {
   const zip = await new Promise<yauzl.ZipFile>((resolve, reject) => {
-    yauzl.open(path, { lazyEntries: true, autoClose: false }, (err, z) => (err || !z ? reject(readable(path, err)) : resolve(z)));
+    yauzl.open(path, { lazyEntries: true, autoClose: false }, (err, z) =>
+      err || !z ? reject(readable(path, err)) : resolve(z),
+    );
   });
   try {
     const entries = await new Promise<Map<string, yauzl.Entry>>((resolve, reject) => {
@@ -74,7 +79,9 @@ async function readJson(a: Archive, name: string): Promise<unknown> {
   const entry = a.entries.get(name);
   if (!entry) return undefined;
   if (entry.uncompressedSize > MAX_SAMPLE_BYTES) {
-    throw new Error(`${name} is ${Math.round(entry.uncompressedSize / (1024 * 1024))} MB uncompressed, over the ${MAX_SAMPLE_BYTES / (1024 * 1024)} MB limit for one sample`);
+    throw new Error(
+      `${name} is ${Math.round(entry.uncompressedSize / (1024 * 1024))} MB uncompressed, over the ${MAX_SAMPLE_BYTES / (1024 * 1024)} MB limit for one sample`,
+    );
   }
   const text = await new Promise<string>((resolve, reject) => {
     a.zip.openReadStream(entry, (err, stream) => {
@@ -88,7 +95,10 @@ async function readJson(a: Archive, name: string): Promise<unknown> {
   try {
     return JSON.parse(text) as unknown;
   } catch (e) {
-    throw new Error(`${name} in the archive is not valid JSON: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    throw new Error(
+      `${name} in the archive is not valid JSON: ${e instanceof Error ? e.message : String(e)}`,
+      { cause: e },
+    );
   }
 }
 

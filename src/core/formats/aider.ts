@@ -30,10 +30,13 @@ export const aiderHistory: TranscriptFormat = {
   },
   parse(input: FormatInput, sink: DiagnosticSink): Conversation[] {
     const text = input.text;
-    const sessions: { start: number; label: string; lines: { start: number; end: number }[] }[] = [{ start: 0, label: 'before the first session', lines: [] }];
+    const sessions: { start: number; label: string; lines: { start: number; end: number }[] }[] = [
+      { start: 0, label: 'before the first session', lines: [] },
+    ];
     for (const line of lineSpans(text)) {
       const m = SESSION.exec(text.slice(line.start, line.end));
-      if (m) sessions.push({ start: line.start, label: `session started at ${m[1]?.trim() ?? ''}`, lines: [] });
+      if (m)
+        sessions.push({ start: line.start, label: `session started at ${m[1]?.trim() ?? ''}`, lines: [] });
       else sessions[sessions.length - 1]?.lines.push(line);
     }
     const out: Conversation[] = [];
@@ -42,7 +45,9 @@ export const aiderHistory: TranscriptFormat = {
       // A run that ended before anything was said (aider started and quit) holds no conversation.
       if (turns.length === 0) return;
       const end = sessions[i + 1]?.start ?? text.length;
-      out.push(finishConversation({ turns, metadata: {}, range: { start: s.start, end }, label: s.label }, sink));
+      out.push(
+        finishConversation({ turns, metadata: {}, range: { start: s.start, end }, label: s.label }, sink),
+      );
     });
     return out;
   },
@@ -66,7 +71,16 @@ function readSession(text: string, lines: readonly { start: number; end: number 
       // Blank prefixed lines at either end are layout, not text.
       while (parts.length > 0 && parts[parts.length - 1]?.text.trim() === '') parts.pop();
       while (parts.length > 0 && parts[0]?.text.trim() === '') parts.shift();
-      const t = parts.length === 1 && parts[0] ? spanTurn(role, parts[0], 'verbatim', { rawRole: kind === 'user' ? '####' : '>', ...(role === 'tool' ? { kind: 'toolResult' as const } : {}) }) : partsTurn(role, parts, { rawRole: kind === 'user' ? '####' : '>', ...(role === 'tool' ? { kind: 'toolResult' as const } : {}) });
+      const t =
+        parts.length === 1 && parts[0]
+          ? spanTurn(role, parts[0], 'verbatim', {
+              rawRole: kind === 'user' ? '####' : '>',
+              ...(role === 'tool' ? { kind: 'toolResult' as const } : {}),
+            })
+          : partsTurn(role, parts, {
+              rawRole: kind === 'user' ? '####' : '>',
+              ...(role === 'tool' ? { kind: 'toolResult' as const } : {}),
+            });
       if (t) turns.push(t);
     }
     kind = undefined;
@@ -77,7 +91,8 @@ function readSession(text: string, lines: readonly { start: number; end: number 
     if (turns.length === 0 && kind === undefined && MODE_LINE.test(s)) continue;
     if (kind === 'reply' && fence !== undefined) {
       const f = FENCE.exec(s);
-      if (f?.[1] !== undefined && f[1][0] === fence[0] && f[1].length >= fence.length && s.trim() === f[1]) fence = undefined;
+      if (f?.[1] !== undefined && f[1][0] === fence[0] && f[1].length >= fence.length && s.trim() === f[1])
+        fence = undefined;
       replyEnd = line.end;
       continue;
     }
@@ -88,7 +103,11 @@ function readSession(text: string, lines: readonly { start: number; end: number 
       fence = undefined;
       kind = k;
       let end = line.end;
-      while (end > line.start + prefix[0].length && (text.charCodeAt(end - 1) === 32 || text.charCodeAt(end - 1) === 9)) end--;
+      while (
+        end > line.start + prefix[0].length &&
+        (text.charCodeAt(end - 1) === 32 || text.charCodeAt(end - 1) === 9)
+      )
+        end--;
       const start = line.start + prefix[0].length;
       parts.push({ text: text.slice(start, end), range: { start, end }, encoding: 'verbatim' });
       continue;

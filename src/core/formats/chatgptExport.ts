@@ -14,10 +14,11 @@ import { normalizeRole } from './roles';
  * conversation ChatGPT shows is the path from the root to `current_node`; every other leaf is a
  * branch (an edited prompt or a regenerated reply), read as a further conversation marked `branch`.
  * Like ChatGPT, hidden nodes (`metadata.is_visually_hidden_from_conversation`: the empty root system
- * message, custom instructions) and empty messages are not turns; custom instructions
- * (`user_editable_context`) become the conversation's system prompt. Assistant messages addressed to
+ * message, custom instructions, memory) and empty messages are not turns; custom instructions
+ * (`user_editable_context`, or a hidden system message marked `is_user_system_message`) become the
+ * conversation's system prompt. Assistant messages addressed to
  * a tool (`recipient` other than "all", e.g. code for "python") are assistant turns of kind toolCall;
- * `tool` messages are tool results. Reasoning nodes (`thoughts`, `reasoning_recap`) are not scored.
+ * `tool` messages are tool results. Reasoning (`thoughts`, `reasoning_recap`, the `analysis` channel) is not scored.
  */
 export const chatgptExport = defineJsonFormat({
   id: 'chatgpt-export',
@@ -27,7 +28,8 @@ export const chatgptExport = defineJsonFormat({
     const mapping = prop(node, 'mapping');
     if (mapping?.type !== 'object') return 0;
     const first = mapping.children?.[0]?.children?.[1];
-    const looksLikeNode = first === undefined || (has(first, 'children') && (has(first, 'message') || has(first, 'parent')));
+    const looksLikeNode =
+      first === undefined || (has(first, 'children') && (has(first, 'message') || has(first, 'parent')));
     if (!looksLikeNode) return 0;
     return has(node, 'current_node') || has(node, 'create_time') ? 0.95 : 0.7;
   },
@@ -47,7 +49,15 @@ export const chatgptExport = defineJsonFormat({
     const shownLeaf = current !== undefined && tree.has(current) ? current : lastLeaf(tree);
     const shown = shownLeaf === undefined ? [] : pathTo(tree, shownLeaf);
     const metadata: Record<string, unknown> = {};
-    for (const key of ['title', 'create_time', 'update_time', 'conversation_id', 'id', 'default_model_slug', 'gizmo_id']) {
+    for (const key of [
+      'title',
+      'create_time',
+      'update_time',
+      'conversation_id',
+      'id',
+      'default_model_slug',
+      'gizmo_id',
+    ]) {
       if (has(node, key)) metadata[key] = plain(prop(node, key));
     }
     const base = title ?? record.label ?? 'conversation';
@@ -86,7 +96,11 @@ export const chatgptExport = defineJsonFormat({
 const REASONING = new Set(['thoughts', 'reasoning_recap']);
 
 /** One node's message as ChatGPT shows it: a turn, the system prompt, or nothing (hidden or empty). */
-function readMessage(text: string, msg: Node, sink: DiagnosticSink): { turn?: Turn; system?: Turn } | undefined {
+function readMessage(
+  text: string,
+  msg: Node,
+  sink: DiagnosticSink,
+): { turn?: Turn; system?: Turn } | undefined {
   const author = str(prop(prop(msg, 'author'), 'role')) ?? '';
   const contentNode = prop(msg, 'content');
   const contentType = str(prop(contentNode, 'content_type')) ?? 'text';
@@ -100,13 +114,23 @@ function readMessage(text: string, msg: Node, sink: DiagnosticSink): { turn?: Tu
     const turn = messageTurn('system', parts, { rawRole: 'user_editable_context' });
     return turn ? { system: turn } : undefined;
   }
-  if (REASONING.has(contentType)) {
-    sink.info('placeholder', `ChatGPT's reasoning ("${contentType}") is not a turn; only the answer is scored.`, spanOf(contentNode ?? msg));
+  if (REASONING.has(contentType) || str(prop(msg, 'channel')) === 'analysis') {
+    sink.info(
+      'placeholder',
+      `ChatGPT's reasoning ("${contentType}") is not a turn; only the answer is scored.`,
+      spanOf(contentNode ?? msg),
+    );
     return undefined;
   }
+  // Memory the model was given (not shown in the conversation).
+  if (contentType === 'model_editable_context') return undefined;
   const info = normalizeRole(author);
   if (!info) {
-    sink.warning('unknown-role', `Unknown author role "${author}"; this message is skipped.`, spanOf(prop(msg, 'author') ?? msg));
+    sink.warning(
+      'unknown-role',
+      `Unknown author role "${author}"; this message is skipped.`,
+      spanOf(prop(msg, 'author') ?? msg),
+    );
     return undefined;
   }
   const recipient = str(prop(msg, 'recipient'));
@@ -115,11 +139,20 @@ function readMessage(text: string, msg: Node, sink: DiagnosticSink): { turn?: Tu
   if (parts.length === 0) {
     const span = stringSpan(text, prop(contentNode, 'text'));
     if (span) parts.push({ ...span, encoding: 'json-string' });
-    else if (contentNode && !has(contentNode, 'parts')) parts.push(placeholderPart(contentType, spanOf(contentNode), sink));
+    else if (contentNode && !has(contentNode, 'parts'))
+      parts.push(placeholderPart(contentType, spanOf(contentNode), sink));
   }
   const nonEmpty = parts.filter((p) => p.encoding !== 'json-string' || p.text.trim() !== '');
-  // ChatGPT shows neither hidden nodes nor empty ones (the root system message, a reply before its text).
-  if (hidden || nonEmpty.length === 0) return undefined;
+  if (nonEmpty.length === 0) return undefined;
+  if (hidden) {
+    // Custom instructions written as a hidden system message (is_user_system_message) are the system prompt.
+    const userSystem = prop(prop(msg, 'metadata'), 'is_user_system_message')?.value === true;
+    const turn =
+      userSystem && info.role === 'system'
+        ? messageTurn('system', nonEmpty, { rawRole: 'system' })
+        : undefined;
+    return turn ? { system: turn } : undefined;
+  }
   const toTool = info.role === 'assistant' && recipient !== undefined && recipient !== 'all';
   const kind = info.role === 'tool' ? 'toolResult' : toTool ? 'toolCall' : 'message';
   const extras = { kind, rawRole: author, ...(toTool ? { name: recipient } : {}) } as const;

@@ -35,7 +35,11 @@ export const claudeAiExport = defineJsonFormat({
       const sender = str(senderNode) ?? '';
       const info = normalizeRole(sender);
       if (!info) {
-        sink.warning('unknown-role', `Unknown sender "${sender}"; this message is skipped.`, spanOf(senderNode ?? msg));
+        sink.warning(
+          'unknown-role',
+          `Unknown sender "${sender}"; this message is skipped.`,
+          spanOf(senderNode ?? msg),
+        );
         continue;
       }
       const blocks = prop(msg, 'content');
@@ -46,10 +50,16 @@ export const claudeAiExport = defineJsonFormat({
       const textNode = prop(msg, 'text');
       const span = textNode?.type === 'string' ? readString(text, textNode, sink) : undefined;
       if (span) turns.push(spanTurn(info.role, span, 'json-string', { rawRole: sender }));
-      else if (!textNode) sink.warning('empty-turn', `The ${sender} message has no text or content; it is skipped.`, spanOf(msg));
+      else if (!textNode)
+        sink.warning(
+          'empty-turn',
+          `The ${sender} message has no text or content; it is skipped.`,
+          spanOf(msg),
+        );
     }
     const metadata: Record<string, unknown> = {};
-    for (const key of ['uuid', 'name', 'summary', 'created_at', 'updated_at', 'model']) if (has(node, key)) metadata[key] = plain(prop(node, key));
+    for (const key of ['uuid', 'name', 'summary', 'created_at', 'updated_at', 'model'])
+      if (has(node, key)) metadata[key] = plain(prop(node, key));
     const listKey = node.children?.find((p) => p.children?.[0]?.value === 'chat_messages')?.children?.[0];
     return [
       finishConversation(
@@ -76,7 +86,13 @@ function shownChain(node: Node): Node[] {
   }
   const parentOf = (m: Node): string | undefined => str(prop(m, 'parent_message_uuid'));
   // Without parent links inside the file (older exports, the all-zero root uuid) the list is the chain.
-  if (!all.some((m) => { const p = parentOf(m); return p !== undefined && byId.has(p); })) return all;
+  if (
+    !all.some((m) => {
+      const p = parentOf(m);
+      return p !== undefined && byId.has(p);
+    })
+  )
+    return all;
   const leafId = str(prop(node, 'current_leaf_message_uuid'));
   let leaf = leafId !== undefined ? byId.get(leafId) : all[all.length - 1];
   const chain: Node[] = [];

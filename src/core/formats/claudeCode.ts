@@ -8,7 +8,15 @@ import { items, prop, str } from './json/jsonNodes';
 import { callPart, contentTurn, readContent, readPart } from './json/messageContent';
 
 // Lines a session holds besides messages; they are events, not turns (Claude Code does not show them).
-const EVENT_TYPES = new Set(['summary', 'file-history-snapshot', 'progress', 'queue-operation', 'system', 'attachment', 'custom-title']);
+const EVENT_TYPES = new Set([
+  'summary',
+  'file-history-snapshot',
+  'progress',
+  'queue-operation',
+  'system',
+  'attachment',
+  'custom-title',
+]);
 
 /**
  * Claude Code session logs (`~/.claude/projects/<project>/<session>.jsonl`): one event per line.
@@ -27,7 +35,10 @@ export const claudeCode = defineJsonFormat({
     const type = str(prop(node, 'type'));
     if (type === undefined) return 0;
     if (type === 'user' || type === 'assistant') {
-      return prop(node, 'message')?.type === 'object' && (prop(node, 'uuid') !== undefined || prop(node, 'sessionId') !== undefined) ? 0.95 : 0;
+      return prop(node, 'message')?.type === 'object' &&
+        (prop(node, 'uuid') !== undefined || prop(node, 'sessionId') !== undefined)
+        ? 0.95
+        : 0;
     }
     if (!EVENT_TYPES.has(type)) return 0;
     return prop(node, 'sessionId') || prop(node, 'leafUuid') || prop(node, 'messageId') ? 0.9 : 0;
@@ -45,12 +56,25 @@ export const claudeCode = defineJsonFormat({
     const out: Conversation[] = [];
     const whole = { start: 0, end: text.length };
     const sessionId = records.map((r) => str(prop(r.node, 'sessionId'))).find((s) => s !== undefined);
-    const metadata = { ...(sessionId !== undefined ? { sessionId } : {}), ...(title !== undefined ? { title } : {}) };
+    const metadata = {
+      ...(sessionId !== undefined ? { sessionId } : {}),
+      ...(title !== undefined ? { title } : {}),
+    };
     if (main.length > 0 || side.length === 0) {
-      out.push(finishConversation({ turns: readLines(main, text, sink), metadata, range: whole, label: title ?? 'session' }, sink));
+      out.push(
+        finishConversation(
+          { turns: readLines(main, text, sink), metadata, range: whole, label: title ?? 'session' },
+          sink,
+        ),
+      );
     }
     if (side.length > 0) {
-      out.push(finishConversation({ turns: readLines(side, text, sink), metadata, range: whole, label: 'sidechain' }, sink));
+      out.push(
+        finishConversation(
+          { turns: readLines(side, text, sink), metadata, range: whole, label: 'sidechain' },
+          sink,
+        ),
+      );
     }
     return out;
   },
@@ -78,7 +102,10 @@ function readLines(lines: readonly JsonRecord[], text: string, sink: DiagnosticS
       if (content?.type === 'array') {
         for (const block of items(content)) {
           const type = str(prop(block, 'type'));
-          if (type === 'tool_use' || type === 'server_tool_use') pending.push(callPart(str(prop(block, 'name')), prop(block, 'input'), block, str(prop(block, 'id'))));
+          if (type === 'tool_use' || type === 'server_tool_use')
+            pending.push(
+              callPart(str(prop(block, 'name')), prop(block, 'input'), block, str(prop(block, 'id'))),
+            );
           else {
             const part = readPart(text, block, sink);
             if (part) pending.push(part);

@@ -10,7 +10,8 @@ export function makeInput(text: string, fileName: string): FormatInput {
     fileName,
     extension,
     json(): JsonSource | undefined {
-      if (json === null) json = looksLikeJson(text, extension) ? readJsonSource(withoutBom(text), extension) : undefined;
+      if (json === null)
+        json = looksLikeJson(text, extension) ? readJsonSource(withoutBom(text), extension) : undefined;
       return json;
     },
   };

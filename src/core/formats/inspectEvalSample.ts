@@ -30,7 +30,13 @@ export function evalSampleEntries(names: Iterable<string>): EvalSampleEntry[] {
       continue;
     }
     const c = CHUNKED.exec(name);
-    if (c?.[1] !== undefined && c[2] !== undefined) out.push({ id: c[1], epoch: Number(c[2]), shape: 'chunked', entry: name.slice(0, -'sample.json'.length) });
+    if (c?.[1] !== undefined && c[2] !== undefined)
+      out.push({
+        id: c[1],
+        epoch: Number(c[2]),
+        shape: 'chunked',
+        entry: name.slice(0, -'sample.json'.length),
+      });
   }
   const num = (s: string): number => (/^\d+$/.test(s) ? Number(s) : Number.NaN);
   return out.sort((a, b) => {
@@ -58,7 +64,11 @@ const KEPT = ['id', 'epoch', 'input', 'target', 'messages', 'scores', 'metadata'
  * of a log still running), `sample` the sample's JSON; `attachments` resolves `attachment://<key>`
  * references (a sample's own "attachments" map is used when not given).
  */
-export function evalSampleDocument(header: unknown, sample: unknown, attachments?: (key: string) => string | undefined): string {
+export function evalSampleDocument(
+  header: unknown,
+  sample: unknown,
+  attachments?: (key: string) => string | undefined,
+): string {
   const s = isObject(sample) ? sample : {};
   const own = isObject(s.attachments) ? s.attachments : {};
   const lookup = attachments ?? ((key: string) => (typeof own[key] === 'string' ? own[key] : undefined));

@@ -11,7 +11,11 @@ export interface TreeNode {
 export function pathTo(nodes: ReadonlyMap<string, TreeNode>, leaf: string): string[] {
   const path: string[] = [];
   const seen = new Set<string>();
-  for (let id: string | undefined = leaf; id !== undefined && nodes.has(id) && !seen.has(id); id = nodes.get(id)?.parent) {
+  for (
+    let id: string | undefined = leaf;
+    id !== undefined && nodes.has(id) && !seen.has(id);
+    id = nodes.get(id)?.parent
+  ) {
     seen.add(id);
     path.push(id);
   }

@@ -20,7 +20,8 @@ export const sillyTavern = defineJsonFormat({
   extensions: ['.jsonl'],
   score(node: Node): number {
     if (node.type !== 'object') return 0;
-    if (typeof prop(node, 'mes')?.value === 'string' && (has(node, 'is_user') || has(node, 'swipes'))) return 0.95;
+    if (typeof prop(node, 'mes')?.value === 'string' && (has(node, 'is_user') || has(node, 'swipes')))
+      return 0.95;
     if (has(node, 'user_name') && has(node, 'character_name')) return 0.95;
     return has(node, 'chat_metadata') && !has(node, 'messages') ? 0.6 : 0;
   },
@@ -30,7 +31,8 @@ export const sillyTavern = defineJsonFormat({
     for (const r of records) {
       const node = r.node;
       if (!has(node, 'mes') && !has(node, 'swipes')) {
-        for (const key of HEADER_KEYS) if (has(node, key) && metadata[key] === undefined) metadata[key] = plain(prop(node, key));
+        for (const key of HEADER_KEYS)
+          if (has(node, key) && metadata[key] === undefined) metadata[key] = plain(prop(node, key));
         continue;
       }
       const mes = prop(node, 'mes');
@@ -38,15 +40,24 @@ export const sillyTavern = defineJsonFormat({
       const textNode = mes?.type === 'string' ? mes : swipe?.type === 'string' ? swipe : undefined;
       const span = textNode ? readString(text, textNode, sink) : undefined;
       if (!span) {
-        if (!textNode) sink.warning('empty-turn', 'This message has no "mes" text; it is skipped.', spanOf(node));
+        if (!textNode)
+          sink.warning('empty-turn', 'This message has no "mes" text; it is skipped.', spanOf(node));
         continue;
       }
       const name = str(prop(node, 'name'));
       const narrator = str(prop(prop(node, 'extra'), 'type')) === 'narrator';
       const role = prop(node, 'is_user')?.value === true ? 'user' : narrator ? 'system' : 'assistant';
-      turns.push(spanTurn(role, span, 'json-string', { rawRole: role === 'user' ? 'is_user' : narrator ? 'narrator' : 'character', ...(name !== undefined ? { name } : {}) }));
+      turns.push(
+        spanTurn(role, span, 'json-string', {
+          rawRole: role === 'user' ? 'is_user' : narrator ? 'narrator' : 'character',
+          ...(name !== undefined ? { name } : {}),
+        }),
+      );
     }
-    const label = typeof metadata.character_name === 'string' && metadata.character_name !== 'unused' ? metadata.character_name : 'chat';
+    const label =
+      typeof metadata.character_name === 'string' && metadata.character_name !== 'unused'
+        ? metadata.character_name
+        : 'chat';
     return [finishConversation({ turns, metadata, range: { start: 0, end: text.length }, label }, sink)];
   },
 });

@@ -1,5 +1,13 @@
 import { parseTree, type Node } from 'jsonc-parser';
-import { isMap, isScalar, isSeq, parseDocument, type Document, type Node as YamlNode, type YAMLMap } from 'yaml';
+import {
+  isMap,
+  isScalar,
+  isSeq,
+  parseDocument,
+  type Document,
+  type Node as YamlNode,
+  type YAMLMap,
+} from 'yaml';
 import type { Conversation, TextRange, Turn, TurnEncoding, TurnPart } from '../transcript';
 import { anthropicMessages, readBlocks } from './anthropicMessages';
 import { finishConversation } from './conversation';
@@ -39,16 +47,25 @@ export const vcrCassette: TranscriptFormat = {
   label: 'VCR cassette',
   extensions: ['.yaml', '.yml'],
   detect(input: FormatInput): number {
-    if (!YAML_EXTENSIONS.has(input.extension) && !/^(?:http_)?interactions:/m.test(input.text.slice(0, 4096))) return 0;
+    if (!YAML_EXTENSIONS.has(input.extension) && !/^(?:http_)?interactions:/m.test(input.text.slice(0, 4096)))
+      return 0;
     if (!/^(?:http_)?interactions:/m.test(input.text)) return 0;
     const doc = readDocument(input.text);
     const quiet = new DiagnosticSink(input.text.length, true);
-    return interactions(doc).slice(0, 8).some((i) => readRequest(input.text, i, quiet).length > 0) ? 0.95 : 0;
+    return interactions(doc)
+      .slice(0, 8)
+      .some((i) => readRequest(input.text, i, quiet).length > 0)
+      ? 0.95
+      : 0;
   },
   parse(input: FormatInput, sink: DiagnosticSink): Conversation[] {
     const text = input.text;
     const doc = readDocument(text);
-    for (const e of doc?.errors ?? []) sink.error('json-syntax', `Invalid YAML: ${e.message.split('\n')[0] ?? e.code}`, { start: e.pos[0], end: e.pos[1] });
+    for (const e of doc?.errors ?? [])
+      sink.error('json-syntax', `Invalid YAML: ${e.message.split('\n')[0] ?? e.code}`, {
+        start: e.pos[0],
+        end: e.pos[1],
+      });
     const out: Conversation[] = [];
     interactions(doc).forEach((interaction, i) => {
       const request = readRequest(text, interaction, sink);
@@ -96,7 +113,11 @@ function nodeRange(node: YamlNode | undefined): TextRange | undefined {
 }
 
 /** The request's system prompt (first, possibly undefined) and turns; [] when the request is no chat call. */
-function readRequest(text: string, interaction: YAMLMap, sink: DiagnosticSink): [Turn | undefined, ...Turn[]] | [] {
+function readRequest(
+  text: string,
+  interaction: YAMLMap,
+  sink: DiagnosticSink,
+): [Turn | undefined, ...Turn[]] | [] {
   const body = bodyOf(text, interaction.get('request', true), sink);
   if (!body) return [];
   const inner = new DiagnosticSink(body.json.length, true);
@@ -149,13 +170,21 @@ function scalarBody(text: string, node: unknown, sink: DiagnosticSink): Body | u
   if (!isScalar(node) || !node.range) return undefined;
   const [start, end] = node.range;
   if (node.tag === 'tag:yaml.org,2002:binary') {
-    sink.info('unrecognized-record', 'This body is stored compressed (!!binary); its messages are not read.', { start, end: Math.min(end, start + 8) });
+    sink.info(
+      'unrecognized-record',
+      'This body is stored compressed (!!binary); its messages are not read.',
+      { start, end: Math.min(end, start + 8) },
+    );
     return undefined;
   }
   if (typeof node.value !== 'string') return undefined;
   const value = node.value.trimStart();
   if (!value.startsWith('{') && !value.startsWith('[')) {
-    if (/^(?:event:|data:)/m.test(value)) sink.info('unrecognized-record', 'A streamed (server-sent events) body is not read.', { start, end: Math.min(end, start + 8) });
+    if (/^(?:event:|data:)/m.test(value))
+      sink.info('unrecognized-record', 'A streamed (server-sent events) body is not read.', {
+        start,
+        end: Math.min(end, start + 8),
+      });
     return undefined;
   }
   if (node.type === 'QUOTE_SINGLE' || node.type === 'QUOTE_DOUBLE') {
@@ -173,7 +202,11 @@ function scalarBody(text: string, node: unknown, sink: DiagnosticSink): Body | u
     };
   }
   // Block and plain scalars would need their indentation to map back; they are rare for JSON bodies.
-  sink.info('unrecognized-record', `A ${node.type === 'PLAIN' ? 'plain' : 'block'} YAML body is not read; Persona Lens reads JSON bodies in quoted strings or as YAML structures.`, { start, end: Math.min(end, start + 8) });
+  sink.info(
+    'unrecognized-record',
+    `A ${node.type === 'PLAIN' ? 'plain' : 'block'} YAML body is not read; Persona Lens reads JSON bodies in quoted strings or as YAML structures.`,
+    { start, end: Math.min(end, start + 8) },
+  );
   return undefined;
 }
 
@@ -203,7 +236,8 @@ function structuredBody(root: YamlNode): Body {
     } else if (isScalar(node)) {
       const v = node.value;
       if (typeof v === 'string') origin.set(json.length + 1, node);
-      json += typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? JSON.stringify(v) : 'null';
+      json +=
+        typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' ? JSON.stringify(v) : 'null';
     } else {
       json += 'null';
     }
@@ -232,13 +266,16 @@ function remapTurn(turn: Turn, body: Body): Turn | undefined {
   }
   if (turn.encoding !== 'json-string') return undefined;
   const moved = body.remap(turn.range);
-  return moved && moved.encoding !== 'verbatim' ? { ...turn, range: moved.range, encoding: moved.encoding } : undefined;
+  return moved && moved.encoding !== 'verbatim'
+    ? { ...turn, range: moved.range, encoding: moved.encoding }
+    : undefined;
 }
 
 function remapPart(part: TurnPart, body: Body): TurnPart | undefined {
   const moved = body.remap(part.range);
   if (!moved) return undefined;
   if (part.encoding === 'placeholder' || part.encoding === 'toolCall') return { ...part, range: moved.range };
-  if (part.encoding !== 'json-string' || moved.encoding === 'verbatim' || moved.encoding === 'parts') return undefined;
+  if (part.encoding !== 'json-string' || moved.encoding === 'verbatim' || moved.encoding === 'parts')
+    return undefined;
   return { ...part, range: moved.range, encoding: moved.encoding };
 }

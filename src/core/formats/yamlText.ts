@@ -16,8 +16,24 @@ export interface Unquoted {
 }
 
 const ESCAPES: Readonly<Record<string, string>> = {
-  '0': '\0', a: '\x07', b: '\b', t: '\t', '\t': '\t', n: '\n', v: '\v', f: '\f', r: '\r', e: '\x1b',
-  ' ': ' ', '"': '"', '/': '/', '\\': '\\', N: '\u0085', _: '\u00a0', L: '\u2028', P: '\u2029',
+  '0': '\0',
+  a: '\x07',
+  b: '\b',
+  t: '\t',
+  '\t': '\t',
+  n: '\n',
+  v: '\v',
+  f: '\f',
+  r: '\r',
+  e: '\x1b',
+  ' ': ' ',
+  '"': '"',
+  '/': '/',
+  '\\': '\\',
+  N: '\u0085',
+  _: '\u00a0',
+  L: '\u2028',
+  P: '\u2029',
 };
 const HEX_LENGTH: Readonly<Record<string, number>> = { x: 2, u: 4, U: 8 };
 
@@ -27,7 +43,12 @@ const isBlank = (c: string | undefined): boolean => c === ' ' || c === '\t';
  * Unquotes `src[start, end)`, the content of a quoted scalar without its quotes (or a fragment of it
  * that starts and ends outside escapes). Returns undefined on a malformed escape.
  */
-export function unquoteYaml(src: string, start: number, end: number, style: QuoteStyle): Unquoted | undefined {
+export function unquoteYaml(
+  src: string,
+  start: number,
+  end: number,
+  style: QuoteStyle,
+): Unquoted | undefined {
   const out: string[] = [];
   const from: number[] = [];
   // Characters written by escapes ("\ ", "\t") are content: folding never trims them.

@@ -83,7 +83,11 @@ test('Open Inspect Log Sample: pick a sample of a .eval log, it opens read-only 
 
     // The document is read-only: typing changes nothing and no editor becomes dirty.
     await page.keyboard.type('x');
-    assert.equal(await page.locator('.tabs-container .tab.dirty').count(), 0, 'the sample document became dirty');
+    assert.equal(
+      await page.locator('.tabs-container .tab.dirty').count(),
+      0,
+      'the sample document became dirty',
+    );
     await s.screenshot('sample-analyzed');
   });
 });

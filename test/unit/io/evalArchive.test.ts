@@ -35,7 +35,10 @@ test('a sample opens as a one-sample Inspect JSON log: exact ranges, attachments
   assert.equal(r.format, 'inspect-eval');
   assert.equal(r.conversations.length, 1);
   assert.equal(r.conversations[0]?.metadata.task, 'popularity');
-  assert.deepEqual(r.conversations[0]?.turns.map((t) => t.role), ['system', 'user', 'assistant']);
+  assert.deepEqual(
+    r.conversations[0]?.turns.map((t) => t.role),
+    ['system', 'user', 'assistant'],
+  );
   assert.equal(r.conversations[0]?.turns[2]?.text, 'Yes\n');
   assert.deepEqual(invariantProblems(doc, r), []);
   assert.deepEqual(r.diagnostics, []);
@@ -47,25 +50,56 @@ test('tool calls in a .eval sample: assistant turns with their calls, tool resul
   const doc = await readEvalSampleDocument(file, samples[0]!);
   const r = parse(doc, 'sample.json');
   const turns = r.conversations[0]?.turns ?? [];
-  assert.deepEqual(turns.slice(0, 3).map((t) => `${t.role}/${t.kind}`), ['user/message', 'assistant/message', 'tool/toolResult']);
-  assert.equal(turns[1]?.text, 'Executing bash with args: {\'cmd\': \'ls\'}\n{"name":"bash","arguments":{"cmd":"ls"}}');
+  assert.deepEqual(
+    turns.slice(0, 3).map((t) => `${t.role}/${t.kind}`),
+    ['user/message', 'assistant/message', 'tool/toolResult'],
+  );
+  assert.equal(
+    turns[1]?.text,
+    'Executing bash with args: {\'cmd\': \'ls\'}\n{"name":"bash","arguments":{"cmd":"ls"}}',
+  );
   assert.equal(turns[2]?.toolCallId, 'hardcoded_0');
   assert.equal(turns.at(-1)?.text, 'done');
   assert.deepEqual(invariantProblems(doc, r), []);
 });
 
 test('attachment:// references resolve from the sample (monolith) or an index table (chunked); unknown ones stay', () => {
-  const sample = { id: 1, epoch: 1, messages: [{ role: 'user', content: 'attachment://abc' }, { role: 'assistant', content: 'attachment://zzz' }], attachments: { abc: 'Hello' }, events: [{ big: 1 }] };
-  const doc = JSON.parse(evalSampleDocument({ version: 2, eval: { task: 't' } }, sample)) as { samples: { messages: { content: string }[]; events?: unknown }[] };
-  assert.deepEqual(doc.samples[0]?.messages.map((m) => m.content), ['Hello', 'attachment://zzz']);
+  const sample = {
+    id: 1,
+    epoch: 1,
+    messages: [
+      { role: 'user', content: 'attachment://abc' },
+      { role: 'assistant', content: 'attachment://zzz' },
+    ],
+    attachments: { abc: 'Hello' },
+    events: [{ big: 1 }],
+  };
+  const doc = JSON.parse(evalSampleDocument({ version: 2, eval: { task: 't' } }, sample)) as {
+    samples: { messages: { content: string }[]; events?: unknown }[];
+  };
+  assert.deepEqual(
+    doc.samples[0]?.messages.map((m) => m.content),
+    ['Hello', 'attachment://zzz'],
+  );
   assert.equal(doc.samples[0]?.events, undefined, 'events stay in the archive');
-  const chunked = JSON.parse(evalSampleDocument({}, { messages: [{ role: 'user', content: 'attachment://0' }] }, (k) => (k === '0' ? 'From the table' : undefined))) as { samples: { messages: { content: string }[] }[] };
+  const chunked = JSON.parse(
+    evalSampleDocument({}, { messages: [{ role: 'user', content: 'attachment://0' }] }, (k) =>
+      k === '0' ? 'From the table' : undefined,
+    ),
+  ) as { samples: { messages: { content: string }[] }[] };
   assert.equal(chunked.samples[0]?.messages[0]?.content, 'From the table');
 });
 
 test('entry names: monolith and chunked samples, numeric ids in numeric order, other entries ignored', () => {
   assert.deepEqual(
-    evalSampleEntries(['header.json', 'samples/10_epoch_1.json', 'samples/9_epoch_1.json', 'samples/b_epoch_1/sample.json', 'samples/b_epoch_1/messages/0.json', '_journal/start.json']).map((s) => [s.id, s.shape, s.entry]),
+    evalSampleEntries([
+      'header.json',
+      'samples/10_epoch_1.json',
+      'samples/9_epoch_1.json',
+      'samples/b_epoch_1/sample.json',
+      'samples/b_epoch_1/messages/0.json',
+      '_journal/start.json',
+    ]).map((s) => [s.id, s.shape, s.entry]),
     [
       ['9', 'monolith', 'samples/9_epoch_1.json'],
       ['10', 'monolith', 'samples/10_epoch_1.json'],
@@ -79,7 +113,10 @@ test('a file that is not a zip is refused with a message naming it', async () =>
   try {
     const bad = join(dir, 'broken.eval');
     writeFileSync(bad, '{"not": "a zip"}');
-    await assert.rejects(listEvalSamples(bad), /broken\.eval is not a readable Inspect \.eval log \(a zip archive\)/);
+    await assert.rejects(
+      listEvalSamples(bad),
+      /broken\.eval is not a readable Inspect \.eval log \(a zip archive\)/,
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -88,9 +125,12 @@ test('a file that is not a zip is refused with a message naming it', async () =>
 /** Writes a zip of JSON entries with yazl (deflated, as Inspect writes them). */
 async function writeZip(path: string, entries: Record<string, unknown>): Promise<void> {
   const zip = new yazl.ZipFile();
-  for (const [name, value] of Object.entries(entries)) zip.addBuffer(Buffer.from(JSON.stringify(value)), name);
+  for (const [name, value] of Object.entries(entries))
+    zip.addBuffer(Buffer.from(JSON.stringify(value)), name);
   zip.end();
-  await new Promise<void>((resolve, reject) => zip.outputStream.pipe(createWriteStream(path)).on('close', resolve).on('error', reject));
+  await new Promise<void>((resolve, reject) =>
+    zip.outputStream.pipe(createWriteStream(path)).on('close', resolve).on('error', reject),
+  );
 }
 
 test('a chunked sample (shell, message chunks by first index, an attachment table) reads like a monolith one', async () => {
@@ -102,12 +142,21 @@ test('a chunked sample (shell, message chunks by first index, an attachment tabl
       'samples/7_epoch_1/sample.json': { id: 7, epoch: 1, target: 'blue' },
       // Chunks are named by their first index; "10" sorts after "2" numerically, not as text.
       'samples/7_epoch_1/messages/10.json': [{ role: 'assistant', content: 'Third chunk.' }],
-      'samples/7_epoch_1/messages/0.json': [{ role: 'system', content: 'attachment://0' }, { role: 'user', content: 'Colour?' }],
-      'samples/7_epoch_1/messages/2.json': [{ role: 'assistant', content: 'Blue.' }, { role: 'user', content: 'Sure?' }],
+      'samples/7_epoch_1/messages/0.json': [
+        { role: 'system', content: 'attachment://0' },
+        { role: 'user', content: 'Colour?' },
+      ],
+      'samples/7_epoch_1/messages/2.json': [
+        { role: 'assistant', content: 'Blue.' },
+        { role: 'user', content: 'Sure?' },
+      ],
       'samples/7_epoch_1/attachments/0.json': ['You answer in one word.'],
     });
     const { samples } = await listEvalSamples(file);
-    assert.deepEqual(samples.map((s) => [s.id, s.shape]), [['7', 'chunked']]);
+    assert.deepEqual(
+      samples.map((s) => [s.id, s.shape]),
+      [['7', 'chunked']],
+    );
     const doc = await readEvalSampleDocument(file, samples[0]!);
     const r = parse(doc, 'sample.json');
     assert.equal(r.format, 'inspect-eval');

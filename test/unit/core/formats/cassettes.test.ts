@@ -16,14 +16,20 @@ test('vcrpy cassette: the request body (single-quoted, folded) and the reply (do
   const c = r.conversations[0];
   assert.equal(c?.label, 'interaction 1');
   assert.equal(c?.metadata.uri, 'https://api.openai.com/v1/chat/completions');
-  assert.deepEqual(c?.turns.map((t) => [t.role, t.encoding]), [
-    ['system', 'yaml-single-json'],
-    ['user', 'yaml-single-json'],
-    ['assistant', 'yaml-double-json'],
-  ]);
+  assert.deepEqual(
+    c?.turns.map((t) => [t.role, t.encoding]),
+    [
+      ['system', 'yaml-single-json'],
+      ['user', 'yaml-single-json'],
+      ['assistant', 'yaml-double-json'],
+    ],
+  );
   assert.equal(c?.turns[0]?.text, 'You are test role. test backstory\nYour personal goal is: test goal');
   // The user prompt spans four folded YAML lines: the range covers them, the text is unfolded.
-  assert.match(c?.turns[1]?.text ?? '', /^\nCurrent Task: Calculate 2 \+ 2\n\nThis is the expected criteria for your final answer: The result of the calculation\nyou MUST/);
+  assert.match(
+    c?.turns[1]?.text ?? '',
+    /^\nCurrent Task: Calculate 2 \+ 2\n\nThis is the expected criteria for your final answer: The result of the calculation\nyou MUST/,
+  );
   assert.ok(slice(text, c?.turns[1]?.range ?? { start: 0, end: 0 }).includes('\n      2 + 2'));
   assert.equal(c?.turns[2]?.text, 'The result of the calculation 2 + 2 is 4.');
   assert.deepEqual(invariantProblems(text, r), []);
@@ -37,7 +43,10 @@ test('pydantic-ai cassette: parsed_body YAML structures, Anthropic tool_use and 
   assert.deepEqual(
     r.conversations.map((c) => c.turns.map((t) => `${t.role}/${t.kind}: ${t.text}`)),
     [
-      ['user/message: What is the largest city in the user country?', 'assistant/toolCall: {"name":"get_user_country","arguments":{}}'],
+      [
+        'user/message: What is the largest city in the user country?',
+        'assistant/toolCall: {"name":"get_user_country","arguments":{}}',
+      ],
       [
         'user/message: What is the largest city in the user country?',
         'assistant/toolCall: {"name":"get_user_country","arguments":{}}',
@@ -49,7 +58,10 @@ test('pydantic-ai cassette: parsed_body YAML structures, Anthropic tool_use and 
   const user = r.conversations[0]?.turns[0];
   assert.equal(user?.encoding, 'parts');
   assert.equal(user?.parts?.[0]?.encoding, 'yaml');
-  assert.equal(slice(text, user?.parts?.[0]?.range ?? { start: 0, end: 0 }), 'What is the largest city in the user country?');
+  assert.equal(
+    slice(text, user?.parts?.[0]?.range ?? { start: 0, end: 0 }),
+    'What is the largest city in the user country?',
+  );
   assert.deepEqual(invariantProblems(text, r), []);
 });
 
@@ -79,18 +91,47 @@ test('a cassette of other calls (embeddings) is not a transcript; compressed and
   ].join('\n');
   const r = parse(compressed, 'gz.yaml');
   assert.equal(r.format, 'vcr-cassette');
-  assert.deepEqual(r.conversations[0]?.turns.map((t) => t.text), ['Hi']);
-  assert.deepEqual(r.diagnostics.map((d) => [d.severity, d.code]), [['info', 'no-assistant-turn'], ['info', 'unrecognized-record']]);
+  assert.deepEqual(
+    r.conversations[0]?.turns.map((t) => t.text),
+    ['Hi'],
+  );
+  assert.deepEqual(
+    r.diagnostics.map((d) => [d.severity, d.code]),
+    [
+      ['info', 'no-assistant-turn'],
+      ['info', 'unrecognized-record'],
+    ],
+  );
   assert.match(slice(compressed, r.diagnostics[1]?.range ?? { start: 0, end: 0 }), /^\|\n/);
   assert.deepEqual(invariantProblems(compressed, r), []);
 });
 
 test('unquoteYaml agrees with the yaml library on quoted scalars, folded or not, and maps every character', () => {
   const rnd = mulberry32(27);
-  const pieces = ['a', 'b', ' ', '  ', "'", '"', '\\', '\n', '\n\n', '\t', 'é', '😀', '{"k": "v"}', 'word', 'x'.repeat(30), '\u0085', '#', ':'];
+  const pieces = [
+    'a',
+    'b',
+    ' ',
+    '  ',
+    "'",
+    '"',
+    '\\',
+    '\n',
+    '\n\n',
+    '\t',
+    'é',
+    '😀',
+    '{"k": "v"}',
+    'word',
+    'x'.repeat(30),
+    '\u0085',
+    '#',
+    ':',
+  ];
   for (let run = 0; run < 400; run++) {
     let value = '';
-    for (let k = 0; k < 1 + Math.floor(rnd() * 12); k++) value += pieces[Math.floor(rnd() * pieces.length)] ?? '';
+    for (let k = 0; k < 1 + Math.floor(rnd() * 12); k++)
+      value += pieces[Math.floor(rnd() * pieces.length)] ?? '';
     for (const type of [Scalar.QUOTE_SINGLE, Scalar.QUOTE_DOUBLE] as const) {
       const doc = new Document({ body: value });
       const node = doc.get('body', true) as Scalar;
@@ -103,7 +144,10 @@ test('unquoteYaml agrees with the yaml library on quoted scalars, folded or not,
       const u = unquoteYaml(yaml, start + 1, end - 1, type === Scalar.QUOTE_SINGLE ? 'single' : 'double');
       assert.equal(u?.text, value, `${type} ${JSON.stringify(yaml)}`);
       assert.equal(u?.map.length, value.length + 1);
-      assert.ok(u && [...u.map].every((m, i, all) => m >= start && m <= end && (i === 0 || m >= (all[i - 1] ?? 0))), 'the map runs forward inside the scalar');
+      assert.ok(
+        u && [...u.map].every((m, i, all) => m >= start && m <= end && (i === 0 || m >= (all[i - 1] ?? 0))),
+        'the map runs forward inside the scalar',
+      );
     }
   }
 });

@@ -49,9 +49,13 @@ for (const [name, format] of Object.entries(EXPECTED)) {
     const own = FORMATS.find((f) => f.id === format)?.detect(input) ?? 0;
     for (const other of FORMATS) {
       if (other.id === format) continue;
-      assert.ok(other.detect(input) < own, `${other.id} scores ${other.detect(input)} on ${name}, ${format} ${own}`);
+      assert.ok(
+        other.detect(input) < own,
+        `${other.id} scores ${other.detect(input)} on ${name}, ${format} ${own}`,
+      );
     }
     // JSON formats go by content: the same text under a neutral name is still read the same way.
-    if (/\.jsonl?$/.test(name)) assert.equal(parse(text, name.endsWith('.jsonl') ? 'data.jsonl' : 'data.json').format, format);
+    if (/\.jsonl?$/.test(name))
+      assert.equal(parse(text, name.endsWith('.jsonl') ? 'data.jsonl' : 'data.json').format, format);
   });
 }

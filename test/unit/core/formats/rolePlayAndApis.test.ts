@@ -11,7 +11,10 @@ test('SillyTavern chat: header line into metadata, the character greeting as an 
   const c = r.conversations[0];
   assert.equal(c?.label, 'Aqua');
   assert.equal(c?.metadata.user_name, 'You');
-  assert.deepEqual(c?.turns.map((t) => [t.role, t.name]), [['assistant', 'Aqua']]);
+  assert.deepEqual(
+    c?.turns.map((t) => [t.role, t.name]),
+    [['assistant', 'Aqua']],
+  );
   assert.match(c?.turns[0]?.text ?? '', /^\*I am in the town square at a city named "Axel"\./);
   assert.deepEqual(invariantProblems(text, r), []);
 });
@@ -59,7 +62,10 @@ test('OpenAI Responses response: output message items; developer is system, inst
   const resp = fixture('openai-responses-response.json');
   const r = parse(resp, 'response.json');
   assert.equal(r.format, 'openai-responses');
-  assert.deepEqual(r.conversations[0]?.turns.map((t) => [t.role, t.text]), [['assistant', 'The capital of PotatoLand is Potato City.']]);
+  assert.deepEqual(
+    r.conversations[0]?.turns.map((t) => [t.role, t.text]),
+    [['assistant', 'The capital of PotatoLand is Potato City.']],
+  );
   const text = JSON.stringify({
     model: 'gpt-5',
     instructions: 'Talk like a pirate.',
@@ -82,7 +88,10 @@ test('OpenAI Responses response: output message items; developer is system, inst
       ['assistant', 'assistant', 'Arr, mostly.\n{"name":"lookup","arguments":{"q":"ASI"}}'],
     ],
   );
-  assert.deepEqual(q.diagnostics.map((d) => [d.severity, d.code]), [['info', 'placeholder']]);
+  assert.deepEqual(
+    q.diagnostics.map((d) => [d.severity, d.code]),
+    [['info', 'placeholder']],
+  );
   assert.deepEqual(invariantProblems(text, q), []);
 });
 
@@ -99,7 +108,10 @@ test('MT-Bench questions: user turns only, read without error and with an info t
     ],
   );
   assert.equal(r.conversations[2]?.turns[1]?.text, 'Ich verstehe nur Bahnhof');
-  assert.deepEqual([...new Set(r.diagnostics.map((d) => `${d.severity}:${d.code}`))], ['info:no-assistant-turn']);
+  assert.deepEqual(
+    [...new Set(r.diagnostics.map((d) => `${d.severity}:${d.code}`))],
+    ['info:no-assistant-turn'],
+  );
   assert.deepEqual(invariantProblems(text, r), []);
 });
 
@@ -107,11 +119,18 @@ test('MT-Bench reference answers: choices[].turns are assistant turns; bare numb
   const text = fixture('mt-bench-reference.jsonl');
   const r = parse(text, 'gpt-4.jsonl');
   assert.equal(r.format, 'eval-dataset');
-  assert.deepEqual(r.conversations.map((c) => c.turns.map((t) => t.role).join(' ')), ['assistant assistant', 'assistant assistant']);
+  assert.deepEqual(
+    r.conversations.map((c) => c.turns.map((t) => t.role).join(' ')),
+    ['assistant assistant', 'assistant assistant'],
+  );
   assert.equal(r.conversations[0]?.metadata.model_id, 'gpt-4');
-  const numbers = '{"question_id": 112, "model_id": "human", "choices": [{"index": 0, "turns": ["12000", 2000]}]}';
+  const numbers =
+    '{"question_id": 112, "model_id": "human", "choices": [{"index": 0, "turns": ["12000", 2000]}]}';
   const n = parse(numbers, 'ref.jsonl');
-  assert.deepEqual(n.conversations[0]?.turns.map((t) => t.text), ['12000', '2000']);
+  assert.deepEqual(
+    n.conversations[0]?.turns.map((t) => t.text),
+    ['12000', '2000'],
+  );
   assert.deepEqual(invariantProblems(numbers, n), []);
 });
 
@@ -128,6 +147,23 @@ test('Inspect datasets: input as a string or as messages', () => {
       ['sample q1', ['user:What is 2+2?'], '4'],
       ['sample q2', ['system:You are a pirate.', 'user:Hello'], 'Ahoy'],
     ],
+  );
+  assert.deepEqual(invariantProblems(text, r), []);
+});
+
+test('OpenAI Responses items one per line (JSONL): consecutive items are one conversation', () => {
+  const text = [
+    '{"type": "message", "role": "user", "content": [{"type": "input_text", "text": "Weather in Oslo?"}]}',
+    '{"type": "function_call", "call_id": "c1", "name": "weather", "arguments": "{\\"city\\": \\"Oslo\\"}"}',
+    '{"type": "function_call_output", "call_id": "c1", "output": "-3°C"}',
+    '{"type": "message", "role": "assistant", "content": [{"type": "output_text", "text": "It is -3°C."}]}',
+  ].join('\n');
+  const r = parse(text, 'items.jsonl');
+  assert.equal(r.format, 'openai-responses');
+  assert.equal(r.conversations.length, 1);
+  assert.deepEqual(
+    r.conversations[0]?.turns.map((t) => `${t.role}/${t.kind}`),
+    ['user/message', 'assistant/toolCall', 'tool/toolResult', 'assistant/message'],
   );
   assert.deepEqual(invariantProblems(text, r), []);
 });
