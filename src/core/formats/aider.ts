@@ -8,6 +8,8 @@ const SESSION = /^# aider chat started at (.*)$/;
 const USER = /^#### ?/;
 const TOOL = /^>(?: |$)/;
 const FENCE = /^ {0,3}(`{3,}|~{3,})/;
+// A line aider writes itself: "#### " or "> " first, its Markdown line break ("  ") last.
+const AIDER_LINE = /^(?:####|>)(?: .*)? {2}$/;
 // An editor mode line some users keep at the top ("-*- mode: fundamental -*-").
 const MODE_LINE = /^-\*-.*-\*-\s*$/;
 
@@ -86,9 +88,15 @@ function readSession(text: string, lines: readonly { start: number; end: number 
     kind = undefined;
     parts = [];
   };
+  let previousBlank = true;
   for (const line of lines) {
     const s = text.slice(line.start, line.end);
+    const afterBlank = previousBlank;
+    previousBlank = s.trim() === '';
     if (turns.length === 0 && kind === undefined && MODE_LINE.test(s)) continue;
+    // A reply cut off inside a code fence (^C) leaves the fence open; aider's own lines still start
+    // after a blank line and end with its two-space line break, which code rarely does.
+    if (kind === 'reply' && fence !== undefined && afterBlank && AIDER_LINE.test(s)) fence = undefined;
     if (kind === 'reply' && fence !== undefined) {
       const f = FENCE.exec(s);
       if (f?.[1] !== undefined && f[1][0] === fence[0] && f[1].length >= fence.length && s.trim() === f[1])

@@ -114,3 +114,38 @@ test('aider detection needs the run header or the history file name', () => {
   assert.notEqual(parse('#### hi\n\nHello!\n', 'notes.md').format, 'aider');
   assert.equal(parse('#### hi\n\nHello!\n', '.aider.chat.history.md').format, 'aider');
 });
+
+test('aider: a reply cut off inside a code fence (^C) does not swallow the next user message', () => {
+  // Shaped like a public history (0xf1e/health-analyzer-poc), trimmed.
+  const text = [
+    '',
+    '# aider chat started at 2025-09-22 12:04:00',
+    '',
+    "#### Let's use python instead of bash  ",
+    '',
+    "Here's the Python version:",
+    '',
+    '```python',
+    '<<<<<<< SE',
+    '',
+    '',
+    '#### Actually, never mind. Keep bash.  ',
+    '',
+    "I'll keep the bash script.",
+    '',
+    '> Tokens: 3.7k sent, 1.5k received.  ',
+    '',
+  ].join('\n');
+  const r = parse(text, '.aider.chat.history.md');
+  assert.deepEqual(
+    r.conversations[0]?.turns.map((t) => [t.role, t.text]),
+    [
+      ['user', "Let's use python instead of bash"],
+      ['assistant', "Here's the Python version:\n\n```python\n<<<<<<< SE"],
+      ['user', 'Actually, never mind. Keep bash.'],
+      ['assistant', "I'll keep the bash script."],
+      ['tool', 'Tokens: 3.7k sent, 1.5k received.'],
+    ],
+  );
+  assert.deepEqual(invariantProblems(text, r), []);
+});
