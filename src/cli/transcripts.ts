@@ -21,33 +21,51 @@ export async function readTranscripts(files: readonly string[]): Promise<{ input
   const inputs: TranscriptInput[] = [];
   let errors = 0;
   for (const file of files) {
-    let texts: { name: string; text: string; parseAs?: string }[];
+    if (file.toLowerCase().endsWith('.eval')) {
+      errors += await readEvalLog(file, inputs);
+      continue;
+    }
+    let text: string;
     try {
-      texts = file.toLowerCase().endsWith('.eval') ? await evalSampleTexts(file) : [{ name: file, text: readFileSync(file, 'utf8') }];
+      text = readFileSync(file, 'utf8');
     } catch (e) {
-      process.stderr.write(`${file}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`);
+      process.stderr.write(
+        `${file}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`,
+      );
       errors++;
       continue;
     }
-    for (const { name, text, parseAs } of texts) {
-      const read = parseInput(name, text, parseAs ?? name);
-      errors += read.errors;
-      if (read.input) inputs.push(read.input);
-    }
+    errors += parseInput(file, text, file, inputs);
   }
   return { inputs, errors };
 }
 
-async function evalSampleTexts(file: string): Promise<{ name: string; text: string; parseAs: string }[]> {
-  const { samples } = await listEvalSamples(file);
-  if (samples.length === 0) throw new Error('the log has no samples (written without them, or still running)');
-  const out: { name: string; text: string; parseAs: string }[] = [];
-  // Each sample's document is a one-sample Inspect JSON log.
-  for (const s of samples) out.push({ name: `${file} › ${evalSampleLabel(s)}`, text: await readEvalSampleDocument(file, s), parseAs: 'sample.json' });
-  return out;
+/** Every sample of an Inspect `.eval` log as an input of its own; returns the errors found. */
+async function readEvalLog(file: string, inputs: TranscriptInput[]): Promise<number> {
+  let samples;
+  try {
+    ({ samples } = await listEvalSamples(file));
+    if (samples.length === 0) throw new Error('the log has no samples (written without them, or still running)');
+  } catch (e) {
+    process.stderr.write(`${file}: cannot read: ${(e as Error).message}\n`);
+    return 1;
+  }
+  let errors = 0;
+  for (const s of samples) {
+    const name = `${file} › ${evalSampleLabel(s)}`;
+    try {
+      // Each sample's document is a one-sample Inspect JSON log.
+      errors += parseInput(name, await readEvalSampleDocument(file, s), 'sample.json', inputs);
+    } catch (e) {
+      process.stderr.write(`${name}: cannot read: ${(e as Error).message}\n`);
+      errors++;
+    }
+  }
+  return errors;
 }
 
-function parseInput(file: string, text: string, parseAs: string): { input?: TranscriptInput; errors: number } {
+/** Parses one text, reports its diagnostics and adds it to `inputs` when it has an assistant turn; returns the errors. */
+function parseInput(file: string, text: string, parseAs: string, inputs: TranscriptInput[]): number {
   let errors = 0;
   const parsed = parse(text, parseAs);
   for (const d of parsed.diagnostics) {
@@ -56,10 +74,13 @@ function parseInput(file: string, text: string, parseAs: string): { input?: Tran
     if (d.severity === 'error') errors++;
   }
   if (!parsed.conversations.some(hasAssistant)) {
-    process.stderr.write(`${file}: no conversation with an assistant turn found (format: ${parsed.format})\n`);
-    return { errors: errors + 1 };
+    process.stderr.write(
+      `${file}: no conversation with an assistant turn found (format: ${parsed.format})\n`,
+    );
+    return errors + 1;
   }
-  return { input: { file, conversations: parsed.conversations }, errors };
+  inputs.push({ file, conversations: parsed.conversations });
+  return errors;
 }
 
 /** True when the conversation has something to score. */
