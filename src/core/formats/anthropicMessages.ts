@@ -3,7 +3,7 @@ import type { Turn, TurnPart } from '../transcript';
 import { finishConversation, messageTurn, spanTurn } from './conversation';
 import type { DiagnosticSink } from './diagnosticSink';
 import { defineJsonFormat } from './json/jsonFormat';
-import { fraction, has, items, plain, prop, spanOf, str } from './json/jsonNodes';
+import { fraction, has, items, pickKeys, prop, spanOf, str } from './json/jsonNodes';
 import { callPart, contentTurn, readContent, readPart } from './json/messageContent';
 import { isMessage, messageRole, ROLE_CONTENT } from './json/messageList';
 
@@ -53,10 +53,7 @@ export const anthropicMessages = defineJsonFormat({
     }
     const systemNode = prop(record.node, 'system');
     const system = systemNode ? contentTurn('system', readContent(text, systemNode, sink), { rawRole: 'system' }) : undefined;
-    const metadata: Record<string, unknown> = {};
-    for (const key of ['model', 'max_tokens', 'temperature', 'tools', 'metadata']) {
-      if (has(record.node, key)) metadata[key] = plain(prop(record.node, key));
-    }
+    const metadata = pickKeys(record.node, ['model', 'max_tokens', 'temperature', 'tools', 'metadata']);
     return [
       finishConversation(
         {

@@ -3,7 +3,7 @@ import type { Conversation, Turn } from '../transcript';
 import { finishConversation, messageTurn, placeholderPart, spanTurn } from './conversation';
 import type { DiagnosticSink } from './diagnosticSink';
 import { defineJsonFormat } from './json/jsonFormat';
-import { has, items, plain, prop, spanOf, str, stringSpan } from './json/jsonNodes';
+import { has, items, pickKeys, prop, spanOf, str, stringSpan } from './json/jsonNodes';
 import { contentParts, readContent } from './json/messageContent';
 import { lastLeaf, otherLeaves, pathTo, type TreeNode } from './messageTree';
 import { normalizeRole } from './roles';
@@ -48,8 +48,7 @@ export const chatgptExport = defineJsonFormat({
     const current = str(prop(node, 'current_node'));
     const shownLeaf = current !== undefined && tree.has(current) ? current : lastLeaf(tree);
     const shown = shownLeaf === undefined ? [] : pathTo(tree, shownLeaf);
-    const metadata: Record<string, unknown> = {};
-    for (const key of [
+    const metadata = pickKeys(node, [
       'title',
       'create_time',
       'update_time',
@@ -57,9 +56,7 @@ export const chatgptExport = defineJsonFormat({
       'id',
       'default_model_slug',
       'gizmo_id',
-    ]) {
-      if (has(node, key)) metadata[key] = plain(prop(node, key));
-    }
+    ]);
     const base = title ?? record.label ?? 'conversation';
     const paths = [shown, ...otherLeaves(tree, shown).map((leaf) => pathTo(tree, leaf))];
     const out: Conversation[] = [];

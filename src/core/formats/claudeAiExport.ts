@@ -3,7 +3,7 @@ import type { Turn } from '../transcript';
 import { finishConversation, spanTurn } from './conversation';
 import { readBlocks } from './anthropicMessages';
 import { defineJsonFormat } from './json/jsonFormat';
-import { fraction, has, items, plain, prop, spanOf, str } from './json/jsonNodes';
+import { fraction, items, pickKeys, prop, spanOf, str } from './json/jsonNodes';
 import { readString } from './json/messageContent';
 import { normalizeRole } from './roles';
 
@@ -57,9 +57,7 @@ export const claudeAiExport = defineJsonFormat({
           spanOf(msg),
         );
     }
-    const metadata: Record<string, unknown> = {};
-    for (const key of ['uuid', 'name', 'summary', 'created_at', 'updated_at', 'model'])
-      if (has(node, key)) metadata[key] = plain(prop(node, key));
+    const metadata = pickKeys(node, ['uuid', 'name', 'summary', 'created_at', 'updated_at', 'model']);
     const listKey = node.children?.find((p) => p.children?.[0]?.value === 'chat_messages')?.children?.[0];
     return [
       finishConversation(

@@ -2,7 +2,7 @@ import type { Node } from 'jsonc-parser';
 import type { Conversation, Turn } from '../transcript';
 import { finishConversation } from './conversation';
 import { defineJsonFormat } from './json/jsonFormat';
-import { has, items, plain, prop, str } from './json/jsonNodes';
+import { has, items, pickKeys, prop, str } from './json/jsonNodes';
 import { isMessage, readMessage, readMessageList } from './json/messageList';
 import { lastLeaf, otherLeaves, pathTo, type TreeNode } from './messageTree';
 
@@ -66,10 +66,10 @@ export const openWebui = defineJsonFormat({
     const current = str(prop(history, 'currentId'));
     const shownLeaf = current !== undefined && tree.has(current) ? current : lastLeaf(tree);
     const shown = shownLeaf === undefined ? [] : pathTo(tree, shownLeaf);
-    const metadata: Record<string, unknown> = {};
-    for (const key of ['id', 'title', 'created_at', 'updated_at'])
-      if (has(record.node, key)) metadata[key] = plain(prop(record.node, key));
-    if (has(chat, 'models')) metadata.models = plain(prop(chat, 'models'));
+    const metadata = {
+      ...pickKeys(record.node, ['id', 'title', 'created_at', 'updated_at']),
+      ...pickKeys(chat, ['models']),
+    };
     const base = str(prop(record.node, 'title')) ?? str(prop(chat, 'title')) ?? record.label ?? 'chat';
     const out: Conversation[] = [];
     [shown, ...otherLeaves(tree, shown).map((leaf) => pathTo(tree, leaf))].forEach((path, i) => {

@@ -3,7 +3,7 @@ import type { Conversation, Turn, TurnPart } from '../transcript';
 import { finishConversation, messageTurn, spanTurn } from './conversation';
 import type { DiagnosticSink } from './diagnosticSink';
 import { defineJsonFormat, type JsonRecord } from './json/jsonFormat';
-import { fraction, has, items, plain, prop, spanOf, str } from './json/jsonNodes';
+import { fraction, has, items, pickKeys, prop, spanOf, str } from './json/jsonNodes';
 import { callPart, contentParts, contentTurn, readContent, readString } from './json/messageContent';
 import { isMessage, messageRole, readMessage } from './json/messageList';
 
@@ -128,10 +128,7 @@ function readRecord(record: JsonRecord, text: string, sink: DiagnosticSink): Con
     instructions?.type === 'string'
       ? contentTurn('system', readContent(text, instructions, sink), { rawRole: 'instructions' })
       : undefined;
-  const metadata: Record<string, unknown> = {};
-  if (node.type === 'object')
-    for (const key of ['model', 'id', 'tools', 'previous_response_id', 'metadata'])
-      if (has(node, key)) metadata[key] = plain(prop(node, key));
+  const metadata = pickKeys(node, ['model', 'id', 'tools', 'previous_response_id', 'metadata']);
   return finishConversation(
     {
       turns,
