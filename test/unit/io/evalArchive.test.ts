@@ -170,3 +170,48 @@ test('a chunked sample (shell, message chunks by first index, an attachment tabl
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a bare sample (one entry of the archive, unwrapped) reads as Inspect with the same turns as its document', async () => {
+  const file = fixture('inspect-tool-calls.eval');
+  const { samples } = await listEvalSamples(file);
+  const docText = await readEvalSampleDocument(file, samples[0]!);
+  const sample = (JSON.parse(docText) as { samples: unknown[] }).samples[0];
+  const bare = JSON.stringify(sample);
+  const r = parse(bare, '0_epoch_1.json');
+  assert.equal(r.format, 'inspect-eval');
+  assert.deepEqual(
+    r.conversations[0]?.turns.map((t) => t.text),
+    parse(docText, 'sample.json').conversations[0]?.turns.map((t) => t.text),
+  );
+  assert.deepEqual(invariantProblems(bare, r), []);
+});
+
+test('attachment:// content in a bare sample points at the attachments entry', () => {
+  const text = JSON.stringify(
+    {
+      id: 3,
+      epoch: 1,
+      target: 'x',
+      messages: [
+        { role: 'user', content: 'attachment://a1b2' },
+        {
+          role: 'assistant',
+          content: [
+            { type: 'text', text: 'Short.' },
+            { type: 'text', text: 'attachment://c3d4' },
+          ],
+        },
+      ],
+      attachments: { a1b2: 'A long user prompt.', c3d4: 'A long reply.' },
+    },
+    null,
+    2,
+  );
+  const r = parse(text, '3_epoch_1.json');
+  assert.equal(r.format, 'inspect-eval');
+  assert.deepEqual(
+    r.conversations[0]?.turns.map((t) => t.text),
+    ['A long user prompt.', 'Short.\nA long reply.'],
+  );
+  assert.deepEqual(invariantProblems(text, r), []);
+});
