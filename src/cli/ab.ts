@@ -1,8 +1,9 @@
 /** `persona-lens ab FILE --system-a P --system-b P`: one conversation under two system prompts. */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { evaluateGate, type GateFailure } from '../core/gate';
+import type { GateFailure } from '../core/gate';
 import { firstWords, formatValue } from '../core/report/format';
+import { calibrationSummary } from '../core/report/reading';
 import { renderCsv, renderTable } from '../core/report/table';
 import type { ConversationScores } from '../core/scores';
 import type { Conversation } from '../core/transcript';
@@ -12,8 +13,8 @@ import { joinNegativeNumbers } from './args';
 import { createClient, loadProgress } from './context';
 import { ENGINE_OPTIONS, ENGINE_USAGE, integerOption, numberOption, sessionOptions } from './engineOptions';
 import { ExitCode, UsageError } from './exitCodes';
+import { GATE_OPTIONS, gateExitCode, gateFailures, gateOptions, gateUsage } from './gates';
 import { Progress } from './progress';
-import { gateOptions } from './score';
 import { conversationName, hasAssistant, readTranscripts } from './transcripts';
 
 export const AB_USAGE = `Usage: persona-lens ab FILE --system-a PROMPT_OR_FILE --system-b PROMPT_OR_FILE [options]
@@ -28,8 +29,7 @@ Options:
   --system-b P       the candidate prompt, text or file (required)
   --part-threshold D |B − A| in axis units above which the trajectories part (default ${DEFAULT_PART_THRESHOLD})
   --format F         table (default), json or csv
-  --fail-below X     exit 1 when an assistant turn under prompt B is below X
-  --fail-drop D      exit 1 when an assistant turn under prompt B falls more than D below B's first assistant turn
+${gateUsage('an assistant turn under prompt B')}
   --max-tokens N     score at most N tokens per conversation (whole turns; default: the model's context)
 ${ENGINE_USAGE}`;
 
@@ -69,9 +69,8 @@ export async function runAb(argv: string[], signal: AbortSignal): Promise<number
       'system-a': { type: 'string' },
       'system-b': { type: 'string' },
       'part-threshold': { type: 'string' },
+      ...GATE_OPTIONS,
       format: { type: 'string', default: 'table' },
-      'fail-below': { type: 'string' },
-      'fail-drop': { type: 'string' },
       'max-tokens': { type: 'string' },
     },
   });
@@ -133,7 +132,7 @@ export async function runAb(argv: string[], signal: AbortSignal): Promise<number
         a,
         b,
         comparison: compareRuns(a, b, threshold),
-        failures: evaluateGate(b.turns, gate),
+        failures: gateFailures(b, gate),
       });
     }
   } finally {
@@ -142,16 +141,8 @@ export async function runAb(argv: string[], signal: AbortSignal): Promise<number
   }
 
   process.stdout.write(render(results, format, promptA, promptB));
-  let failed = false;
-  for (const r of results) {
-    for (const f of r.failures) {
-      process.stderr.write(
-        `gate failed: ${conversationName(r.file, r.index, r.count)} under prompt B: ${f.message}\n`,
-      );
-      failed = true;
-    }
-  }
-  return failed ? ExitCode.gateFailed : ExitCode.ok;
+  const gated = results.map((r) => ({ name: `${conversationName(r.file, r.index, r.count)} under prompt B`, scores: r.b, failures: r.failures }));
+  return gateExitCode(gated, ExitCode.ok);
 }
 
 type Prompt = { readonly text: string; readonly source: string };
@@ -178,6 +169,7 @@ function render(
         axis: r.a.axis,
         monitorLayer: r.a.monitorLayer,
         tau: r.a.tau,
+        calibration: r.a.calibration,
         systemA: promptA,
         systemB: promptB,
         partThreshold: r.comparison.threshold,
@@ -199,8 +191,8 @@ function render(
         t.a,
         t.b,
         t.difference,
-        t.belowFloorA,
-        t.belowFloorB,
+        t.readingA,
+        t.readingB,
         r.comparison.partsAt?.turn === t.turn,
       ]),
     );
@@ -213,8 +205,8 @@ function render(
         'value_a',
         'value_b',
         'difference',
-        'below_floor_a',
-        'below_floor_b',
+        'reading_a',
+        'reading_b',
         'parts_here',
       ],
       rows,
@@ -224,21 +216,23 @@ function render(
     .map((r) => {
       const c = r.comparison;
       const head =
-        `${conversationName(r.file, r.index, r.count)} — model ${r.a.model}, layer ${r.a.monitorLayer}, floor τ ${r.a.tau === null ? 'n/a' : formatValue(r.a.tau)}\n` +
+        `${conversationName(r.file, r.index, r.count)} — model ${r.a.model}, layer ${r.a.monitorLayer}\n${calibrationSummary(r.a)}\n` +
         `A: ${promptLabel(promptA)}\nB: ${promptLabel(promptB)}`;
       const rows = c.turns.filter((t) => t.role === 'assistant');
       const table = renderTable(rows, [
         { header: 'turn', cell: (t) => String(t.turn), align: 'right' },
         { header: 'first words', cell: (t) => firstWords(r.conversation.turns[t.turn]?.text ?? '', 40) },
-        { header: 'A', cell: (t) => `${formatValue(t.a)}${t.belowFloorA ? '▼' : ' '}`, align: 'right' },
-        { header: 'B', cell: (t) => `${formatValue(t.b)}${t.belowFloorB ? '▼' : ' '}`, align: 'right' },
+        { header: 'A', cell: (t) => formatValue(t.a), align: 'right' },
+        { header: 'zone A', cell: (t) => t.readingA },
+        { header: 'B', cell: (t) => formatValue(t.b), align: 'right' },
+        { header: 'zone B', cell: (t) => t.readingB },
         { header: 'B−A', cell: (t) => formatValue(t.difference), align: 'right' },
         { header: '', cell: (t) => (c.partsAt?.turn === t.turn ? '◆ parts here' : '') },
       ]);
       const verdict = c.partsAt
         ? `trajectories part at turn ${c.partsAt.turn}: |B − A| = ${Math.abs(c.partsAt.difference).toFixed(2)} > ${c.threshold}`
         : `trajectories do not part (|B − A| ≤ ${c.threshold}${c.largest ? `; largest ${Math.abs(c.largest.difference).toFixed(2)} at turn ${c.largest.turn}` : ''})`;
-      return `${head}\n${table}\n${verdict}; ▼ below floor\n`;
+      return `${head}\n${table}\n${verdict}\n`;
     })
     .join('\n');
 }

@@ -3,15 +3,14 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { evaluateGate } from '../core/gate';
 import { buildHtmlReport } from '../core/report/htmlReport';
 import { openSession } from '../worker/session';
 import { joinNegativeNumbers } from './args';
 import { createClient, loadProgress, PACKAGE_ROOT } from './context';
 import { ENGINE_OPTIONS, ENGINE_USAGE, integerOption, sessionOptions } from './engineOptions';
 import { ExitCode, UsageError } from './exitCodes';
+import { GATE_OPTIONS, gateExitCode, gateFailures, gateOptions, gateUsage } from './gates';
 import { Progress } from './progress';
-import { gateOptions } from './score';
 import { scoreInputs, type ScoredConversation } from './scoring';
 import { conversationName, readTranscripts } from './transcripts';
 
@@ -23,8 +22,8 @@ assistant turns and the per-turn table. It needs no network to open: script and 
 Options:
   -o, --out FILE     where to write the report (required)
   --title T          the report's title (default: "Persona Lens report")
-  --fail-below X     also exit 1 when an assistant turn's value is below X (the report is written first)
-  --fail-drop D      also exit 1 when an assistant turn falls more than D below the first assistant turn
+${gateUsage('an assistant turn')}
+                     (the gates are evaluated after the report is written)
   --max-tokens N     score at most N tokens per conversation (whole turns; default: the model's context)
 ${ENGINE_USAGE}`;
 
@@ -58,8 +57,7 @@ export async function runReport(argv: string[], signal: AbortSignal): Promise<nu
       ...ENGINE_OPTIONS,
       out: { type: 'string', short: 'o' },
       title: { type: 'string', default: 'Persona Lens report' },
-      'fail-below': { type: 'string' },
-      'fail-drop': { type: 'string' },
+      ...GATE_OPTIONS,
       'max-tokens': { type: 'string' },
     },
   });
@@ -109,15 +107,8 @@ export async function runReport(argv: string[], signal: AbortSignal): Promise<nu
   process.stderr.write(
     `${values.quiet ? '' : `wrote ${values.out}: ${scored.length} conversation${scored.length === 1 ? '' : 's'}, ${turns} assistant turns (${Math.round(html.length / 1024)} KB)\n`}`,
   );
-  let failed = false;
-  for (const r of scored) {
-    for (const f of evaluateGate(r.scores.turns, gate)) {
-      process.stderr.write(`gate failed: ${conversationName(r.file, r.index, r.count)}: ${f.message}\n`);
-      failed = true;
-    }
-  }
-  if (failed) return ExitCode.gateFailed;
-  return errors > 0 ? ExitCode.badInput : ExitCode.ok;
+  const gated = scored.map((r) => ({ name: conversationName(r.file, r.index, r.count), scores: r.scores, failures: gateFailures(r.scores, gate) }));
+  return gateExitCode(gated, errors > 0 ? ExitCode.badInput : ExitCode.ok);
 }
 
 function packageVersion(): string {

@@ -1,5 +1,6 @@
 /** `persona-lens rerun FILE --turn N`: regenerates one assistant turn without and with capping. */
 import { parseArgs } from 'node:util';
+import { readingLabel } from '../core/report/reading';
 import { formatValue } from '../core/report/format';
 import type { Conversation } from '../core/transcript';
 import {
@@ -223,7 +224,7 @@ function headerLines(
       : `sampling (seed ${d.seed}, temperature ${d.temperature}, top-p ${d.topP})`;
   const population = o.spec.population === 'response' ? 'per-response means' : 'per-token values';
   return [
-    `${where} turn ${turn} — model ${model}, layer ${o.spec.monitorLayer}, floor τ ${formatValue(o.monitorTau)}`,
+    `${where} turn ${turn} — model ${model}, layer ${o.spec.monitorLayer} (capping floor there τ ${formatValue(o.monitorTau)})`,
     `${decoding}, at most ${o.maxTokens} tokens; capping at layers ${o.spec.capLayers.join(',')} (τ ${Array.from(o.spec.taus, (t) => formatValue(t)).join(', ')}; ${o.spec.percentile}th percentile of ${population})`,
   ];
 }
@@ -234,7 +235,7 @@ function indent(text: string): string {
 
 function valueLine(name: string, r: ScoredReply, note?: string): string {
   const value = Number.isFinite(r.value) ? formatValue(r.value) : 'n/a (no tokens)';
-  const marks = [r.belowFloor ? '▼ below floor' : '', note ? `(${note})` : ''].filter(Boolean).join('  ');
+  const marks = [readingLabel({ ...r, alarm: r.zone === 'role' }), note ? `(${note})` : ''].filter(Boolean).join('  ');
   return `${name.padEnd(8)}  ${value}${marks ? `  ${marks}` : ''}`;
 }
 

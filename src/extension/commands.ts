@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { Analyzer } from './analysis';
 import { uriLabel } from './uriLabel';
 import { AxisFileError } from '../core/axis/axisFile';
+import { domainCount, mostlyOutOfDomain } from '../core/report/reading';
 import { CancelledError, EngineError } from '../worker/errors';
 import { ModelRefError } from '../worker/modelRef';
 import { AxisMissingError } from '../worker/session';
@@ -31,9 +32,12 @@ export interface CommandDeps {
 
 /** Registers every command; the returned Disposable unregisters them. */
 export function registerCommands(deps: CommandDeps): vscode.Disposable {
+  // (uri, model) pairs already told that most of their values are out of the model's domain: one notice each.
+  const domainNoticed = new Set<string>();
+  const analyze = (selectionOnly: boolean): Promise<void> => analyzeActive(deps, selectionOnly, domainNoticed);
   const handlers: Record<string, (...args: unknown[]) => unknown> = {
-    [CommandId.analyzeFile]: () => analyzeActive(deps, false),
-    [CommandId.analyzeSelection]: () => analyzeActive(deps, true),
+    [CommandId.analyzeFile]: () => analyze(false),
+    [CommandId.analyzeSelection]: () => analyze(true),
     [CommandId.clearAnnotations]: () => {
       deps.store.clear();
       deps.diagnostics.clear();
@@ -44,7 +48,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable {
     [CommandId.selectModel]: () => selectModel(deps),
     [CommandId.computeAxis]: () => computeAxisCommand(deps),
     [CommandId.showActions]: () => showActions(),
-    [CommandId.tryDemoModel]: () => tryDemoModel({ config: deps.config, log: deps.log, analyzeActive: () => analyzeActive(deps, false) }),
+    [CommandId.tryDemoModel]: () => tryDemoModel({ config: deps.config, log: deps.log, analyzeActive: () => analyze(false) }),
     [CommandId.exportReport]: () => exportReport(deps.store),
     [CommandId.rerunTurn]: (...args) => rerunTurnCommand(deps, args),
     [InternalCommandId.showInPanel]: (...args) => {
@@ -72,7 +76,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable {
   );
 }
 
-async function analyzeActive(deps: CommandDeps, selectionOnly: boolean): Promise<void> {
+async function analyzeActive(deps: CommandDeps, selectionOnly: boolean, domainNoticed: Set<string>): Promise<void> {
   const editor = vscode.window.activeTextEditor;
   if (!editor) {
     void vscode.window.showInformationMessage('Persona Lens: open a transcript to analyze.');
@@ -102,6 +106,27 @@ async function analyzeActive(deps: CommandDeps, selectionOnly: boolean): Promise
       });
     },
   );
+  await noticeOutOfDomain(deps, doc.uri, domainNoticed);
+}
+
+/**
+ * When most assistant turns of a file are out of the model's domain, says so once, with the way out.
+ * For the demo model it says what the demo model is: it reads only its own synthetic conversations.
+ */
+async function noticeOutOfDomain(deps: CommandDeps, uri: vscode.Uri, domainNoticed: Set<string>): Promise<void> {
+  const scores = (deps.store.get(uri)?.scores ?? []).filter((s) => s !== null);
+  const model = scores[0]?.model;
+  const key = `${uri.toString()}\n${model ?? ''}`;
+  if (!model || !mostlyOutOfDomain(scores) || domainNoticed.has(key)) return;
+  domainNoticed.add(key);
+  const n = domainCount(scores);
+  const what = `${n.outOfDomain} of ${n.assistant} assistant turns of ${uriLabel(uri)}`;
+  const message =
+    model === 'demo'
+      ? `Persona Lens: ${what} are out of the demo model's domain. The demo model is a 0.9 M-parameter model trained only on this project's synthetic conversations; it cannot read real text, so these values are noise and raise no alarm. Select a real chat model to read real transcripts.`
+      : `Persona Lens: ${what} are out of the domain of ${model}: the model finds this text far less predictable than its own replies, so these values are noise and raise no alarm. A model that can read this text gives meaningful values.`;
+  const action = await vscode.window.showWarningMessage(message, 'Select Model');
+  if (action === 'Select Model') await vscode.commands.executeCommand(CommandId.selectModel);
 }
 
 /** One notification per failure, with the action that fixes its cause. */
@@ -129,8 +154,10 @@ function turnArgs(args: unknown[]): { uri: vscode.Uri; conversation: number; tur
 async function copyValues(store: ResultStore, uri: vscode.Uri, conversation: number): Promise<void> {
   const scores = store.get(uri)?.scores[conversation];
   if (!scores) return;
-  const rows = scores.turns.map((t) => [t.turn, t.role, t.value.toFixed(4), t.delta === null ? '' : t.delta.toFixed(4), t.belowFloor].join('\t'));
-  await vscode.env.clipboard.writeText(['turn\trole\tvalue\tdelta\tbelow_floor', ...rows].join('\n') + '\n');
+  const rows = scores.turns.map((t) =>
+    [t.turn, t.role, t.value.toFixed(4), t.delta === null ? '' : t.delta.toFixed(4), t.zone ?? '', t.outOfDomain, t.surprise === null ? '' : t.surprise.toFixed(3)].join('\t'),
+  );
+  await vscode.env.clipboard.writeText(['turn\trole\tvalue\tdelta\tzone\tout_of_domain\tsurprise', ...rows].join('\n') + '\n');
   void vscode.window.setStatusBarMessage(`Persona Lens: copied ${rows.length} turn values`, 3000);
 }
 

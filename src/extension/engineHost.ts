@@ -230,6 +230,7 @@ export class EngineHost implements Scorer, vscode.Disposable {
           ...(cfg.axisFile ? { axisFile: cfg.axisFile } : {}),
           offline: cfg.offline,
           maxTokensPerConversation: cfg.maxTokensPerConversation,
+          dropAlarm: cfg.alarmDropFromFirst > 0 ? cfg.alarmDropFromFirst : null,
           choices: {
             monitorLayer: cfg.monitorLayer,
             percentile: cfg.cappingTauPercentile,

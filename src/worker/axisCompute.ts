@@ -7,7 +7,7 @@
  */
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { AXIS_FORMAT, AXIS_VERSION, decodeVector, encodeVector, type AxisFile } from '../core/axis/axisFile';
+import { AXIS_FORMAT, AXIS_VERSION, decodeVector, encodeVector, type AxisFile, type Population } from '../core/axis/axisFile';
 import { buildAxisLayers, DEFAULT_PERSONA, recommendedCappingLayers, recommendedMonitorLayer, type ResponseActivations } from '../core/axis/axisBuilder';
 import { planAxisRuns, responseProblem, runSeed, type AxisRun, type AxisSampling, type AxisSubset } from '../core/axis/axisPlan';
 import { dot, type AxisSpec } from '../core/axis/axisSpec';
@@ -55,11 +55,17 @@ interface RunRecord {
   readonly dropped: string | null;
   /** base64 float32 per layer; empty when dropped. */
   readonly layerMeans: readonly string[];
+  /** Mean negative log-likelihood of the reply's tokens read back after its prompt (nats per token); null when dropped or unknown. */
+  readonly surprise: number | null;
   readonly ms: number;
 }
 
+/** Bump when RunRecord gains a field every run must have, so older checkpoints start afresh instead of mixing. */
+const RECORD_VERSION = 2;
+
 interface CheckpointHeader {
   readonly kind: 'persona-lens-axis-checkpoint';
+  readonly recordVersion: number;
   readonly fileHash: string;
   readonly dtype: string;
   readonly batteryHash: string;
@@ -86,6 +92,7 @@ export async function computeAxis(client: EngineClient, info: ModelInfo, o: Axis
   const plan = planAxisRuns(o.battery, o.subset, o.roles);
   const header: CheckpointHeader = {
     kind: 'persona-lens-axis-checkpoint',
+    recordVersion: RECORD_VERSION,
     fileHash: o.model.fileHash,
     dtype: o.model.dtype,
     batteryHash: batteryHash(o.battery),
@@ -113,11 +120,15 @@ export async function computeAxis(client: EngineClient, info: ModelInfo, o: Axis
 
   const activations: ResponseActivations[] = [];
   const dropped: { key: string; reason: string }[] = [];
+  const surprises: number[] = [];
   for (const run of plan) {
     const r = records.get(run.key);
     if (!r) continue;
     if (r.dropped) dropped.push({ key: run.key, reason: r.dropped });
-    else activations.push({ persona: run.persona, questionId: run.questionId, heldOut: run.heldOut, layerMeans: r.layerMeans.map(decodeVector) });
+    else {
+      activations.push({ persona: run.persona, questionId: run.questionId, heldOut: run.heldOut, layerMeans: r.layerMeans.map(decodeVector) });
+      if (r.surprise !== null && Number.isFinite(r.surprise)) surprises.push(r.surprise);
+    }
   }
   const t1 = Date.now();
   const layers = buildAxisLayers(activations, info.numLayers);
@@ -142,6 +153,11 @@ export async function computeAxis(client: EngineClient, info: ModelInfo, o: Axis
 
   const project = (a: ResponseActivations, l: number): number => dot(a.layerMeans[l] as Float32Array, 0, layers[l]?.unit as Float32Array);
   const trainDefaults = activations.filter((a) => a.persona === DEFAULT_PERSONA && !a.heldOut);
+  // Zones are cut from replies the axis never saw: its training replies sit optimistically far apart.
+  const heldDefaults = activations.filter((a) => a.persona === DEFAULT_PERSONA && a.heldOut);
+  const heldRoles = activations.filter((a) => a.persona !== DEFAULT_PERSONA && a.heldOut);
+  const population = (rs: readonly ResponseActivations[], l: number): Population | null =>
+    rs.length === 0 ? null : { n: rs.length, table: percentileTable(rs.map((a) => project(a, l))) };
   const personas = [...new Set(activations.map((a) => a.persona))];
   const personaMeans = personas
     .map((persona) => {
@@ -172,7 +188,9 @@ export async function computeAxis(client: EngineClient, info: ModelInfo, o: Axis
       floors: { response: percentileTable(trainDefaults.map((a) => project(a, i))), token: percentileTable(tokenValues[i] ?? []) },
       pc1Cosine: l.pc1Cosine,
       auc: l.auc,
+      populations: { default: population(heldDefaults, i), role: population(heldRoles, i) },
     })),
+    surprise: surprises.length === 0 ? null : { n: surprises.length, table: percentileTable(surprises) },
     validation: {
       maxTokens: o.maxTokens,
       temperature: o.sampling.temperature,
@@ -210,10 +228,10 @@ async function runOne(client: EngineClient, info: ModelInfo, run: AxisRun, o: Ax
   const gen = await client.generate(messages, { capping: false, maxTokens: o.maxTokens, sampling: runSampling(o.sampling, o.seed, run) }, undefined, signal);
   const text = gen.text.trim();
   const problem = responseProblem(text, run.persona);
-  if (problem) return { key: run.key, text, dropped: problem, layerMeans: [], ms: Date.now() - t0 };
+  if (problem) return { key: run.key, text, dropped: problem, layerMeans: [], surprise: null, ms: Date.now() - t0 };
   const act = await client.activations([...messages, { role: 'assistant', content: text }], messages.length, signal);
   if (act.layerMeans.length !== info.numLayers) throw new Error(`activations returned ${act.layerMeans.length} layers, the model has ${info.numLayers}`);
-  return { key: run.key, text, dropped: null, layerMeans: act.layerMeans.map(encodeVector), ms: Date.now() - t0 };
+  return { key: run.key, text, dropped: null, layerMeans: act.layerMeans.map(encodeVector), surprise: act.surprise ?? null, ms: Date.now() - t0 };
 }
 
 /** Reads finished runs of a checkpoint made with the same settings; starts a new file otherwise. */

@@ -208,6 +208,8 @@ export const TokenTableSchema = v.object({
   position: v.instance(Int32Array),
   tokenId: v.instance(Int32Array),
   text: v.array(v.string()),
+  /** ln p(token | everything before it), NaN where undefined (the sequence's first position). */
+  logProb: v.optional(v.instance(Float32Array)),
 });
 
 /** One message's summary: its token range in the table and its mean projection per returned layer. */
@@ -261,6 +263,8 @@ export const ActivationsResultSchema = v.object({
   layerMeans: v.array(v.instance(Float32Array)),
   /** Number of content tokens averaged. */
   tokens: nonNegInt,
+  /** Mean negative log-likelihood (nats per token) over the averaged content tokens. */
+  surprise: v.optional(v.number()),
 });
 
 export type ChatMessage = v.InferOutput<typeof ChatMessageSchema>;

@@ -5,6 +5,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { AxisFileError, checkAxisFitsModel, floorAt, parseAxisFile, toAxisSpec, type AxisChoices, type AxisFile } from '../core/axis/axisFile';
+import { calibrationOf, type Calibration } from '../core/axis/calibration';
 import type { AxisSpec } from '../core/axis/axisSpec';
 import type { ConversationScores } from '../core/scores';
 import type { Conversation } from '../core/transcript';
@@ -29,6 +30,8 @@ export interface SessionOptions {
   readonly choices?: AxisChoices;
   /** Conversations longer than this many tokens are cut after the last whole turn that fits. */
   readonly maxTokensPerConversation?: number;
+  /** Also alarm on assistant turns that fall more than this below the first assistant turn (null/undefined: only the role zone alarms). */
+  readonly dropAlarm?: number | null;
 }
 
 /** Raised when no axis has been computed for the model yet. */
@@ -45,9 +48,12 @@ export interface OpenSession {
   readonly axis: AxisFile;
   readonly axisPath: string;
   readonly spec: AxisSpec & { readonly percentile: number; readonly population: 'response' | 'token' };
-  /** Floor at the monitor layer under the chosen percentile and population (for "below floor"). */
+  /** Capping floor at the monitor layer under the chosen percentile and population (shown with capping; never an alarm). */
   readonly monitorTau: number;
+  /** How values at the monitor layer are read: zones from the axis's held-out populations, and the domain check. */
+  readonly calibration: Calibration;
   readonly maxTokensPerConversation: number | undefined;
+  readonly dropAlarm: number | null;
 }
 
 /** Where an axis computed for a model graph is stored inside the cache folder. */
@@ -124,7 +130,8 @@ export async function openSession(
     throw new AxisFileError(`${axisPath}: the loaded graph has ${info.numLayers} layers x ${info.hiddenSize}, the axis ${axis.model.numLayers} x ${axis.model.hiddenSize}`);
   }
   const monitorTau = floorAt(axis, spec.monitorLayer, spec.population, spec.percentile);
-  return { ref, info, dtype, fileHash, axis, axisPath, spec, monitorTau, maxTokensPerConversation: o.maxTokensPerConversation };
+  const calibration = calibrationOf(axis, spec.monitorLayer);
+  return { ref, info, dtype, fileHash, axis, axisPath, spec, monitorTau, calibration, maxTokensPerConversation: o.maxTokensPerConversation, dropAlarm: o.dropAlarm ?? null };
 }
 
 /** Scores one conversation in an open session. */
@@ -132,7 +139,14 @@ export async function scoreConversation(client: EngineClient, s: OpenSession, c:
   const { messages, turnOffset } = toEngineMessages(c);
   // Always allow cutting at the model's context: a long transcript shows its first turns, with a warning, instead of nothing.
   const result = await client.score(messages, { axis: s.spec, maxTokens: s.maxTokensPerConversation ?? Number.MAX_SAFE_INTEGER }, signal);
-  return toConversationScores(c, result, { turnOffset, tau: s.monitorTau, model: s.ref.label, axis: axisLabel(s.axisPath) });
+  return toConversationScores(c, result, {
+    turnOffset,
+    tau: s.monitorTau,
+    model: s.ref.label,
+    axis: axisLabel(s.axisPath),
+    calibration: s.calibration,
+    dropAlarm: s.dropAlarm,
+  });
 }
 
 function axisLabel(path: string): string {

@@ -37,7 +37,8 @@ const files = (): string[] => readdirSync(TRANSCRIPTS).map((f) => join(TRANSCRIP
 test('score prints a table per transcript and exits 0', () => {
   const r = cli('score', '--model', model, '--cache-dir', cache, '--quiet', ...files());
   assert.equal(r.code, 0, r.stderr);
-  for (const f of ['coding', 'philosophy', 'therapy', 'writing']) assert.match(r.stdout, new RegExp(`${f}\\.json — model .*, layer 2, floor τ [+-]\\d`));
+  for (const f of ['coding', 'philosophy', 'therapy', 'writing']) assert.match(r.stdout, new RegExp(`${f}\\.json — model .*, layer 2\\nzones: `));
+  assert.match(r.stdout, /^capping floor τ [+-]\d\.\d\d \(used when a turn is re-run with capping; not an alarm\)$/m);
   assert.match(r.stdout, /^\s+1 {2}assistant {2}\S.*[+-]\d+\.\d\d/m);
   // The byte-level tiny tokenizer makes these transcripts longer than its 4096-token context: cut with a warning.
   assert.match(r.stderr, /warning: scored turns 0-\d+ only; the conversation is \d+ tokens and the limit is 4096/);
@@ -52,19 +53,36 @@ test('json and csv carry the same values', () => {
   const c = cli('score', '--model', model, '--cache-dir', cache, '--quiet', '--format', 'csv', ...files());
   assert.equal(c.code, 0, c.stderr);
   const lines = c.stdout.trim().split('\r\n');
-  assert.equal(lines[0], 'file,conversation,turn,role,value,delta,below_floor,tokens,layer,tau');
+  assert.equal(lines[0], 'file,conversation,turn,role,value,delta,zone,out_of_domain,surprise,alarm,unscored,tokens,layer,assistant_from,role_to,surprise_limit,tau');
+  // One row per turn of the JSON, unscored assistant turns (beyond the context) included in both.
   assert.equal(lines.length - 1, parsed.reduce((n, x) => n + x.turns.length, 0));
   const first = parsed[0]!.turns[0]!;
   assert.equal(Number(lines[1]!.split(',')[4]), first.value);
 });
 
-test('gates exit 1 with the reason on stderr, and pass when met', () => {
+test('gates exit 1 with the reason on stderr, fail closed on turns they could not score, and pass when met', () => {
   const f = join(TRANSCRIPTS, 'philosophy.json');
   const fail = cli('score', '--model', model, '--cache-dir', cache, '--quiet', '--fail-below', '1e9', f);
   assert.equal(fail.code, 1);
   assert.match(fail.stderr, /gate failed: .*philosophy\.json: turn \d+ is at .*below 1000000000/);
-  const pass = cli('score', '--model', model, '--cache-dir', cache, '--quiet', '--fail-below', '-1e9', '--fail-drop', '1e9', f);
+  // The transcript is longer than the model's 4096-token context: its last assistant turns are not
+  // scored, so no gate can pass them, however loose.
+  const loose = ['--fail-below', '-1e9', '--fail-drop', '1e9'];
+  const closed = cli('score', '--model', model, '--cache-dir', cache, '--quiet', ...loose, f);
+  assert.equal(closed.code, 1, closed.stderr);
+  assert.match(closed.stderr, /gate failed: .*philosophy\.json: assistant turn \d+ is beyond the 4096-token limit, so no gate can pass it/);
+  const pass = cli('score', '--model', model, '--cache-dir', cache, '--quiet', ...loose, '--allow-unscored', f);
   assert.equal(pass.code, 0, pass.stderr);
+});
+
+test('a transcript whose assistant turns cannot be scored at all exits 2, gate or not', () => {
+  const long = join(dir, 'one-long-reply.json');
+  writeFileSync(long, JSON.stringify({ messages: [{ role: 'user', content: 'Tell me everything.' }, { role: 'assistant', content: 'word '.repeat(400) }] }));
+  for (const gate of [['--fail-below', '100'], []]) {
+    const r = cli('score', '--model', model, '--cache-dir', cache, '--quiet', '--max-tokens', '64', ...gate, long);
+    assert.equal(r.code, 2, `${gate.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, /no assistant turn could be scored: .*one-long-reply\.json turn 1 \(beyond the token limit\)/);
+  }
 });
 
 test('bad input exits 2 with a message that says what is wrong', () => {
@@ -133,13 +151,14 @@ test('report on the four transcripts: one self-contained page with the values sc
   assert.deepEqual(data.charts.map((c) => c.label).sort(), ['coding.json', 'philosophy.json', 'therapy.json', 'writing.json']);
   const score = cli('score', '--model', model, '--cache-dir', cache, '--quiet', ...limit, '--format', 'json', ...files());
   assert.equal(score.code, 0, score.stderr);
-  const scored = JSON.parse(score.stdout) as { file: string; turns: { turn: number; role: string; value: number }[] }[];
+  const scored = JSON.parse(score.stdout) as { file: string; turns: { turn: number; role: string; value: number | null }[] }[];
   for (const s of scored) {
     const chart = data.charts.find((c) => s.file.endsWith(c.label));
     assert.ok(chart, s.file);
     assert.deepEqual(
       chart.points.map((p) => [p.turn, p.value]),
-      s.turns.filter((t) => t.role === 'assistant').map((t) => [t.turn, t.value]),
+      // Unscored assistant turns (beyond the limit) are rows of the JSON with value null, not points.
+      s.turns.filter((t) => t.role === 'assistant' && t.value !== null).map((t) => [t.turn, t.value]),
       `${chart.label}: plotted values`,
     );
   }

@@ -25,7 +25,7 @@ const demo = (...args: string[]): ReturnType<typeof cli> =>
 interface Reply {
   text: string;
   value: number;
-  belowFloor: boolean;
+  zone: string | null;
   tokens: { text: string; value: number }[];
   variant?: string;
   stopReason?: string;
@@ -58,7 +58,7 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 test('rerun prints the original and both regenerated replies with their values', () => {
   const r = demo('rerun', SAMPLE, '--turn', '8');
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stdout, /^\S*drifting-conversation\.json turn 8 — model demo, layer \d+, floor τ [+-]\d/m);
+  assert.match(r.stdout, /^\S*drifting-conversation\.json turn 8 — model demo, layer \d+ \(capping floor there τ [+-]\d/m);
   assert.match(r.stdout, /^greedy decoding, at most 128 tokens; capping at layers [\d,]+ \(τ /m);
   assert.match(r.stdout, /^original {2}[+-]\d+\.\d\d.*\n {2}Arr, gather round, ye landlubber!/m);
   assert.match(r.stdout, /^uncapped {2}[+-]\d+\.\d\d.*\(\d+ tokens, (ended|hit --max-tokens)\)\n {2}\S/m);
@@ -205,7 +205,7 @@ test('ab: a pirate system prompt reads the same replies as less Assistant-like, 
   const lines = csv.stdout.trim().split('\r\n');
   assert.equal(
     lines[0],
-    'file,conversation,turn,role,value_a,value_b,difference,below_floor_a,below_floor_b,parts_here',
+    'file,conversation,turn,role,value_a,value_b,difference,reading_a,reading_b,parts_here',
   );
   assert.equal(lines.length - 1, c.turns.length);
   assert.deepEqual(
