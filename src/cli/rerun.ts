@@ -15,9 +15,10 @@ import type { Sampling } from '../worker/protocol';
 import { openSession, type OpenSession } from '../worker/session';
 import { joinNegativeNumbers } from './args';
 import { createClient, loadProgress } from './context';
-import { ENGINE_OPTIONS, ENGINE_USAGE, integerOption, numberOption, sessionOptions } from './engineOptions';
+import { ENGINE_OPTIONS, ENGINE_USAGE, integerOption, maxFileBytes, numberOption, sessionOptions } from './engineOptions';
 import { ExitCode, UsageError } from './exitCodes';
 import { Progress } from './progress';
+import { namedBadRequest } from './scoring';
 import { readTranscripts } from './transcripts';
 
 export const RERUN_USAGE = `Usage: persona-lens rerun FILE --turn N [options]
@@ -116,7 +117,7 @@ export async function runRerun(argv: string[], signal: AbortSignal): Promise<num
   const options = sessionOptions(values);
 
   const file = positionals[0] as string;
-  const { inputs, errors } = readTranscripts([file]);
+  const { inputs, errors } = readTranscripts([file], maxFileBytes(values));
   const input = inputs[0];
   if (!input || errors > 0) return ExitCode.badInput;
   const conversation = input.conversations[conversationNumber - 1];
@@ -151,7 +152,7 @@ export async function runRerun(argv: string[], signal: AbortSignal): Promise<num
       progress.update(`scoring the original turn ${turn}`);
     }
     let generated = 0;
-    const result = await rerunTurn(
+    const result = await namedBadRequest(where, () => rerunTurn(
       client,
       session,
       conversation,
@@ -172,7 +173,7 @@ export async function runRerun(argv: string[], signal: AbortSignal): Promise<num
         },
       },
       signal,
-    );
+    ));
     progress.done();
     if (format === 'json') {
       write(`${JSON.stringify({ ...head, ...result }, null, 2)}\n`);

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { Analyzer } from './analysis';
 import { uriLabel } from './uriLabel';
 import { AxisFileError } from '../core/axis/axisFile';
-import { CancelledError, EngineError } from '../worker/errors';
+import { EngineError, isCancellation } from '../worker/errors';
 import { ModelRefError } from '../worker/modelRef';
 import { AxisMissingError } from '../worker/session';
 import type { Config } from './config';
@@ -62,7 +62,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable {
         try {
           return await fn(...args);
         } catch (e) {
-          if (e instanceof CancelledError) return undefined;
+          if (isCancellation(e)) return undefined;
           deps.log.error(`Command ${id} failed`, e);
           await showFailure(e, deps);
           return undefined;
@@ -82,6 +82,12 @@ async function analyzeActive(deps: CommandDeps, selectionOnly: boolean): Promise
   const parsed = deps.analyzer.parseDocument(doc);
   const hasAssistant = parsed.conversations.some((c) => c.turns.some((t) => t.role === 'assistant'));
   if (!hasAssistant) {
+    const tooLarge = parsed.diagnostics.find((d) => d.code === 'too-large');
+    if (tooLarge) {
+      // Not in the Problems view (a file that is no transcript gets no diagnostics), so said here.
+      void vscode.window.showWarningMessage(`Persona Lens: ${tooLarge.message} (setting persona-lens.maxFileSizeMB)`);
+      return;
+    }
     const why = parsed.conversations.length === 0 ? 'no conversation was found in it' : 'it has no assistant turn';
     void vscode.window.showWarningMessage(`Persona Lens: nothing to analyze in ${uriLabel(doc.uri)}: ${why}. See the Problems view for details.`);
     return;

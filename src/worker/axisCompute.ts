@@ -17,10 +17,11 @@ import { mean, percentile, percentileTable } from '../core/stats/descriptive';
 import { axisReportMarkdown, axisReportSvg, type PersonaMean } from '../core/report/axisReport';
 import type { EngineClient, LoadProgress } from './client';
 import { loadTarget, resolveModelRef } from './modelRef';
-import { graphHash, resolveDtype, storedAxisPath } from './session';
+import { downloadLoadOptions, graphHash, resolveDtype, storedAxisPath, type SessionOptions } from './session';
 import type { ChatMessage, ModelInfo, Sampling } from './protocol';
 import { temperatureSampling } from './sampler';
 import { throwIfAborted } from './errors';
+import { UserFileError, writeFileAtomic } from './files';
 
 export interface AxisComputeOptions {
   readonly battery: Battery;
@@ -251,13 +252,17 @@ export interface StoredAxisOptions {
   readonly model: string;
   readonly dtype: string;
   readonly offline: boolean;
+  /** Hub downloads: base URL and stall timeout (see SessionOptions). */
+  readonly download?: SessionOptions['download'];
   readonly subset: AxisSubset;
   readonly roles?: readonly string[];
   readonly maxTokens: number;
   readonly sampling: AxisSampling;
   readonly seed: number;
-  /** Where to write the axis; default: the cache location scoring looks in. */
+  /** Where to write the axis; default: the cache location scoring looks in. See axisOutputPaths. */
   readonly out?: string;
+  /** Overwrite an existing report and plot beside `out` (the axis file itself is named by the user). */
+  readonly force?: boolean;
   readonly battery?: Battery;
   readonly onLoadProgress?: (p: LoadProgress) => void;
   readonly onProgress?: (p: AxisProgress) => void;
@@ -271,15 +276,37 @@ export interface StoredAxis {
   readonly result: AxisComputeResult;
 }
 
+/** The three files an axis computation writes: the axis, and its report (.md) and plot (.svg) named after it without .json / .axis.json. */
+export function axisOutputPaths(path: string): { path: string; reportPath: string; plotPath: string } {
+  const stem = path.replace(/(\.axis)?\.json$/, '');
+  return { path, reportPath: `${stem}.md`, plotPath: `${stem}.svg` };
+}
+
+/**
+ * Refuses to overwrite the report and plot beside a user-named axis file unless forced: the user
+ * named `out`, not `notes.md` and `notes.svg` next to it, which may be their own files.
+ */
+function checkUnnamedOutputs(out: string, force: boolean): void {
+  if (force) return;
+  const { reportPath, plotPath } = axisOutputPaths(out);
+  for (const p of [reportPath, plotPath]) {
+    if (existsSync(p)) {
+      throw new UserFileError(p, `exists; the axis report and plot are written beside ${out} as ${reportPath} and ${plotPath}, so this file would be overwritten. Move it, choose another --out, or pass --force`);
+    }
+  }
+}
+
 /**
  * Loads the model, computes its axis (resuming a checkpoint), and writes the axis file with its
- * Markdown report and SVG plot beside it. Used by `persona-lens axis compute` and the
- * "Compute Axis for Model" command.
+ * Markdown report and SVG plot beside it (each written whole or not at all). Used by
+ * `persona-lens axis compute` and the "Compute Axis for Model" command.
  */
 export async function computeAndStoreAxis(client: EngineClient, o: StoredAxisOptions, signal?: AbortSignal): Promise<StoredAxis> {
+  // Checked before minutes of computing, and again before writing.
+  if (o.out !== undefined) checkUnnamedOutputs(o.out, o.force ?? false);
   const ref = resolveModelRef(o.model, o.packageRoot);
   let dtype = resolveDtype(o.dtype, ref.kind === 'hub' ? null : ref.dir);
-  const info = await client.load(loadTarget(ref), { cacheDir: o.cacheDir, dtype, offline: o.offline, capLayers: [] }, o.onLoadProgress, signal);
+  const info = await client.load(loadTarget(ref), { cacheDir: o.cacheDir, dtype, offline: o.offline, capLayers: [], ...downloadLoadOptions(o.download) }, o.onLoadProgress, signal);
   dtype = resolveDtype(o.dtype, info.dir);
   const fileHash = await graphHash(info.dir, dtype, signal);
   const result = await computeAxis(
@@ -298,13 +325,11 @@ export async function computeAndStoreAxis(client: EngineClient, o: StoredAxisOpt
     },
     signal,
   );
-  const path = o.out ?? storedAxisPath(o.cacheDir, fileHash, dtype);
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, `${JSON.stringify(result.axis, null, 1)}\n`);
-  const stem = path.replace(/(\.axis)?\.json$/, '');
-  const plotPath = `${stem}.svg`;
-  const reportPath = `${stem}.md`;
-  writeFileSync(plotPath, axisReportSvg(result.axis, result.personaMeans));
-  writeFileSync(reportPath, axisReportMarkdown(result.axis, result.personaMeans, result.timings, basename(plotPath)));
+  const { path, reportPath, plotPath } = axisOutputPaths(o.out ?? storedAxisPath(o.cacheDir, fileHash, dtype));
+  if (o.out !== undefined) checkUnnamedOutputs(o.out, o.force ?? false);
+  else mkdirSync(dirname(path), { recursive: true });
+  writeFileAtomic(path, `${JSON.stringify(result.axis, null, 1)}\n`);
+  writeFileAtomic(plotPath, axisReportSvg(result.axis, result.personaMeans));
+  writeFileAtomic(reportPath, axisReportMarkdown(result.axis, result.personaMeans, result.timings, basename(plotPath)));
   return { path, reportPath, plotPath, result };
 }

@@ -95,6 +95,7 @@ export class Engine {
         remoteHost: env.remoteHost,
         remotePathTemplate: env.remotePathTemplate,
         offline: !env.allowRemoteModels,
+        ...(req.stallTimeoutMs !== undefined ? { stallTimeoutMs: req.stallTimeoutMs } : {}),
         onProgress: (p) => progress({ phase: 'download', file: p.file, loaded: p.loaded, total: p.total }),
         signal,
         ...(req.revision ? { revision: req.revision } : {}),
