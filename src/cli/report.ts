@@ -1,6 +1,6 @@
 /** `persona-lens report FILE... -o report.html`: a self-contained HTML report of every conversation. */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { evaluateGate } from '../core/gate';
@@ -76,6 +76,7 @@ export async function runReport(argv: string[], signal: AbortSignal): Promise<nu
   if (!existsSync(folder))
     throw new UsageError(`cannot write ${values.out}: ENOENT (there is no folder ${folder})`);
   const out = values.out;
+  if (existsSync(out) && statSync(out).isDirectory()) throw new UsageError(`cannot write ${out}: it is a folder`);
   const clash = positionals.find((p) => sameFile(p, out));
   if (clash !== undefined)
     throw new UsageError(`-o ${out} is the transcript ${clash}; the report would overwrite it. Choose another output file.`);

@@ -1,6 +1,6 @@
 /** `persona-lens rerun FILE --turn N`: regenerates one assistant turn without and with capping. */
 import { parseArgs } from 'node:util';
-import { formatValue } from '../core/report/format';
+import { formatValue, printable } from '../core/report/format';
 import type { Conversation } from '../core/transcript';
 import {
   RERUN_MAX_TOKENS,
@@ -168,7 +168,7 @@ export async function runRerun(argv: string[], signal: AbortSignal): Promise<num
         },
         onToken: (v, t) => {
           generated++;
-          if (stream) write(t.text.replace(/\n/g, '\n  '));
+          if (stream) write(printable(t.text, Number.MAX_SAFE_INTEGER).replace(/\n/g, '\n  '));
           else progress.update(`generating the ${v} reply: ${generated} tokens`, generated / maxTokens);
         },
       },
@@ -229,8 +229,9 @@ function headerLines(
   ];
 }
 
+/** A transcript's or a model's text, indented; control characters escaped so the text cannot drive the terminal. */
 function indent(text: string): string {
-  return text.trim() === '' ? '  (empty reply)' : text.replace(/^/gm, '  ');
+  return text.trim() === '' ? '  (empty reply)' : printable(text, Number.MAX_SAFE_INTEGER).replace(/^/gm, '  ');
 }
 
 function valueLine(name: string, r: ScoredReply, note?: string): string {

@@ -19,9 +19,13 @@ export function formatDelta(d: number | null, decimals = VALUE_DECIMALS): string
   return d === null ? '' : `Δ ${formatValue(d, decimals)}`;
 }
 
-/** First words of a text, collapsed to one line, for tables and tooltips. */
+/**
+ * First words of a text, collapsed to one line, for tables and tooltips. Control characters and
+ * bidi overrides become U+FFFD: a transcript's text must not drive the terminal that shows a table.
+ */
 export function firstWords(text: string, maxChars = 40): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
+  // eslint-disable-next-line no-control-regex
+  const flat = text.replace(/\s+/g, ' ').replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, '\ufffd').trim();
   return flat.length <= maxChars ? flat : `${flat.slice(0, maxChars - 1).trimEnd()}…`;
 }
 
