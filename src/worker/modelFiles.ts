@@ -181,7 +181,13 @@ export function checkModelFolder(dir: string, dtype: string): ModelFolderInfo {
     );
   }
   readModelJson(dir, 'tokenizer.json');
-  readModelJson(dir, 'tokenizer_config.json');
+  const template = readModelJson(dir, 'tokenizer_config.json')['chat_template'];
+  if (!(typeof template === 'string' && template.trim() !== '') && !(Array.isArray(template) && template.length > 0)) {
+    throw new ModelFilesError(
+      join(dir, 'tokenizer_config.json'),
+      `has no chat_template; conversations are rendered with the model's chat template${existsSync(join(dir, 'chat_template.jinja')) ? ' (transformers.js does not read chat_template.jinja: put its text in chat_template)' : ''}`,
+    );
+  }
   const [graphName, ...dataNames] = modelFileNames(config, dtype, join(dir, 'config.json'));
   const onnxPath = join(dir, graphName as string);
   checkModelFile(onnxPath, `file is missing (dtype '${dtype}' needs it; ask for another dtype if the folder holds a different one)`);

@@ -27,6 +27,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { PreTrainedTokenizer } from '@huggingface/transformers';
+import { EngineError } from './errors';
 
 /** One chat message as the template sees it. */
 export interface ChatMessage {
@@ -112,11 +113,18 @@ export function chatTokenizerFrom(tok: RawTokenizer): ChatTokenizer {
   let safe: MarkedEncoder | null = null;
   return {
     render: (messages, addGenerationPrompt) => {
-      const s = tok.apply_chat_template(
-        messages.map((m) => ({ role: m.role, content: m.content })),
-        { tokenize: false, add_generation_prompt: addGenerationPrompt },
-      );
-      if (typeof s !== 'string') throw new TypeError('chat template did not render to a string');
+      let s: unknown;
+      try {
+        s = tok.apply_chat_template(
+          messages.map((m) => ({ role: m.role, content: m.content })),
+          { tokenize: false, add_generation_prompt: addGenerationPrompt },
+        );
+      } catch (e) {
+        // Templates raise for conversations they do not take (roles that do not alternate, a system
+        // message the model has no place for): the conversation's problem, not the engine's.
+        throw new EngineError('bad-request', `the model's chat template refused this conversation: ${e instanceof Error ? e.message : String(e)}`);
+      }
+      if (typeof s !== 'string') throw new EngineError('bad-request', 'the chat template did not render to a string');
       return s;
     },
     encode: (t) => tok.encode(t, { add_special_tokens: false }),

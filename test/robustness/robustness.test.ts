@@ -20,6 +20,7 @@ const KILL_AFTER_MS = 90_000;
 /** Peak resident memory of one CLI run (the demo model run takes about 160 MB). */
 const MAX_RSS_MB = 1024;
 const results: { name: string; ms: number; rss: number | null }[] = [];
+let hubCases = 0;
 
 /** Content of every regular file under the corpus's user folders (sparse giants by size and mtime). */
 function snapshot(): Map<string, string> {
@@ -92,6 +93,7 @@ describe('downloads from a misbehaving hub (HF_ENDPOINT) through the real CLI', 
   ];
   const cached = (cache: string, file: string): boolean => existsSync(join(cache, 'hub', MODEL, file));
   const hubCase = (name: string, faults: [string, HubFault][], c: Omit<Case, 'name' | 'args'> & { extra?: string[]; check?: (cache: string, r: RunResult) => void }, hubRoot = DEMO): void => {
+    hubCases++;
     it(name, async () => {
       const hub = await startLoopbackHub(hubRoot, MODEL);
       const cache = mkdtempSync(join(root, 'hub-cache-'));
@@ -109,8 +111,8 @@ describe('downloads from a misbehaving hub (HF_ENDPOINT) through the real CLI', 
       }
     });
   };
-  hubCase('a clean download is verified and scored', [], { code: 0, stdout: /sample\.json — model test-org\/demo/, heavy: true, check: (cache) => assert.ok(cached(cache, 'onnx/model.onnx')) });
-  hubCase('gzip despite Accept-Encoding: identity is decoded and verified', [['onnx/model.onnx', { kind: 'gzip' }], ['tokenizer.json', { kind: 'gzip' }]], { code: 0, heavy: true });
+  hubCase('a clean download is verified and scored', [], { code: 0, stdout: /sample\.json — model test-org\/demo/, check: (cache) => assert.ok(cached(cache, 'onnx/model.onnx')) });
+  hubCase('gzip despite Accept-Encoding: identity is decoded and verified', [['onnx/model.onnx', { kind: 'gzip' }], ['tokenizer.json', { kind: 'gzip' }]], { code: 0 });
   hubCase('a stalled body fails after --download-timeout, naming the file', [['onnx/model.onnx', { kind: 'stall', bytes: 1000 }]], {
     code: 3,
     extra: ['--quiet', '--download-timeout', '1'],
@@ -138,6 +140,7 @@ describe('downloads from a misbehaving hub (HF_ENDPOINT) through the real CLI', 
     interruptDelayMs: 2000,
     stderr: /^(?![\s\S]*(aborted|failed))[\s\S]*interrupted; stopping/,
   });
+  hubCases += 2;
   it('offline with an uncached hub model says so (exit 3)', async () => {
     const r = await runCli(scoreHub(mkdtempSync(join(root, 'hub-cache-')), '--offline', '--quiet'), { killAfterMs: KILL_AFTER_MS });
     checkRun({ name: 'offline', code: 3, stderr: /config\.json is not in the cache .* downloads are off \(offline\)/ }, r);
@@ -168,6 +171,6 @@ describe('after every case', () => {
     for (const [p, h] of before0) assert.equal(now.get(p), h, `${p} changed or went missing`);
     for (const p of now.keys()) assert.ok(before0.has(p) || created.has(p), `${p} appeared`);
     assert.equal(statSync(join(root, 'in', 'sample.json')).size, Buffer.byteLength(SAMPLE_TEXT));
-    process.stdout.write(`robustness: ${cases.length} corpus cases + 9 hub cases; ${before0.size} user files unchanged\n`);
+    process.stdout.write(`robustness: ${cases.length} corpus cases + ${hubCases} hub cases (${results.length} CLI runs); ${before0.size} user files unchanged\n`);
   });
 });

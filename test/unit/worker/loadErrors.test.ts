@@ -126,6 +126,17 @@ test('a FIFO or a folder where a model file belongs is refused without blocking'
   assert.match(e.message, /dir-onnx\/onnx\/model\.onnx: not a regular file \(a folder\)/);
 });
 
+test('a tokenizer_config.json without a chat template is named', async () => {
+  const e = await loadError(brokenCopy(plain, 'no-template', (d) => {
+    const t = JSON.parse(readFileSync(join(d, 'tokenizer_config.json'), 'utf8')) as Record<string, unknown>;
+    delete t['chat_template'];
+    writeFileSync(join(d, 'tokenizer_config.json'), JSON.stringify(t));
+    writeFileSync(join(d, 'chat_template.jinja'), '{{ messages }}');
+  }));
+  assert.equal(e.code, 'model-files');
+  assert.match(e.message, /no-template\/tokenizer_config\.json: has no chat_template; .*transformers\.js does not read chat_template\.jinja/);
+});
+
 test('"constructor" and other Object.prototype names are not dtypes', async () => {
   for (const dtype of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
     const e = await loadError(plain.dir, dtype);
