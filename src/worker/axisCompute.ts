@@ -222,7 +222,12 @@ function readCheckpoint(path: string, header: CheckpointHeader): Map<string, Run
   const records = new Map<string, RunRecord>();
   if (existsSync(path)) {
     const lines = readFileSync(path, 'utf8').split('\n').filter(Boolean);
-    const first = lines[0] ? (JSON.parse(lines[0]) as Partial<CheckpointHeader>) : null;
+    let first: Partial<CheckpointHeader> | null = null;
+    try {
+      first = lines[0] ? (JSON.parse(lines[0]) as Partial<CheckpointHeader>) : null;
+    } catch {
+      // A damaged header (a cut write): start the checkpoint over.
+    }
     if (first && JSON.stringify(first) === JSON.stringify(header)) {
       for (const line of lines.slice(1)) {
         try {

@@ -313,6 +313,10 @@ export function buildCorpus(root: string): Case[] {
   };
   badModel('no chat template', (d) => setTemplate(d, undefined), /tokenizer_config\.json: has no chat_template/);
   badModel('a chat template that refuses the conversation', (d) => setTemplate(d, '{{ raise_exception("System role not supported") }}'), /sample\.json: the model's chat template refused this conversation: System role not supported/);
+  badModel('generation_config.json is a FIFO (optional file: scored without it)', (d) => {
+    execFileSync('rm', [join(d, 'generation_config.json')]);
+    execFileSync('mkfifo', [join(d, 'generation_config.json')]);
+  }, /^$/, 0);
   badModel('tokenizer_config.json binary', (d) => writeFileSync(join(d, 'tokenizer_config.json'), bytes(100)), /tokenizer_config\.json: not valid JSON/);
   badModel('onnx/model.onnx empty', (d) => writeFileSync(join(d, 'onnx', 'model.onnx'), ''), /does not fit the loaded model|model\.onnx: file is empty/);
   badModel('onnx/model.onnx is a FIFO', (d) => {
