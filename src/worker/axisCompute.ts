@@ -5,8 +5,8 @@
  * score the default-Assistant replies on it for the floor populations. Every finished run is
  * appended to a checkpoint file, so an interrupted computation resumes where it stopped.
  */
-import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { AXIS_FORMAT, AXIS_VERSION, decodeVector, encodeVector, type AxisFile } from '../core/axis/axisFile';
 import { buildAxisLayers, DEFAULT_PERSONA, recommendedCappingLayers, recommendedMonitorLayer, type ResponseActivations } from '../core/axis/axisBuilder';
 import { planAxisRuns, responseProblem, runSeed, type AxisRun, type AxisSampling, type AxisSubset } from '../core/axis/axisPlan';
@@ -288,10 +288,14 @@ export function axisOutputPaths(path: string): { path: string; reportPath: strin
 }
 
 /**
- * Refuses to overwrite the report and plot beside a user-named axis file unless forced: the user
- * named `out`, not `notes.md` and `notes.svg` next to it, which may be their own files.
+ * Refuses an `out` that cannot be written, and the report and plot beside a user-named axis file
+ * unless forced: the user named `out`, not `notes.md` and `notes.svg` next to it, which may be
+ * their own files.
  */
-function checkUnnamedOutputs(out: string, force: boolean): void {
+function checkOutputs(out: string, force: boolean): void {
+  const folder = dirname(resolve(out));
+  if (!existsSync(folder)) throw new UserFileError(out, `cannot write: there is no folder ${folder}`);
+  if (existsSync(out) && statSync(out).isDirectory()) throw new UserFileError(out, 'cannot write: it is a folder');
   if (force) return;
   const { reportPath, plotPath } = axisOutputPaths(out);
   for (const p of [reportPath, plotPath]) {
@@ -308,7 +312,7 @@ function checkUnnamedOutputs(out: string, force: boolean): void {
  */
 export async function computeAndStoreAxis(client: EngineClient, o: StoredAxisOptions, signal?: AbortSignal): Promise<StoredAxis> {
   // Checked before minutes of computing, and again before writing.
-  if (o.out !== undefined) checkUnnamedOutputs(o.out, o.force ?? false);
+  if (o.out !== undefined) checkOutputs(o.out, o.force ?? false);
   const ref = resolveModelRef(o.model, o.packageRoot);
   let dtype = resolveDtype(o.dtype, ref.kind === 'hub' ? null : ref.dir);
   const info = await client.load(loadTarget(ref), { cacheDir: o.cacheDir, dtype, offline: o.offline, capLayers: [], ...downloadLoadOptions(o.download) }, o.onLoadProgress, signal);
@@ -331,7 +335,7 @@ export async function computeAndStoreAxis(client: EngineClient, o: StoredAxisOpt
     signal,
   );
   const { path, reportPath, plotPath } = axisOutputPaths(o.out ?? storedAxisPath(o.cacheDir, fileHash, dtype));
-  if (o.out !== undefined) checkUnnamedOutputs(o.out, o.force ?? false);
+  if (o.out !== undefined) checkOutputs(o.out, o.force ?? false);
   else mkdirSync(dirname(path), { recursive: true });
   writeFileAtomic(path, `${JSON.stringify(result.axis, null, 1)}\n`);
   writeFileAtomic(plotPath, axisReportSvg(result.axis, result.personaMeans));

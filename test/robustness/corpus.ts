@@ -218,6 +218,8 @@ export function buildCorpus(root: string): Case[] {
   usage('axis: --seed 1.5', axis('--model', 'demo', '--seed', '1.5'), /--seed needs a whole number/);
   usage('axis: --out empty', axis('--model', 'demo', '--out', ''), /--out is empty/);
   usage('axis: --out beside an existing report', axis('--model', 'demo', '--out', dir('out', 'notes.json')), /notes\.md: exists; the axis report and plot are written beside .*notes\.json .* pass --force/);
+  usage('axis: --out in a missing folder', axis('--model', 'demo', '--out', dir('out', 'nope', 'a.json')), /a\.json: cannot write: there is no folder/);
+  usage('axis: --out a folder', axis('--model', 'demo', '--out', dir('out')), /out: cannot write: it is a folder/);
   usage('axis: --out beside an existing plot', axis('--model', 'demo', '--out', dir('out', 'plot.axis.json')), /plot\.svg: exists; .* pass --force/);
 
   // ------------------------------------------------------------------ axis files (score --axis)
