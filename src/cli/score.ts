@@ -8,7 +8,7 @@ import { renderTable } from '../core/report/table';
 import { openSession } from '../worker/session';
 import { createClient, loadProgress } from './context';
 import { joinNegativeNumbers } from './args';
-import { ENGINE_OPTIONS, ENGINE_USAGE, integerOption, sessionOptions } from './engineOptions';
+import { ENGINE_OPTIONS, ENGINE_USAGE, integerOption, maxFileBytes, sessionOptions } from './engineOptions';
 import { ExitCode, UsageError } from './exitCodes';
 import { GATE_OPTIONS, gateExitCode, gateFailures, gateOptions, gateUsage } from './gates';
 import { Progress } from './progress';
@@ -52,7 +52,7 @@ export async function runScore(argv: string[], signal: AbortSignal): Promise<num
   const options = sessionOptions(values, integerOption('max-tokens', values['max-tokens'], 1));
 
   // Parse every file first: bad input is reported before a model is loaded.
-  const { inputs, errors: inputErrors } = readTranscripts(positionals);
+  const { inputs, errors: inputErrors } = readTranscripts(positionals, maxFileBytes(values));
   if (inputs.length === 0) return ExitCode.badInput;
 
   const progress = new Progress(values.quiet);

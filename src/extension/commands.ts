@@ -3,7 +3,7 @@ import type { Analyzer } from './analysis';
 import { uriLabel } from './uriLabel';
 import { AxisFileError } from '../core/axis/axisFile';
 import { domainCount, mostlyOutOfDomain } from '../core/report/reading';
-import { CancelledError, EngineError } from '../worker/errors';
+import { EngineError, isCancellation } from '../worker/errors';
 import { ModelRefError } from '../worker/modelRef';
 import { AxisMissingError } from '../worker/session';
 import type { Config } from './config';
@@ -66,7 +66,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable {
         try {
           return await fn(...args);
         } catch (e) {
-          if (e instanceof CancelledError) return undefined;
+          if (isCancellation(e)) return undefined;
           deps.log.error(`Command ${id} failed`, e);
           await showFailure(e, deps);
           return undefined;
@@ -86,6 +86,12 @@ async function analyzeActive(deps: CommandDeps, selectionOnly: boolean, domainNo
   const parsed = deps.analyzer.parseDocument(doc);
   const hasAssistant = parsed.conversations.some((c) => c.turns.some((t) => t.role === 'assistant'));
   if (!hasAssistant) {
+    const tooLarge = parsed.diagnostics.find((d) => d.code === 'too-large');
+    if (tooLarge) {
+      // Not in the Problems view (a file that is no transcript gets no diagnostics), so said here.
+      void vscode.window.showWarningMessage(`Persona Lens: ${tooLarge.message} (setting persona-lens.maxFileSizeMB)`);
+      return;
+    }
     const why = parsed.conversations.length === 0 ? 'no conversation was found in it' : 'it has no assistant turn';
     void vscode.window.showWarningMessage(`Persona Lens: nothing to analyze in ${uriLabel(doc.uri)}: ${why}. See the Problems view for details.`);
     return;

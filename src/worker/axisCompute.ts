@@ -5,8 +5,8 @@
  * score the default-Assistant replies on it for the floor populations. Every finished run is
  * appended to a checkpoint file, so an interrupted computation resumes where it stopped.
  */
-import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { AXIS_FORMAT, AXIS_VERSION, decodeVector, encodeVector, type AxisFile, type Population } from '../core/axis/axisFile';
 import { buildAxisLayers, DEFAULT_PERSONA, recommendedCappingLayers, recommendedMonitorLayer, type ResponseActivations } from '../core/axis/axisBuilder';
 import { planAxisRuns, responseProblem, runSeed, type AxisRun, type AxisSampling, type AxisSubset } from '../core/axis/axisPlan';
@@ -17,10 +17,11 @@ import { mean, percentile, percentileTable } from '../core/stats/descriptive';
 import { axisReportMarkdown, axisReportSvg, type PersonaMean } from '../core/report/axisReport';
 import type { EngineClient, LoadProgress } from './client';
 import { loadTarget, resolveModelRef } from './modelRef';
-import { graphHash, resolveDtype, storedAxisPath } from './session';
+import { downloadLoadOptions, graphHash, resolveDtype, storedAxisPath, type SessionOptions } from './session';
 import type { ChatMessage, ModelInfo, Sampling } from './protocol';
 import { temperatureSampling } from './sampler';
 import { throwIfAborted } from './errors';
+import { UserFileError, writeFileAtomic } from './files';
 
 export interface AxisComputeOptions {
   readonly battery: Battery;
@@ -239,7 +240,12 @@ function readCheckpoint(path: string, header: CheckpointHeader): Map<string, Run
   const records = new Map<string, RunRecord>();
   if (existsSync(path)) {
     const lines = readFileSync(path, 'utf8').split('\n').filter(Boolean);
-    const first = lines[0] ? (JSON.parse(lines[0]) as Partial<CheckpointHeader>) : null;
+    let first: Partial<CheckpointHeader> | null = null;
+    try {
+      first = lines[0] ? (JSON.parse(lines[0]) as Partial<CheckpointHeader>) : null;
+    } catch {
+      // A damaged header (a cut write): start the checkpoint over.
+    }
     if (first && JSON.stringify(first) === JSON.stringify(header)) {
       for (const line of lines.slice(1)) {
         try {
@@ -269,13 +275,17 @@ export interface StoredAxisOptions {
   readonly model: string;
   readonly dtype: string;
   readonly offline: boolean;
+  /** Hub downloads: base URL and stall timeout (see SessionOptions). */
+  readonly download?: SessionOptions['download'];
   readonly subset: AxisSubset;
   readonly roles?: readonly string[];
   readonly maxTokens: number;
   readonly sampling: AxisSampling;
   readonly seed: number;
-  /** Where to write the axis; default: the cache location scoring looks in. */
+  /** Where to write the axis; default: the cache location scoring looks in. See axisOutputPaths. */
   readonly out?: string;
+  /** Overwrite an existing report and plot beside `out` (the axis file itself is named by the user). */
+  readonly force?: boolean;
   readonly battery?: Battery;
   readonly onLoadProgress?: (p: LoadProgress) => void;
   readonly onProgress?: (p: AxisProgress) => void;
@@ -289,15 +299,41 @@ export interface StoredAxis {
   readonly result: AxisComputeResult;
 }
 
+/** The three files an axis computation writes: the axis, and its report (.md) and plot (.svg) named after it without .json / .axis.json. */
+export function axisOutputPaths(path: string): { path: string; reportPath: string; plotPath: string } {
+  const stem = path.replace(/(\.axis)?\.json$/, '');
+  return { path, reportPath: `${stem}.md`, plotPath: `${stem}.svg` };
+}
+
+/**
+ * Refuses an `out` that cannot be written, and the report and plot beside a user-named axis file
+ * unless forced: the user named `out`, not `notes.md` and `notes.svg` next to it, which may be
+ * their own files.
+ */
+function checkOutputs(out: string, force: boolean): void {
+  const folder = dirname(resolve(out));
+  if (!existsSync(folder)) throw new UserFileError(out, `cannot write: there is no folder ${folder}`);
+  if (existsSync(out) && statSync(out).isDirectory()) throw new UserFileError(out, 'cannot write: it is a folder');
+  if (force) return;
+  const { reportPath, plotPath } = axisOutputPaths(out);
+  for (const p of [reportPath, plotPath]) {
+    if (existsSync(p)) {
+      throw new UserFileError(p, `exists; the axis report and plot are written beside ${out} as ${reportPath} and ${plotPath}, so this file would be overwritten. Move it, choose another --out, or pass --force`);
+    }
+  }
+}
+
 /**
  * Loads the model, computes its axis (resuming a checkpoint), and writes the axis file with its
- * Markdown report and SVG plot beside it. Used by `persona-lens axis compute` and the
- * "Compute Axis for Model" command.
+ * Markdown report and SVG plot beside it (each written whole or not at all). Used by
+ * `persona-lens axis compute` and the "Compute Axis for Model" command.
  */
 export async function computeAndStoreAxis(client: EngineClient, o: StoredAxisOptions, signal?: AbortSignal): Promise<StoredAxis> {
+  // Checked before minutes of computing, and again before writing.
+  if (o.out !== undefined) checkOutputs(o.out, o.force ?? false);
   const ref = resolveModelRef(o.model, o.packageRoot);
   let dtype = resolveDtype(o.dtype, ref.kind === 'hub' ? null : ref.dir);
-  const info = await client.load(loadTarget(ref), { cacheDir: o.cacheDir, dtype, offline: o.offline, capLayers: [] }, o.onLoadProgress, signal);
+  const info = await client.load(loadTarget(ref), { cacheDir: o.cacheDir, dtype, offline: o.offline, capLayers: [], ...downloadLoadOptions(o.download) }, o.onLoadProgress, signal);
   dtype = resolveDtype(o.dtype, info.dir);
   const fileHash = await graphHash(info.dir, dtype, signal);
   const result = await computeAxis(
@@ -316,13 +352,11 @@ export async function computeAndStoreAxis(client: EngineClient, o: StoredAxisOpt
     },
     signal,
   );
-  const path = o.out ?? storedAxisPath(o.cacheDir, fileHash, dtype);
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, `${JSON.stringify(result.axis, null, 1)}\n`);
-  const stem = path.replace(/(\.axis)?\.json$/, '');
-  const plotPath = `${stem}.svg`;
-  const reportPath = `${stem}.md`;
-  writeFileSync(plotPath, axisReportSvg(result.axis, result.personaMeans));
-  writeFileSync(reportPath, axisReportMarkdown(result.axis, result.personaMeans, result.timings, basename(plotPath)));
+  const { path, reportPath, plotPath } = axisOutputPaths(o.out ?? storedAxisPath(o.cacheDir, fileHash, dtype));
+  if (o.out !== undefined) checkOutputs(o.out, o.force ?? false);
+  else mkdirSync(dirname(path), { recursive: true });
+  writeFileAtomic(path, `${JSON.stringify(result.axis, null, 1)}\n`);
+  writeFileAtomic(plotPath, axisReportSvg(result.axis, result.personaMeans));
+  writeFileAtomic(reportPath, axisReportMarkdown(result.axis, result.personaMeans, result.timings, basename(plotPath)));
   return { path, reportPath, plotPath, result };
 }

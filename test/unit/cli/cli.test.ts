@@ -3,7 +3,7 @@
 import { before, after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeTinyModel } from '../../support/tinyModels';
@@ -110,7 +110,7 @@ test('ab on the tiny model: prompts from a file and as text, json and csv agree,
   const f = join(TRANSCRIPTS, 'therapy.json');
   const promptFile = join(dir, 'prompt-b.txt');
   writeFileSync(promptFile, 'You are a stern medieval knight.\n');
-  const common = ['--model', model, '--cache-dir', cache, '--quiet', '--max-tokens', '3000', '--system-a', 'You are a helpful assistant.', '--system-b', promptFile];
+  const common = ['--model', model, '--cache-dir', cache, '--quiet', '--max-tokens', '3000', '--system-a', 'You are a helpful assistant.', '--system-b', `@${promptFile}`];
   const j = cli('ab', f, ...common, '--format', 'json');
   assert.equal(j.code, 0, j.stderr);
   const [c] = JSON.parse(j.stdout) as { systemB: { source: string }; partsAt: number | null; partThreshold: number; turns: { turn: number; role: string; a: number; b: number; difference: number }[] }[];
@@ -126,7 +126,7 @@ test('ab on the tiny model: prompts from a file and as text, json and csv agree,
     rows.map((r) => [Number(r[2]), Number(r[4]), Number(r[5])]),
     c.turns.map((t) => [t.turn, t.a, t.b]),
   );
-  const same = cli('ab', f, '--model', model, '--cache-dir', cache, '--quiet', '--max-tokens', '3000', '--system-a', promptFile, '--system-b', 'You are a stern medieval knight.', '--format', 'json');
+  const same = cli('ab', f, '--model', model, '--cache-dir', cache, '--quiet', '--max-tokens', '3000', '--system-a-file', promptFile, '--system-b', 'You are a stern medieval knight.', '--format', 'json');
   assert.equal(same.code, 0, same.stderr);
   const [s] = JSON.parse(same.stdout) as { partsAt: number | null; turns: { difference: number }[] }[];
   assert.ok(s && s.partsAt === null && s.turns.every((t) => t.difference === 0), 'a file and its text are the same prompt');
@@ -167,6 +167,25 @@ test('report on the four transcripts: one self-contained page with the values sc
   assert.equal(html.match(/<canvas id="pl-chart-\d+"/g)?.length, 4);
   // The page script is the built bundle (webview/report/main.ts with the panel's DriftChart).
   assert.ok(html.includes(readFileSync(join(process.cwd(), 'out', 'webview', 'report.js'), 'utf8').slice(0, 2000)));
+});
+
+test('axis compute --out writes FILE, FILE.md and FILE.svg, and overwrites a report or plot the user did not name only with --force', () => {
+  const outDir = join(dir, 'notes');
+  mkdirSync(outDir);
+  const notes = join(outDir, 'notes.json');
+  writeFileSync(join(outDir, 'notes.md'), 'my own notes\n');
+  // The settings of the axis computed in before(): its checkpoint makes this run short.
+  const args = ['axis', 'compute', '--model', model, '--quick', '--max-tokens', '6', '--cache-dir', cache, '--quiet', '--out', notes];
+  const refused = cli(...args);
+  assert.equal(refused.code, 2, refused.stderr);
+  assert.match(refused.stderr, /notes\.md: exists; the axis report and plot are written beside .*notes\.json as .*notes\.md and .*notes\.svg.* pass --force/);
+  assert.equal(readFileSync(join(outDir, 'notes.md'), 'utf8'), 'my own notes\n');
+  assert.deepEqual(readdirSync(outDir), ['notes.md'], 'refused before anything was written');
+  const forced = cli(...args, '--force');
+  assert.equal(forced.code, 0, forced.stderr);
+  assert.match(readFileSync(join(outDir, 'notes.md'), 'utf8'), /^# Assistant Axis: /);
+  assert.deepEqual(readdirSync(outDir).sort(), ['notes.json', 'notes.md', 'notes.svg'], 'no temporary files are left');
+  assert.match(cli('axis', 'compute', '--help').stdout, /its report and plot go beside it as FILE\.md and FILE\.svg/);
 });
 
 test('report and rerun usage errors exit 2', () => {

@@ -175,7 +175,7 @@ test('ab with the same prompt twice gives identical trajectories that never part
 test('ab: a pirate system prompt reads the same replies as less Assistant-like, and the parting turn follows the threshold', () => {
   const promptFile = join(dir, 'pirate.txt');
   writeFileSync(promptFile, `${PIRATE}\n`);
-  const ab = ['ab', SAMPLE, '--system-a', NEUTRAL, '--system-b', promptFile, '--part-threshold', '0.1'];
+  const ab = ['ab', SAMPLE, '--system-a', NEUTRAL, '--system-b', `@${promptFile}`, '--part-threshold', '0.1'];
   const json = demo(...ab, '--format', 'json');
   assert.equal(json.code, 0, json.stderr);
   const [c] = JSON.parse(json.stdout) as AbJson[];
@@ -230,7 +230,13 @@ test('ab gates apply to prompt B, and bad prompts are bad input', () => {
   writeFileSync(empty, '\n');
   const cases: [string[], RegExp][] = [
     [['--system-b', PIRATE], /--system-a is required/],
-    [['--system-a', NEUTRAL, '--system-b', empty], /--system-b is empty \(file .*empty\.txt\)/],
+    [['--system-a', NEUTRAL, '--system-b', `@${empty}`], /--system-b is empty \(file .*empty\.txt\)/],
+    [['--system-a', NEUTRAL, '--system-b-file', empty], /--system-b is empty \(file .*empty\.txt\)/],
+    // A mistyped path is never scored as the prompt text; an existing file needs its @.
+    [['--system-a', 'prompts/current.txt', '--system-b', PIRATE], /--system-a "prompts\/current\.txt" looks like a file path, and there is no such file; write --system-a @prompts\/current\.txt/],
+    [['--system-a', NEUTRAL, '--system-b', empty], /--system-b ".*empty\.txt" looks like a file path; write --system-b @/],
+    [['--system-a', NEUTRAL, '--system-b', `@${join(dir, 'nope.txt')}`], /nope\.txt: cannot read: ENOENT/],
+    [['--system-a', NEUTRAL, '--system-b', PIRATE, '--system-b-file', empty], /give --system-b or --system-b-file, not both/],
     [
       ['--system-a', NEUTRAL, '--system-b', PIRATE, '--part-threshold', '-1'],
       /--part-threshold must not be negative/,

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { firstWords, formatDelta, formatValue } from '../../../../src/core/report/format';
+import { firstWords, formatBytes, formatDelta, formatValue, printable } from '../../../../src/core/report/format';
 import { renderCsv, renderTable } from '../../../../src/core/report/table';
 import { evaluateGate, GateUnusableError } from '../../../../src/core/gate';
 import { withDeltas } from '../../../../src/core/scores';
@@ -15,6 +15,13 @@ test('values carry an explicit sign and fixed decimals', () => {
   assert.equal(formatDelta(null), '');
   assert.equal(formatDelta(-0.125, 3), 'Δ -0.125');
   assert.equal(firstWords('  Hello\n\n  world,   how are you today my friend?', 20), 'Hello world, how ar…');
+});
+
+test('text from files cannot drive a terminal: control characters and bidi overrides are escaped or replaced', () => {
+  assert.equal(printable('a\u001b[31mb\u0007\r\nc\td\u202ee\ufffd'), 'a\\u001b[31mb\\u0007\\u000d\nc\td\\u202ee\\ufffd');
+  assert.equal(printable('x'.repeat(10), 4), 'xxxx…');
+  assert.equal(firstWords('\u001b]0;pwned\u0007 reply \u202eevil'), '\ufffd]0;pwned\ufffd reply \ufffdevil');
+  assert.deepEqual([0, 1023, 1024, 10 * 1024 ** 2, 5 * 1024 ** 3].map((n) => formatBytes(n)), ['0 bytes', '1023 bytes', '1.0 KB', '10.0 MB', '5.0 GB']);
 });
 
 test('tables pad columns and CSV quotes what needs quoting', () => {
