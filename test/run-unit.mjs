@@ -1,12 +1,16 @@
 // Runs the unit tests with node's test runner. Node 20 cannot strip types, so each
 // test/unit/**/*.test.ts is bundled by esbuild into out-test/ first (packages stay external).
+// `--dir test/robustness` runs another folder's tests the same way (npm run test:robustness).
 import * as esbuild from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import { readdirSync, rmSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 const root = join(import.meta.dirname, '..');
-const unitDir = join(root, 'test', 'unit');
+const args = process.argv.slice(2);
+const dirFlag = args.indexOf('--dir');
+const unitDir = dirFlag >= 0 ? join(root, args[dirFlag + 1] ?? '') : join(root, 'test', 'unit');
+if (dirFlag >= 0) args.splice(dirFlag, 2);
 // One folder per run, so runs started side by side do not delete each other's bundles.
 const outDir = join(root, 'out-test', String(process.pid));
 
@@ -17,7 +21,7 @@ function findTests(dir) {
   );
 }
 
-const filter = process.argv.slice(2);
+const filter = args;
 const tests = findTests(unitDir).filter((f) => filter.length === 0 || filter.some((s) => f.includes(s)));
 rmSync(outDir, { recursive: true, force: true });
 await esbuild.build({

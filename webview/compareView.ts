@@ -5,7 +5,7 @@
  */
 import type { CompareState } from './compareState';
 import type { Compare, Reply, Variant } from './protocol';
-import { formatValue } from './shared';
+import { formatValue, readingLabel } from './shared';
 import { renderStrip } from './strip';
 import { wordDiff } from './wordDiff';
 
@@ -41,7 +41,7 @@ function fillColumn(
   title: string,
   reply: Reply | null,
   streamed: string,
-  tau: number | null,
+  centre: number | null,
   running: boolean,
   scaleOver?: Reply['tokens'],
 ): void {
@@ -49,16 +49,17 @@ function fillColumn(
   const head = el('h3', title);
   const line = el('p', '', 'reply-value');
   if (reply) {
-    line.textContent = `axis ${value === null ? 'n/a' : formatValue(value)}${reply.belowFloor ? ' · below floor' : ''}`;
+    const reading = readingLabel({ zone: reply.zone, outOfDomain: reply.outOfDomain, alarm: reply.zone === 'role' });
+    line.textContent = `axis ${value === null ? 'n/a' : formatValue(value)}${reading ? ` · ${reading}` : ''}`;
     if (reply.generatedTokens !== null)
       line.textContent += ` · ${reply.generatedTokens} tokens${reply.stopReason === 'maxTokens' ? ' (max reached)' : ''}`;
-    if (reply.belowFloor) line.classList.add('below');
+    if (reply.zone === 'role') line.classList.add('below');
   } else {
     line.textContent = running ? 'generating…' : '—';
   }
   const body = el('div', undefined, 'reply-body');
   if (reply) {
-    renderStrip(body, reply.tokens, tau, scaleOver);
+    renderStrip(body, reply.tokens, centre, scaleOver);
     if (reply.tokenCount > reply.tokens.length)
       body.append(el('p', `(first ${reply.tokens.length} of ${reply.tokenCount} tokens)`, 'note'));
   } else {
@@ -88,12 +89,12 @@ function settingsRows(c: Compare): [string, string][] {
     ['Max tokens', String(s.maxTokens)],
     ['Capping band (layer: floor)', band],
     ['Floor population / percentile', `${s.population} means, p${s.percentile}`],
-    [`Monitor layer / floor τ`, `${s.monitorLayer} / ${s.tau === null ? '—' : formatValue(s.tau)}`],
+    [`Monitor layer / its capping floor τ`, `${s.monitorLayer} / ${s.tau === null ? '—' : formatValue(s.tau)}`],
   ];
 }
 
-/** Draws the compare view for `state`; `tau` is the monitor layer's floor (strip centre). */
-export function renderCompare(e: CompareElements, state: CompareState, tau: number | null): void {
+/** Draws the compare view for `state`; `centre` is the value the strips are shaded around. */
+export function renderCompare(e: CompareElements, state: CompareState, centre: number | null): void {
   e.root.dataset.phase = state.phase;
   const running = state.phase === 'running';
   setDisabled(e.cancel, !running);
@@ -103,7 +104,7 @@ export function renderCompare(e: CompareElements, state: CompareState, tau: numb
     case 'idle':
       e.status.textContent =
         'No re-run yet: select an assistant turn on the Drift tab and press "Re-run with capping".';
-      for (const [k, col] of Object.entries(e.columns)) fillColumn(col, k, null, '', tau, false);
+      for (const [k, col] of Object.entries(e.columns)) fillColumn(col, k, null, '', centre, false);
       e.diff.replaceChildren();
       e.diffSummary.textContent = '';
       e.settings.replaceChildren();
@@ -111,13 +112,13 @@ export function renderCompare(e: CompareElements, state: CompareState, tau: numb
     case 'running': {
       const which = state.current === null ? 'scoring the original' : `generating the ${state.current} reply`;
       e.status.textContent = `Re-running turn ${state.turn}: ${which}…`;
-      fillColumn(e.columns.original, 'Original', null, state.originalText, tau, false);
+      fillColumn(e.columns.original, 'Original', null, state.originalText, centre, false);
       fillColumn(
         e.columns.uncapped,
         'Without capping',
         null,
         state.streamed.uncapped,
-        tau,
+        centre,
         state.current === 'uncapped',
       );
       fillColumn(
@@ -125,7 +126,7 @@ export function renderCompare(e: CompareElements, state: CompareState, tau: numb
         'With capping',
         null,
         state.streamed.capped,
-        tau,
+        centre,
         state.current === 'capped',
       );
       e.diff.replaceChildren();
@@ -136,9 +137,9 @@ export function renderCompare(e: CompareElements, state: CompareState, tau: numb
     case 'ended':
       e.status.textContent =
         state.reason === 'cancelled' ? 'Re-run cancelled.' : `Re-run failed: ${state.message}`;
-      fillColumn(e.columns.original, 'Original', null, state.originalText, tau, false);
-      fillColumn(e.columns.uncapped, 'Without capping', null, state.streamed.uncapped, tau, false);
-      fillColumn(e.columns.capped, 'With capping', null, state.streamed.capped, tau, false);
+      fillColumn(e.columns.original, 'Original', null, state.originalText, centre, false);
+      fillColumn(e.columns.uncapped, 'Without capping', null, state.streamed.uncapped, centre, false);
+      fillColumn(e.columns.capped, 'With capping', null, state.streamed.capped, centre, false);
       e.diff.replaceChildren();
       e.diffSummary.textContent = '';
       e.settings.replaceChildren();
@@ -152,9 +153,9 @@ export function renderCompare(e: CompareElements, state: CompareState, tau: numb
         e.status.textContent += ` Capping moved the value by ${formatValue(k - u)}.`;
       // One shading scale for the three strips, so equal shades mean equal values across columns.
       const all = [...c.original.tokens, ...(c.uncapped?.tokens ?? []), ...(c.capped?.tokens ?? [])];
-      fillColumn(e.columns.original, 'Original', c.original, '', c.settings.tau, false, all);
-      fillColumn(e.columns.uncapped, 'Without capping', c.uncapped, '', c.settings.tau, false, all);
-      fillColumn(e.columns.capped, 'With capping', c.capped, '', c.settings.tau, false, all);
+      fillColumn(e.columns.original, 'Original', c.original, '', centre, false, all);
+      fillColumn(e.columns.uncapped, 'Without capping', c.uncapped, '', centre, false, all);
+      fillColumn(e.columns.capped, 'With capping', c.capped, '', centre, false, all);
       const d = wordDiff(c.uncapped?.text ?? '', c.capped?.text ?? '');
       e.diffSummary.textContent = `${d.removed} words only without capping, ${d.added} only with capping, ${d.same} shared.`;
       e.diff.replaceChildren(

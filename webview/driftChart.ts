@@ -11,7 +11,8 @@ import {
   type ChartDataset,
   type Plugin,
 } from 'chart.js';
-import type { DataMessage } from './protocol';
+import type { DataMessage, PlotTurn, ZoneBands } from './protocol';
+import { readingLabel } from './shared';
 import { baseOptions, themedAxis } from './chartOptions';
 import type { ChartColors } from './theme';
 import type { TurnRef } from './viewState';
@@ -27,7 +28,7 @@ Chart.register(
   Filler,
 );
 
-type PointKind = 'turn' | 'floor' | 'recorded' | 'rerun';
+type PointKind = 'turn' | 'zone' | 'recorded' | 'rerun';
 
 /** A point of the drift plot: x = turn index in the conversation, y = axis value. */
 interface DriftPoint {
@@ -36,7 +37,10 @@ interface DriftPoint {
   kind: PointKind;
   conversation: number;
   preview: string;
-  belowFloor: boolean;
+  /** Reading words for the tooltip, e.g. "drifting", "▼ role", "out of domain". */
+  reading: string;
+  alarm: boolean;
+  outOfDomain: boolean;
   /** For re-run points: the uncapped re-run's value, shown in the tooltip. */
   uncapped?: number | null;
 }
@@ -70,10 +74,39 @@ const positionsPlugin: Plugin<'line'> = {
 const RADIUS = 4;
 const SELECTED_RADIUS = 8;
 
+function pointColor(t: PlotTurn, color: string, colors: ChartColors): string {
+  if (t.outOfDomain) return colors.muted;
+  return t.alarm ? colors.below : color;
+}
+
 /**
- * The per-turn drift plot: one line per conversation, the floor tau as a dashed line, the
- * transcript's recorded projections on a second axis when it has them (another model's units),
- * and one point per capped re-run.
+ * The zones as shaded regions: a line at each cut filled to the top (assistant) or the bottom (role)
+ * of the plot, so the legend names each zone with its error rates and the shading is the zone itself.
+ */
+function zoneBands(z: ZoneBands, x0: number, x1: number, colors: ChartColors): ChartDataset<'line', DriftPoint[]>[] {
+  const line = (y: number): DriftPoint[] =>
+    [x0, x1].map((x) => ({ x, y, kind: 'zone', conversation: -1, preview: '', reading: '', alarm: false, outOfDomain: false }));
+  const band = (label: string, y: number, fill: 'start' | 'end', shade: string): ChartDataset<'line', DriftPoint[]> => ({
+    label,
+    data: line(y),
+    fill,
+    backgroundColor: shade,
+    borderColor: shade,
+    borderWidth: 1,
+    pointRadius: 0,
+    pointHoverRadius: 0,
+  });
+  return [
+    band(z.assistantLabel, z.assistantFrom, 'end', colors.assistantZone),
+    ...(z.roleTo !== null && z.roleLabel !== null ? [band(z.roleLabel, z.roleTo, 'start', colors.roleZone)] : []),
+  ];
+}
+
+/**
+ * The per-turn drift plot: one line per conversation over the shaded assistant and role zones
+ * (legend: each cut with its error rates), the transcript's recorded projections on a second axis
+ * when it has them (another model's units), and one point per capped re-run. Alarmed turns are
+ * red; turns out of the model's domain are grey.
  */
 export class DriftChart {
   private chart: Chart<'line', DriftPoint[]> | null = null;
@@ -97,35 +130,21 @@ export class DriftChart {
           kind: 'turn',
           conversation: c.conversation,
           preview: t.preview,
-          belowFloor: t.belowFloor,
+          reading: readingLabel(t),
+          alarm: t.alarm,
+          outOfDomain: t.outOfDomain,
         })),
         borderColor: color,
         backgroundColor: color,
-        pointBackgroundColor: c.turns.map((t) => (t.belowFloor ? colors.below : color)),
-        pointBorderColor: c.turns.map((t) => (t.belowFloor ? colors.below : color)),
+        pointBackgroundColor: c.turns.map((t) => pointColor(t, color, colors)),
+        pointBorderColor: c.turns.map((t) => pointColor(t, color, colors)),
         pointRadius: RADIUS,
         pointHoverRadius: 7,
         tension: 0.2,
       };
     });
     const xs = datasets.flatMap((d) => d.data.map((p) => p.x));
-    if (data.tau !== null && xs.length > 0) {
-      datasets.push({
-        label: `floor τ = ${data.tau.toFixed(2)}`,
-        data: [Math.min(...xs), Math.max(...xs)].map((x) => ({
-          x,
-          y: data.tau!,
-          kind: 'floor',
-          conversation: -1,
-          preview: '',
-          belowFloor: false,
-        })),
-        borderColor: colors.floor,
-        borderDash: [6, 4],
-        pointRadius: 0,
-        pointHoverRadius: 0,
-      });
-    }
+    if (data.zones && xs.length > 0) datasets.push(...zoneBands(data.zones, Math.min(...xs), Math.max(...xs), colors));
     const recorded = data.conversations.flatMap((c) =>
       c.turns.flatMap((t) =>
         t.recorded === null
@@ -137,7 +156,9 @@ export class DriftChart {
                 kind: 'recorded' as const,
                 conversation: c.conversation,
                 preview: t.preview,
-                belowFloor: false,
+                reading: '',
+                alarm: false,
+                outOfDomain: false,
               },
             ],
       ),
@@ -167,7 +188,9 @@ export class DriftChart {
                   kind: 'rerun' as const,
                   conversation: r.conversation,
                   preview: '',
-                  belowFloor: data.tau !== null && r.capped < data.tau,
+                  reading: '',
+                  alarm: false,
+                  outOfDomain: false,
                   uncapped: r.uncapped,
                 },
               ],
@@ -201,7 +224,7 @@ export class DriftChart {
         plugins: {
           legend: { labels: { color: colors.text } },
           tooltip: {
-            filter: (item) => (item.raw as DriftPoint).kind !== 'floor',
+            filter: (item) => (item.raw as DriftPoint).kind !== 'zone',
             callbacks: {
               label: (item) => {
                 const p = item.raw as DriftPoint;
@@ -209,7 +232,7 @@ export class DriftChart {
                 if (p.kind === 'recorded') return `turn ${p.x}: recorded ${v}`;
                 if (p.kind === 'rerun')
                   return `turn ${p.x}: capped re-run ${v}${p.uncapped == null ? '' : ` (uncapped ${p.uncapped.toFixed(2)})`}`;
-                return `turn ${p.x}: ${v}${p.belowFloor ? ' (below floor)' : ''}`;
+                return `turn ${p.x}: ${v}${p.reading ? ` · ${p.reading}` : ''}`;
               },
               afterLabel: (item) => (item.raw as DriftPoint).preview,
             },

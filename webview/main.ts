@@ -10,7 +10,7 @@ import { renderCompare, type CompareElements } from './compareView';
 import { DriftChart } from './driftChart';
 import { LayerChart } from './layerChart';
 import { parseToPanel, type DataMessage, type FromPanelMessage, type PlotTurn } from './protocol';
-import { firstWords, formatDelta, formatValue } from './shared';
+import { firstWords, formatDelta, formatValue, readingLabel } from './shared';
 import { renderStrip } from './strip';
 import { readColors } from './theme';
 import { parseViewState, stepSelection, VIEWS, type TurnRef, type View, type ViewState } from './viewState';
@@ -103,7 +103,8 @@ function drawTurn(): void {
     layerCanvas.dataset.layers = '0';
     return;
   }
-  turnTitle.textContent = `Turn ${t.turn}: axis ${formatValue(t.value)}${t.belowFloor ? ' (below floor)' : ''}`;
+  const reading = readingLabel(t);
+  turnTitle.textContent = `Turn ${t.turn}: axis ${formatValue(t.value)}${reading ? ` · ${reading}` : ''}`;
   const parts = [
     formatDelta(t.delta),
     `${t.tokenCount} tokens`,
@@ -111,7 +112,7 @@ function drawTurn(): void {
     firstWords(t.preview, 60),
   ];
   turnInfo.textContent = parts.filter(Boolean).join(' · ');
-  renderStrip(strip, t.tokens, current.tau);
+  renderStrip(strip, t.tokens, stripCentre(current));
   if (t.tokenCount > t.tokens.length)
     strip.append(
       Object.assign(document.createElement('p'), {
@@ -125,12 +126,17 @@ function drawTurn(): void {
   );
 }
 
+/** The value strips are shaded around: the assistant zone's edge, else the capping floor (else their median). */
+function stripCentre(d: DataMessage): number | null {
+  return d.zones?.assistantFrom ?? d.tau;
+}
+
 function draw(): void {
   if (!current) return;
   drift.render(current, readColors());
   const n = drift.count('turn');
   title.textContent = current.fileName;
-  status.textContent = `${n} assistant turn${n === 1 ? '' : 's'} · model ${current.model} · axis ${current.axis}`;
+  status.textContent = `${n} assistant turn${n === 1 ? '' : 's'} · model ${current.model} · axis ${current.axis}${current.readingNote ? ` · ${current.readingNote}` : ''}`;
   document.body.dataset.points = String(n);
   document.body.dataset.recordedPoints = String(drift.count('recorded'));
   document.body.dataset.rerunPoints = String(drift.count('rerun'));
@@ -141,7 +147,7 @@ function draw(): void {
 }
 
 function drawCompare(): void {
-  renderCompare(compareEls, compare, current?.tau ?? null);
+  renderCompare(compareEls, compare, current ? stripCentre(current) : null);
   rerunButton.toggleAttribute('disabled', !findTurn(state.selected) || compare.phase === 'running');
 }
 

@@ -39,12 +39,19 @@ export const StripTokenSchema = v.object({
 const tokensSchema = v.pipe(v.array(StripTokenSchema), v.maxLength(LIMITS.stripTokens));
 const layerValuesSchema = v.pipe(v.array(maybeValue), v.maxLength(LIMITS.layers));
 
+/** Where an assistant turn reads (src/core/axis/calibration.ts); null when it has no zone. */
+export const ZoneSchema = v.nullable(v.picklist(['assistant', 'drifting', 'role']));
+
 /** One assistant turn as the plot shows it. */
 export const PlotTurnSchema = v.object({
   turn: index,
   value: finite,
   delta: v.nullable(finite),
-  belowFloor: v.boolean(),
+  zone: ZoneSchema,
+  /** The model cannot read the turn: its value is drawn greyed and never alarms. */
+  outOfDomain: v.boolean(),
+  /** Red mark: role zone, or a large drop when the user asked for that alarm. */
+  alarm: v.boolean(),
   /** First words of the turn, for tooltips (plain text, never HTML). */
   preview: v.pipe(v.string(), v.maxLength(200)),
   /** The first LIMITS.stripTokens content tokens, for the per-token strip. */
@@ -81,6 +88,16 @@ export const RerunPointSchema = v.object({
   uncapped: maybeValue,
 });
 
+const label = v.pipe(v.string(), v.maxLength(500));
+
+/** The zone cuts the turns were read with, and their legend labels with error rates (plain text, drawn by the canvas). */
+export const ZoneBandsSchema = v.object({
+  assistantFrom: finite,
+  roleTo: v.nullable(finite),
+  assistantLabel: label,
+  roleLabel: v.nullable(label),
+});
+
 /** host -> panel: the full data set for the active transcript; sent on create, restore, when the panel becomes visible and after each analysis. */
 export const DataMessageSchema = v.object({
   type: v.literal('data'),
@@ -89,7 +106,12 @@ export const DataMessageSchema = v.object({
   model: v.string(),
   axis: v.string(),
   monitorLayer: v.pipe(v.number(), v.integer()),
+  /** The capping floor at the monitor layer (what capping holds turns to; not an alarm). */
   tau: v.nullable(finite),
+  /** Null when the axis draws no zones; `readingNote` then says why. */
+  zones: v.nullable(ZoneBandsSchema),
+  /** What the reader should know about the reading: no zones, most turns out of the model's domain, an older axis. */
+  readingNote: v.nullable(label),
   /** The loaded session's capping band; null until a model is loaded. */
   capping: v.nullable(CappingSchema),
   conversations: v.pipe(v.array(PlotConversationSchema), v.maxLength(LIMITS.conversations)),
@@ -135,7 +157,8 @@ export const RerunTokensSchema = v.object({
 export const ReplySchema = v.object({
   text: v.pipe(v.string(), v.maxLength(LIMITS.replyText)),
   value: maybeValue,
-  belowFloor: v.boolean(),
+  zone: ZoneSchema,
+  outOfDomain: v.boolean(),
   tokens: tokensSchema,
   tokenCount: index,
   /** Generated replies only: why generation stopped and how many tokens it made. */
@@ -190,6 +213,7 @@ export type ToPanelMessage = v.InferOutput<typeof ToPanelSchema>;
 export type DataMessage = v.InferOutput<typeof DataMessageSchema>;
 export type PlotConversation = v.InferOutput<typeof PlotConversationSchema>;
 export type PlotTurn = v.InferOutput<typeof PlotTurnSchema>;
+export type ZoneBands = v.InferOutput<typeof ZoneBandsSchema>;
 export type StripToken = v.InferOutput<typeof StripTokenSchema>;
 export type Capping = v.InferOutput<typeof CappingSchema>;
 export type RerunPoint = v.InferOutput<typeof RerunPointSchema>;

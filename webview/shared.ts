@@ -5,3 +5,4 @@
  */
 export { stripScale, tokenStripHtml, type StripScale } from '../src/core/report/tokenStrip';
 export { formatValue, formatDelta, firstWords } from '../src/core/report/format';
+export { readingLabel, zoneLegend } from '../src/core/report/reading';

@@ -16,6 +16,10 @@ export interface ChartColors {
   readonly monitor: string;
   /** Behind the plot when it is exported as PNG (a canvas is transparent). */
   readonly background: string;
+  /** Shading of the assistant and role zones (translucent), and values out of the model's domain. */
+  readonly assistantZone: string;
+  readonly roleZone: string;
+  readonly muted: string;
 }
 
 function cssVar(name: string, fallback: string): string {
@@ -43,5 +47,21 @@ export function readColors(): ChartColors {
     band: cssVar('--vscode-charts-orange', text),
     monitor: cssVar('--vscode-charts-blue', text),
     background: cssVar('--vscode-editor-background', 'Canvas'),
+    assistantZone: translucent(cssVar('--vscode-charts-green', text), 0.12),
+    roleZone: translucent(cssVar('--vscode-charts-red', text), 0.12),
+    muted: cssVar('--vscode-disabledForeground', 'GrayText'),
   };
+}
+
+/**
+ * `color` at `alpha` as rgba(): theme variables hold any CSS colour (hex, rgb(), names), so the
+ * canvas parses it and a one-pixel draw reads back its channels.
+ */
+function translucent(color: string, alpha: number): string {
+  const ctx = document.createElement('canvas').getContext('2d', { willReadFrequently: true });
+  if (!ctx) return color;
+  ctx.fillStyle = color;
+  ctx.fillRect(0, 0, 1, 1);
+  const [r, g, b] = ctx.getImageData(0, 0, 1, 1).data;
+  return `rgba(${r ?? 0}, ${g ?? 0}, ${b ?? 0}, ${alpha})`;
 }

@@ -1,50 +1,87 @@
 /** `persona-lens ab FILE --system-a P --system-b P`: one conversation under two system prompts. */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { evaluateGate, type GateFailure } from '../core/gate';
+import type { GateFailure } from '../core/gate';
 import { firstWords, formatValue } from '../core/report/format';
+import { calibrationSummary } from '../core/report/reading';
 import { renderCsv, renderTable } from '../core/report/table';
 import type { ConversationScores } from '../core/scores';
 import type { Conversation } from '../core/transcript';
-import { openSession, scoreConversation } from '../worker/session';
+import { readTextFile } from '../worker/files';
+import { openSession } from '../worker/session';
 import { compareRuns, DEFAULT_PART_THRESHOLD, withSystemPrompt, type AbComparison } from './abCompare';
 import { joinNegativeNumbers } from './args';
 import { createClient, loadProgress } from './context';
-import { ENGINE_OPTIONS, ENGINE_USAGE, integerOption, numberOption, sessionOptions } from './engineOptions';
+import { ENGINE_OPTIONS, ENGINE_USAGE, integerOption, maxFileBytes, numberOption, sessionOptions } from './engineOptions';
 import { ExitCode, UsageError } from './exitCodes';
+import { GATE_OPTIONS, gateExitCode, gateFailures, gateOptions, gateUsage } from './gates';
 import { Progress } from './progress';
-import { gateOptions } from './score';
+import { scoreNamed } from './scoring';
 import { conversationName, hasAssistant, readTranscripts } from './transcripts';
 
-export const AB_USAGE = `Usage: persona-lens ab FILE --system-a PROMPT_OR_FILE --system-b PROMPT_OR_FILE [options]
+export const AB_USAGE = `Usage: persona-lens ab FILE --system-a PROMPT --system-b PROMPT [options]
 
-Scores every conversation of FILE twice, with its system prompt replaced by A and by B (a value
-that names an existing file is read from it, otherwise it is the prompt text), and prints each
-assistant turn's value under A and B and the difference B − A. The trajectories part at the first
-assistant turn where |B − A| exceeds --part-threshold. Turn numbers are as "score" shows them.
+Scores every conversation of FILE twice, with its system prompt replaced by A and by B, and prints
+each assistant turn's value under A and B and the difference B − A. The trajectories part at the
+first assistant turn where |B − A| exceeds --part-threshold. Turn numbers are as "score" shows them.
+
+A prompt is its text, or @FILE (or --system-a-file FILE) to read it from a file. A value that
+looks like a file path (prompts/current.txt, ./a, ~/b) without the @ is refused, so a mistyped
+path is never scored as the prompt.
 
 Options:
-  --system-a P       the reference prompt (e.g. the current one), text or file (required)
-  --system-b P       the candidate prompt, text or file (required)
+  --system-a P       the reference prompt (e.g. the current one): its text or @FILE (required)
+  --system-b P       the candidate prompt: its text or @FILE (required)
+  --system-a-file F  read prompt A from file F (instead of --system-a)
+  --system-b-file F  read prompt B from file F (instead of --system-b)
   --part-threshold D |B − A| in axis units above which the trajectories part (default ${DEFAULT_PART_THRESHOLD})
   --format F         table (default), json or csv
-  --fail-below X     exit 1 when an assistant turn under prompt B is below X
-  --fail-drop D      exit 1 when an assistant turn under prompt B falls more than D below B's first assistant turn
+${gateUsage('an assistant turn under prompt B')}
   --max-tokens N     score at most N tokens per conversation (whole turns; default: the model's context)
 ${ENGINE_USAGE}`;
 
-/** A prompt option: the contents of the file it names, else the text itself. */
-export function readPrompt(name: string, value: string | undefined): { text: string; source: string } {
-  if (value === undefined) throw new UsageError(`--${name} is required\n\n${AB_USAGE}`);
-  let text = value;
+/**
+ * Whether an option value reads as a file path rather than prompt text: one line that names an
+ * existing path, starts like a path (/, ./, ../, ~/), or is one word with a slash or a file
+ * extension (prompts/current.txt, system.md).
+ */
+export function looksLikePath(value: string): boolean {
+  if (value.includes('\n') || value.length > 4096) return false;
+  if (existsSync(value)) return true;
+  if (/^(~|\.{1,2})?[\\/]/.test(value)) return true;
+  return !/\s/.test(value) && (/[\\/]/.test(value) || /\.[A-Za-z][A-Za-z0-9]{0,7}$/.test(value));
+}
+
+/**
+ * A prompt from --<name> (its text, or @FILE) or --<name>-file FILE. A value that looks like a path
+ * is refused (exit 2): a mistyped path must not silently become the prompt that is gated on.
+ */
+export function readPrompt(
+  name: 'system-a' | 'system-b',
+  value: string | undefined,
+  file: string | undefined,
+  maxBytes: number,
+): { text: string; source: string } {
+  if (value !== undefined && file !== undefined) throw new UsageError(`give --${name} or --${name}-file, not both`);
+  if (value === undefined && file === undefined) throw new UsageError(`--${name} is required (the prompt's text, or @FILE)\n\n${AB_USAGE}`);
+  const path = file ?? (value?.startsWith('@') ? value.slice(1) : undefined);
+  let text: string;
   let source = 'text';
-  if (value.length < 4096 && existsSync(value) && statSync(value).isFile()) {
+  if (path !== undefined) {
+    if (path.trim() === '') throw new UsageError(`--${name}${file === undefined ? ' @' : '-file'} needs a file name`);
     // A trailing newline is how editors end files, not part of the prompt.
-    text = readFileSync(value, 'utf8').replace(/\r?\n$/, '');
-    source = value;
+    text = readTextFile(path, { maxBytes, what: 'prompt file', hint: 'raise --max-file-mb to read it' }).replace(/\r?\n$/, '');
+    source = path;
+  } else {
+    text = value as string;
+    if (looksLikePath(text)) {
+      throw new UsageError(
+        `--${name} "${text}" looks like a file path${existsSync(text) ? '' : ', and there is no such file'}; ` +
+          `write --${name} @${text} (or --${name}-file ${text}) to read the prompt from a file, or give the prompt's text`,
+      );
+    }
   }
-  if (text.trim() === '')
-    throw new UsageError(`--${name} is empty${source === 'text' ? '' : ` (file ${source})`}`);
+  if (text.trim() === '') throw new UsageError(`--${name} is empty${source === 'text' ? '' : ` (file ${source})`}`);
   return { text, source };
 }
 
@@ -68,10 +105,11 @@ export async function runAb(argv: string[], signal: AbortSignal): Promise<number
       ...ENGINE_OPTIONS,
       'system-a': { type: 'string' },
       'system-b': { type: 'string' },
+      'system-a-file': { type: 'string' },
+      'system-b-file': { type: 'string' },
       'part-threshold': { type: 'string' },
+      ...GATE_OPTIONS,
       format: { type: 'string', default: 'table' },
-      'fail-below': { type: 'string' },
-      'fail-drop': { type: 'string' },
       'max-tokens': { type: 'string' },
     },
   });
@@ -80,14 +118,15 @@ export async function runAb(argv: string[], signal: AbortSignal): Promise<number
   const format = values.format;
   if (format !== 'table' && format !== 'json' && format !== 'csv')
     throw new UsageError(`--format must be table, json or csv, not "${format}"`);
-  const promptA = readPrompt('system-a', values['system-a']);
-  const promptB = readPrompt('system-b', values['system-b']);
+  const maxBytes = maxFileBytes(values);
+  const promptA = readPrompt('system-a', values['system-a'], values['system-a-file'], maxBytes);
+  const promptB = readPrompt('system-b', values['system-b'], values['system-b-file'], maxBytes);
   const threshold = numberOption('part-threshold', values['part-threshold']) ?? DEFAULT_PART_THRESHOLD;
   if (threshold < 0) throw new UsageError(`--part-threshold must not be negative, got ${threshold}`);
   const gate = gateOptions(values);
   const options = sessionOptions(values, integerOption('max-tokens', values['max-tokens'], 1));
   const file = positionals[0] as string;
-  const { inputs, errors } = await readTranscripts([file]);
+  const { inputs, errors } = await readTranscripts([file], maxBytes);
   const input = inputs[0];
   if (!input || errors > 0) return ExitCode.badInput;
 
@@ -102,19 +141,9 @@ export async function runAb(argv: string[], signal: AbortSignal): Promise<number
       if (!hasAssistant(conversation)) continue;
       const name = conversationName(file, index, count);
       progress.update(`scoring ${name} under prompt A`, index / count);
-      const a = await scoreConversation(
-        client,
-        session,
-        withSystemPrompt(conversation, promptA.text),
-        signal,
-      );
+      const a = await scoreNamed(client, session, withSystemPrompt(conversation, promptA.text), `${name} under prompt A`, signal);
       progress.update(`scoring ${name} under prompt B`, (index + 0.5) / count);
-      const b = await scoreConversation(
-        client,
-        session,
-        withSystemPrompt(conversation, promptB.text),
-        signal,
-      );
+      const b = await scoreNamed(client, session, withSystemPrompt(conversation, promptB.text), `${name} under prompt B`, signal);
       for (const [label, s] of [
         ['A', a],
         ['B', b],
@@ -133,7 +162,7 @@ export async function runAb(argv: string[], signal: AbortSignal): Promise<number
         a,
         b,
         comparison: compareRuns(a, b, threshold),
-        failures: evaluateGate(b.turns, gate),
+        failures: gateFailures(b, gate),
       });
     }
   } finally {
@@ -142,16 +171,8 @@ export async function runAb(argv: string[], signal: AbortSignal): Promise<number
   }
 
   process.stdout.write(render(results, format, promptA, promptB));
-  let failed = false;
-  for (const r of results) {
-    for (const f of r.failures) {
-      process.stderr.write(
-        `gate failed: ${conversationName(r.file, r.index, r.count)} under prompt B: ${f.message}\n`,
-      );
-      failed = true;
-    }
-  }
-  return failed ? ExitCode.gateFailed : ExitCode.ok;
+  const gated = results.map((r) => ({ name: `${conversationName(r.file, r.index, r.count)} under prompt B`, scores: r.b, failures: r.failures }));
+  return gateExitCode(gated, ExitCode.ok);
 }
 
 type Prompt = { readonly text: string; readonly source: string };
@@ -178,6 +199,7 @@ function render(
         axis: r.a.axis,
         monitorLayer: r.a.monitorLayer,
         tau: r.a.tau,
+        calibration: r.a.calibration,
         systemA: promptA,
         systemB: promptB,
         partThreshold: r.comparison.threshold,
@@ -199,8 +221,8 @@ function render(
         t.a,
         t.b,
         t.difference,
-        t.belowFloorA,
-        t.belowFloorB,
+        t.readingA,
+        t.readingB,
         r.comparison.partsAt?.turn === t.turn,
       ]),
     );
@@ -213,8 +235,8 @@ function render(
         'value_a',
         'value_b',
         'difference',
-        'below_floor_a',
-        'below_floor_b',
+        'reading_a',
+        'reading_b',
         'parts_here',
       ],
       rows,
@@ -224,21 +246,23 @@ function render(
     .map((r) => {
       const c = r.comparison;
       const head =
-        `${conversationName(r.file, r.index, r.count)} — model ${r.a.model}, layer ${r.a.monitorLayer}, floor τ ${r.a.tau === null ? 'n/a' : formatValue(r.a.tau)}\n` +
+        `${conversationName(r.file, r.index, r.count)} — model ${r.a.model}, layer ${r.a.monitorLayer}\n${calibrationSummary(r.a)}\n` +
         `A: ${promptLabel(promptA)}\nB: ${promptLabel(promptB)}`;
       const rows = c.turns.filter((t) => t.role === 'assistant');
       const table = renderTable(rows, [
         { header: 'turn', cell: (t) => String(t.turn), align: 'right' },
         { header: 'first words', cell: (t) => firstWords(r.conversation.turns[t.turn]?.text ?? '', 40) },
-        { header: 'A', cell: (t) => `${formatValue(t.a)}${t.belowFloorA ? '▼' : ' '}`, align: 'right' },
-        { header: 'B', cell: (t) => `${formatValue(t.b)}${t.belowFloorB ? '▼' : ' '}`, align: 'right' },
+        { header: 'A', cell: (t) => formatValue(t.a), align: 'right' },
+        { header: 'zone A', cell: (t) => t.readingA },
+        { header: 'B', cell: (t) => formatValue(t.b), align: 'right' },
+        { header: 'zone B', cell: (t) => t.readingB },
         { header: 'B−A', cell: (t) => formatValue(t.difference), align: 'right' },
         { header: '', cell: (t) => (c.partsAt?.turn === t.turn ? '◆ parts here' : '') },
       ]);
       const verdict = c.partsAt
         ? `trajectories part at turn ${c.partsAt.turn}: |B − A| = ${Math.abs(c.partsAt.difference).toFixed(2)} > ${c.threshold}`
         : `trajectories do not part (|B − A| ≤ ${c.threshold}${c.largest ? `; largest ${Math.abs(c.largest.difference).toFixed(2)} at turn ${c.largest.turn}` : ''})`;
-      return `${head}\n${table}\n${verdict}; ▼ below floor\n`;
+      return `${head}\n${table}\n${verdict}\n`;
     })
     .join('\n');
 }

@@ -1,5 +1,6 @@
 /** The A/B comparison of one conversation under two system prompts: per-turn differences and where they part. */
 import type { ConversationScores } from '../core/scores';
+import { readingLabel } from '../core/report/reading';
 import type { Conversation, Turn } from '../core/transcript';
 
 /** Default |B − A| (axis units) above which an assistant turn counts as the trajectories parting. */
@@ -13,8 +14,9 @@ export interface AbTurn {
   readonly b: number;
   /** b − a: positive when prompt B keeps the turn more Assistant-like. */
   readonly difference: number;
-  readonly belowFloorA: boolean;
-  readonly belowFloorB: boolean;
+  /** Each run's reading of the turn (readingLabel: zone, "out of domain", or "" for non-assistant turns). */
+  readonly readingA: string;
+  readonly readingB: string;
 }
 
 export interface AbComparison {
@@ -52,8 +54,8 @@ export function compareRuns(a: ConversationScores, b: ConversationScores, thresh
         a: ta.value,
         b: tb.value,
         difference: tb.value - ta.value,
-        belowFloorA: ta.belowFloor,
-        belowFloorB: tb.belowFloor,
+        readingA: readingLabel(ta),
+        readingB: readingLabel(tb),
       },
     ];
   });

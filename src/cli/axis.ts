@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { AXIS_SAMPLING } from '../core/axis/axisPlan';
 import { computeAndStoreAxis } from '../worker/axisCompute';
 import { createClient, defaultCacheDir, loadProgress, PACKAGE_ROOT } from './context';
+import { hubEndpoint, modelOptions } from './engineOptions';
 import { ExitCode, UsageError } from './exitCodes';
 import { Progress } from './progress';
 
@@ -16,14 +17,18 @@ Options:
   --model M          demo, a Hugging Face model id, or a model folder (required)
   --quick            the small battery subset (12 roles x 10 questions plus validation)
   --roles A,B,...    only these battery roles (e.g. the personas a small model knows)
-  --out FILE         where to write the axis (default: the cache, where scoring finds it)
+  --out FILE         where to write the axis (default: the cache, where scoring finds it);
+                     its report and plot go beside it as FILE.md and FILE.svg (FILE without
+                     .json or .axis.json), and existing ones are not overwritten without --force
+  --force            overwrite an existing report and plot beside --out
   --max-tokens N     tokens generated per reply (default 48)
   --temperature T    sampling temperature of the replies (default 0.7; 0 = greedy)
   --top-p P          nucleus sampling mass (default 0.9; the reference pipeline's settings)
   --seed S           sampling seed, recorded with the axis (default 0)
   --dtype D          fp32, fp16, q8, ... (default: auto)
   --cache-dir DIR    downloads, graphs, axes and checkpoints (default: ~/.cache/persona-lens)
-  --offline          never contact a model hub
+  --offline          never contact a model hub (HF_ENDPOINT sets the hub, default https://huggingface.co)
+  --download-timeout S  give up a download after S seconds without data (default 30)
   --quiet            no progress on stderr`;
 
 /** Runs `axis compute`; resolves with the exit code. */
@@ -37,6 +42,7 @@ export async function runAxis(argv: string[], signal: AbortSignal): Promise<numb
       quick: { type: 'boolean', default: false },
       roles: { type: 'string' },
       out: { type: 'string' },
+      force: { type: 'boolean', default: false },
       'max-tokens': { type: 'string', default: '48' },
       temperature: { type: 'string', default: String(AXIS_SAMPLING.temperature) },
       'top-p': { type: 'string', default: String(AXIS_SAMPLING.topP) },
@@ -44,10 +50,14 @@ export async function runAxis(argv: string[], signal: AbortSignal): Promise<numb
       dtype: { type: 'string', default: 'auto' },
       'cache-dir': { type: 'string' },
       offline: { type: 'boolean', default: false },
+      'download-timeout': { type: 'string' },
       quiet: { type: 'boolean', default: false },
     },
   });
-  if (!values.model) throw new UsageError(`--model is required\n\n${AXIS_USAGE}`);
+  if (values.model === undefined) throw new UsageError(`--model is required\n\n${AXIS_USAGE}`);
+  const { model, dtype, stallTimeoutMs } = modelOptions({ model: values.model, dtype: values.dtype, 'download-timeout': values['download-timeout'] });
+  if (values.out !== undefined && values.out.trim() === '') throw new UsageError('--out is empty');
+  const remoteHost = hubEndpoint();
   const maxTokens = Number(values['max-tokens']);
   const seed = Number(values.seed);
   if (!Number.isInteger(maxTokens) || maxTokens < 1) throw new UsageError('--max-tokens needs a positive whole number');
@@ -64,15 +74,16 @@ export async function runAxis(argv: string[], signal: AbortSignal): Promise<numb
       {
         packageRoot: PACKAGE_ROOT,
         cacheDir: values['cache-dir'] ?? defaultCacheDir(),
-        model: values.model,
-        dtype: values.dtype,
+        model,
+        dtype,
         offline: values.offline,
+        download: { stallTimeoutMs, ...(remoteHost ? { remoteHost } : {}) },
         subset: values.quick ? 'quick' : 'full',
         ...(values.roles ? { roles: values.roles.split(',').map((r) => r.trim()).filter(Boolean) } : {}),
         maxTokens,
         sampling: { temperature, topP },
         seed,
-        ...(values.out ? { out: values.out } : {}),
+        ...(values.out !== undefined ? { out: values.out, force: values.force } : {}),
         onLoadProgress: loadProgress(progress),
         onProgress: (p) => {
           const eta = p.etaMs === null ? '' : `, about ${Math.ceil(p.etaMs / 1000)} s left`;

@@ -1,6 +1,7 @@
 /** What every engine-backed CLI command shares: paths, the worker client, the session options. */
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { printable } from '../core/report/format';
 import { EngineClient } from '../worker/client';
 import type { LoadProgress } from '../worker/client';
 import type { Progress } from './progress';
@@ -14,11 +15,17 @@ export function defaultCacheDir(): string {
   return process.env.PERSONA_LENS_CACHE || join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'persona-lens');
 }
 
-/** A worker client whose log lines go to stderr when --verbose is given. */
+/**
+ * A worker client whose log lines go to stderr when --verbose is given. Errors are shown always,
+ * by their first line only (the stack with --verbose or PERSONA_LENS_DEBUG): the command's own
+ * message says what failed.
+ */
 export function createClient(verbose: boolean): EngineClient {
+  const full = verbose || Boolean(process.env.PERSONA_LENS_DEBUG);
   return new EngineClient(WORKER_PATH, {
     log: (level, message) => {
-      if (verbose || level === 'error') process.stderr.write(`[worker ${level}] ${message}\n`);
+      if (full) process.stderr.write(`[worker ${level}] ${printable(message, 20_000)}\n`);
+      else if (level === 'error') process.stderr.write(`[worker error] ${printable(message.split('\n', 1)[0] ?? '', 2000)}\n`);
     },
   });
 }

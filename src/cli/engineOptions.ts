@@ -1,8 +1,11 @@
 /** The options every model-backed command shares (model, axis, floors, cache), parsed once. */
 import type { SessionOptions } from '../worker/session';
 import { parseLayerList } from '../core/layers';
+import { DTYPE_SUFFIX } from '../worker/graph/modelFiles';
+import { DEFAULT_STALL_TIMEOUT_MS } from '../worker/hubDownload';
 import { defaultCacheDir, PACKAGE_ROOT } from './context';
 import { UsageError } from './exitCodes';
+import { DEFAULT_MAX_FILE_MB } from './transcripts';
 
 /** parseArgs definitions of the shared options; commands spread these into their own. */
 export const ENGINE_OPTIONS = {
@@ -14,6 +17,8 @@ export const ENGINE_OPTIONS = {
   'cap-layers': { type: 'string' },
   'cache-dir': { type: 'string' },
   offline: { type: 'boolean', default: false },
+  'download-timeout': { type: 'string' },
+  'max-file-mb': { type: 'string' },
   quiet: { type: 'boolean', default: false },
   verbose: { type: 'boolean', default: false },
 } as const;
@@ -26,7 +31,9 @@ export const ENGINE_USAGE = `  --model M          demo (default), a Hugging Face
   --percentile P     floor percentile (default: the axis's, 25)
   --cap-layers L     capping band, e.g. 2-3 (default: the axis's)
   --cache-dir DIR    downloads, graphs and axes (default: ~/.cache/persona-lens)
-  --offline          never contact a model hub
+  --offline          never contact a model hub (HF_ENDPOINT sets the hub, default https://huggingface.co)
+  --download-timeout S  give up a download after S seconds without data (default ${DEFAULT_STALL_TIMEOUT_MS / 1000})
+  --max-file-mb N    refuse input files larger than N MB, unread (default ${DEFAULT_MAX_FILE_MB})
   --quiet            no progress on stderr
   --verbose          worker log lines on stderr`;
 
@@ -40,6 +47,8 @@ export interface EngineValues {
   readonly 'cap-layers'?: string | undefined;
   readonly 'cache-dir'?: string | undefined;
   readonly offline: boolean;
+  readonly 'download-timeout'?: string | undefined;
+  readonly 'max-file-mb'?: string | undefined;
   readonly quiet: boolean;
   readonly verbose: boolean;
 }
@@ -70,8 +79,41 @@ export function integerOption(
   return n;
 }
 
+/** --max-file-mb in bytes: the size above which input files are refused before they are read. */
+export function maxFileBytes(values: Pick<EngineValues, 'max-file-mb'>): number {
+  const mb = numberOption('max-file-mb', values['max-file-mb']) ?? DEFAULT_MAX_FILE_MB;
+  if (mb <= 0 || mb > 4096) throw new UsageError(`--max-file-mb must be above 0 and at most 4096, got ${mb}`);
+  return Math.floor(mb * 1024 * 1024);
+}
+
+/** --model, --dtype and --download-timeout checked as the CLI's user typed them. */
+export function modelOptions(values: Pick<EngineValues, 'model' | 'dtype' | 'download-timeout'>): { model: string; dtype: string; stallTimeoutMs: number } {
+  const model = values.model.trim();
+  if (model === '') throw new UsageError('--model is empty; give demo, a Hugging Face model id or a model folder');
+  // An own-property check: "constructor" or "__proto__" are not dtypes.
+  if (values.dtype !== 'auto' && !Object.hasOwn(DTYPE_SUFFIX, values.dtype)) {
+    throw new UsageError(`--dtype must be auto or one of ${Object.keys(DTYPE_SUFFIX).join(', ')}, not "${values.dtype}"`);
+  }
+  const seconds = numberOption('download-timeout', values['download-timeout']);
+  if (seconds !== undefined && (seconds <= 0 || seconds > 86_400)) {
+    throw new UsageError(`--download-timeout must be above 0 and at most 86400 seconds, got ${seconds}`);
+  }
+  return { model, dtype: values.dtype, stallTimeoutMs: seconds === undefined ? DEFAULT_STALL_TIMEOUT_MS : Math.ceil(seconds * 1000) };
+}
+
+/** The hub to download from: $HF_ENDPOINT (as huggingface_hub reads it), else the default hub. */
+export function hubEndpoint(): string | undefined {
+  const e = process.env.HF_ENDPOINT?.trim();
+  return e ? e : undefined;
+}
+
 /** Session options from the shared values; checks them before any model is loaded. */
 export function sessionOptions(values: EngineValues, maxTokensPerConversation?: number): SessionOptions {
+  const { model, dtype, stallTimeoutMs } = modelOptions(values);
+  const remoteHost = hubEndpoint();
+  for (const name of ['axis', 'cache-dir'] as const) {
+    if (values[name] !== undefined && values[name].trim() === '') throw new UsageError(`--${name} is empty`);
+  }
   const layer = integerOption('layer', values.layer, 0);
   const percentile = numberOption('percentile', values.percentile);
   if (percentile !== undefined && (percentile < 0 || percentile > 100))
@@ -85,10 +127,11 @@ export function sessionOptions(values: EngineValues, maxTokensPerConversation?: 
   return {
     packageRoot: PACKAGE_ROOT,
     cacheDir: values['cache-dir'] ?? defaultCacheDir(),
-    model: values.model,
-    dtype: values.dtype,
-    ...(values.axis ? { axisFile: values.axis } : {}),
+    model,
+    dtype,
+    ...(values.axis !== undefined ? { axisFile: values.axis } : {}),
     offline: values.offline,
+    download: { stallTimeoutMs, ...(remoteHost ? { remoteHost } : {}) },
     ...(maxTokensPerConversation !== undefined ? { maxTokensPerConversation } : {}),
     choices: {
       ...(layer !== undefined ? { monitorLayer: layer } : {}),

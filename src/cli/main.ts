@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 /** persona-lens: the Persona Lens engine without an editor (see README, "Command line"). */
 import { AxisFileError } from '../core/axis/axisFile';
-import { CancelledError } from '../worker/errors';
+import { printable } from '../core/report/format';
+import { EngineError, isCancellation } from '../worker/errors';
+import { UserFileError } from '../worker/files';
 import { ModelRefError } from '../worker/modelRef';
 import { AxisMissingError } from '../worker/session';
 import { ExitCode, UsageError } from './exitCodes';
@@ -25,19 +27,26 @@ Run "persona-lens <command> --help" for a command's options.
 
 ${SCORE_USAGE}`;
 
+const abort = new AbortController();
+
+/**
+ * A reader that goes away (`persona-lens score ... | head -1`) makes writes fail with EPIPE. That is
+ * not the command's failure: the rest of the output is dropped and the command ends with its own
+ * exit code (a gate still decides it), without a stack trace.
+ */
+function ignoreClosedReader(stream: NodeJS.WriteStream): void {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE' || e.code === 'ERR_STREAM_DESTROYED') return;
+    throw e;
+  });
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (!command || command === '--help' || command === '-h' || command === 'help') {
     process.stdout.write(`${USAGE}\n`);
     return command ? ExitCode.ok : ExitCode.badInput;
   }
-  const abort = new AbortController();
-  // Ctrl-C cancels the running request in the worker; a second Ctrl-C exits at once.
-  process.once('SIGINT', () => {
-    process.stderr.write('\ninterrupted; stopping…\n');
-    abort.abort();
-    process.once('SIGINT', () => process.exit(ExitCode.interrupted));
-  });
   const commands: Record<string, { usage: string; run: (argv: string[], signal: AbortSignal) => Promise<number> }> = {
     score: { usage: SCORE_USAGE, run: runScore },
     ab: { usage: AB_USAGE, run: runAb },
@@ -54,20 +63,43 @@ async function main(argv: string[]): Promise<number> {
   return c.run(rest, abort.signal);
 }
 
+/** A problem the user can fix (arguments, input files, model folder, axis): exit 2, not an engine failure. */
+function isUserProblem(e: unknown): e is Error {
+  if (!(e instanceof Error)) return false;
+  if ('code' in e && String((e as { code: unknown }).code).startsWith('ERR_PARSE_ARGS')) return true;
+  if (e instanceof EngineError) return e.code === 'model-files' || e.code === 'bad-request';
+  return (
+    e instanceof UsageError ||
+    e instanceof UserFileError ||
+    e instanceof RerunError ||
+    e instanceof ModelRefError ||
+    e instanceof AxisFileError ||
+    e instanceof AxisMissingError
+  );
+}
+
+ignoreClosedReader(process.stdout);
+ignoreClosedReader(process.stderr);
+// Ctrl-C cancels the running request in the worker, in any phase (reading, hashing, downloading,
+// scoring); a second Ctrl-C exits at once. Either way the exit code is 130 and no error is printed.
+process.once('SIGINT', () => {
+  process.stderr.write('\ninterrupted; stopping…\n');
+  abort.abort();
+  process.once('SIGINT', () => process.exit(ExitCode.interrupted));
+});
+
 main(process.argv.slice(2)).then(
   (code) => {
-    process.exitCode = code;
+    process.exitCode = abort.signal.aborted ? ExitCode.interrupted : code;
   },
   (e: unknown) => {
-    const usage = e instanceof Error && 'code' in e && String((e as { code: unknown }).code).startsWith('ERR_PARSE_ARGS');
-    // A model name, axis file or missing axis the user can fix is bad input (2), not an engine failure (3).
-    if (usage || e instanceof UsageError || e instanceof RerunError || e instanceof ModelRefError || e instanceof AxisFileError || e instanceof AxisMissingError) {
-      process.stderr.write(`persona-lens: ${e.message}\n`);
-      process.exitCode = ExitCode.badInput;
-    } else if (e instanceof CancelledError) {
+    if (abort.signal.aborted || isCancellation(e)) {
       process.exitCode = ExitCode.interrupted;
+    } else if (isUserProblem(e)) {
+      process.stderr.write(`persona-lens: ${printable(e.message, 8000)}\n`);
+      process.exitCode = ExitCode.badInput;
     } else {
-      process.stderr.write(`persona-lens: ${e instanceof Error ? e.message : String(e)}\n`);
+      process.stderr.write(`persona-lens: ${printable(e instanceof Error ? e.message : String(e), 8000)}\n`);
       if (process.env.PERSONA_LENS_DEBUG && e instanceof Error) process.stderr.write(`${e.stack ?? ''}\n`);
       process.exitCode = ExitCode.engineFailure;
     }

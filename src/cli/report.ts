@@ -1,17 +1,17 @@
 /** `persona-lens report FILE... -o report.html`: a self-contained HTML report of every conversation. */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { evaluateGate } from '../core/gate';
 import { buildHtmlReport } from '../core/report/htmlReport';
+import { sameFile, writeFileAtomic } from '../worker/files';
 import { openSession } from '../worker/session';
 import { joinNegativeNumbers } from './args';
 import { createClient, loadProgress, PACKAGE_ROOT } from './context';
-import { ENGINE_OPTIONS, ENGINE_USAGE, integerOption, sessionOptions } from './engineOptions';
+import { ENGINE_OPTIONS, ENGINE_USAGE, integerOption, maxFileBytes, sessionOptions } from './engineOptions';
 import { ExitCode, UsageError } from './exitCodes';
+import { GATE_OPTIONS, gateExitCode, gateFailures, gateOptions, gateUsage } from './gates';
 import { Progress } from './progress';
-import { gateOptions } from './score';
 import { scoreInputs, type ScoredConversation } from './scoring';
 import { conversationName, readTranscripts } from './transcripts';
 
@@ -21,10 +21,11 @@ Writes one HTML file with, per conversation, the drift plot, the per-token strip
 assistant turns and the per-turn table. It needs no network to open: script and styles are inline.
 
 Options:
-  -o, --out FILE     where to write the report (required)
+  -o, --out FILE     where to write the report (required; never one of the transcripts;
+                     written whole or not at all: a temporary file renamed into place)
   --title T          the report's title (default: "Persona Lens report")
-  --fail-below X     also exit 1 when an assistant turn's value is below X (the report is written first)
-  --fail-drop D      also exit 1 when an assistant turn falls more than D below the first assistant turn
+${gateUsage('an assistant turn')}
+                     (the gates are evaluated after the report is written)
   --max-tokens N     score at most N tokens per conversation (whole turns; default: the model's context)
 ${ENGINE_USAGE}`;
 
@@ -58,8 +59,7 @@ export async function runReport(argv: string[], signal: AbortSignal): Promise<nu
       ...ENGINE_OPTIONS,
       out: { type: 'string', short: 'o' },
       title: { type: 'string', default: 'Persona Lens report' },
-      'fail-below': { type: 'string' },
-      'fail-drop': { type: 'string' },
+      ...GATE_OPTIONS,
       'max-tokens': { type: 'string' },
     },
   });
@@ -68,11 +68,17 @@ export async function runReport(argv: string[], signal: AbortSignal): Promise<nu
   const gate = gateOptions(values);
   const options = sessionOptions(values, integerOption('max-tokens', values['max-tokens'], 1));
   const assets = readReportAssets();
-  // Fail before minutes of scoring when the report could not be written anyway.
+  // Fail before minutes of scoring when the report could not be written anyway, or would
+  // overwrite a transcript (`report chat.json -o chat.json`: same file by real path or inode).
   const folder = dirname(resolve(values.out));
   if (!existsSync(folder))
     throw new UsageError(`cannot write ${values.out}: ENOENT (there is no folder ${folder})`);
-  const { inputs, errors } = await readTranscripts(positionals);
+  const out = values.out;
+  if (existsSync(out) && statSync(out).isDirectory()) throw new UsageError(`cannot write ${out}: it is a folder`);
+  const clash = positionals.find((p) => sameFile(p, out));
+  if (clash !== undefined)
+    throw new UsageError(`-o ${out} is the transcript ${clash}; the report would overwrite it. Choose another output file.`);
+  const { inputs, errors } = await readTranscripts(positionals, maxFileBytes(values));
   if (inputs.length === 0) return ExitCode.badInput;
 
   const progress = new Progress(values.quiet);
@@ -98,26 +104,16 @@ export async function runReport(argv: string[], signal: AbortSignal): Promise<nu
     sha256Base64,
     generator: `persona-lens ${packageVersion()}, ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`,
   });
-  try {
-    writeFileSync(values.out, html);
-  } catch (e) {
-    throw new UsageError(
-      `cannot write ${values.out}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
-    );
-  }
+  // A transcript swapped in at the output path while scoring ran is still not overwritten.
+  if (positionals.some((p) => sameFile(p, out)))
+    throw new UsageError(`-o ${out} is now one of the transcripts; the report was not written.`);
+  writeFileAtomic(out, html);
   const turns = scored.reduce((n, r) => n + r.scores.turns.filter((t) => t.role === 'assistant').length, 0);
   process.stderr.write(
     `${values.quiet ? '' : `wrote ${values.out}: ${scored.length} conversation${scored.length === 1 ? '' : 's'}, ${turns} assistant turns (${Math.round(html.length / 1024)} KB)\n`}`,
   );
-  let failed = false;
-  for (const r of scored) {
-    for (const f of evaluateGate(r.scores.turns, gate)) {
-      process.stderr.write(`gate failed: ${conversationName(r.file, r.index, r.count)}: ${f.message}\n`);
-      failed = true;
-    }
-  }
-  if (failed) return ExitCode.gateFailed;
-  return errors > 0 ? ExitCode.badInput : ExitCode.ok;
+  const gated = scored.map((r) => ({ name: conversationName(r.file, r.index, r.count), scores: r.scores, failures: gateFailures(r.scores, gate) }));
+  return gateExitCode(gated, errors > 0 ? ExitCode.badInput : ExitCode.ok);
 }
 
 function packageVersion(): string {

@@ -1,6 +1,7 @@
 /** `persona-lens rerun FILE --turn N`: regenerates one assistant turn without and with capping. */
 import { parseArgs } from 'node:util';
-import { formatValue } from '../core/report/format';
+import { readingLabel } from '../core/report/reading';
+import { formatValue, printable } from '../core/report/format';
 import type { Conversation } from '../core/transcript';
 import {
   RERUN_MAX_TOKENS,
@@ -15,9 +16,10 @@ import type { Sampling } from '../worker/protocol';
 import { openSession, type OpenSession } from '../worker/session';
 import { joinNegativeNumbers } from './args';
 import { createClient, loadProgress } from './context';
-import { ENGINE_OPTIONS, ENGINE_USAGE, integerOption, numberOption, sessionOptions } from './engineOptions';
+import { ENGINE_OPTIONS, ENGINE_USAGE, integerOption, maxFileBytes, numberOption, sessionOptions } from './engineOptions';
 import { ExitCode, UsageError } from './exitCodes';
 import { Progress } from './progress';
+import { namedBadRequest } from './scoring';
 import { readTranscripts } from './transcripts';
 
 export const RERUN_USAGE = `Usage: persona-lens rerun FILE --turn N [options]
@@ -116,7 +118,7 @@ export async function runRerun(argv: string[], signal: AbortSignal): Promise<num
   const options = sessionOptions(values);
 
   const file = positionals[0] as string;
-  const { inputs, errors } = await readTranscripts([file]);
+  const { inputs, errors } = await readTranscripts([file], maxFileBytes(values));
   const input = inputs[0];
   if (!input || errors > 0) return ExitCode.badInput;
   const conversation = input.conversations[conversationNumber - 1];
@@ -151,7 +153,7 @@ export async function runRerun(argv: string[], signal: AbortSignal): Promise<num
       progress.update(`scoring the original turn ${turn}`);
     }
     let generated = 0;
-    const result = await rerunTurn(
+    const result = await namedBadRequest(where, () => rerunTurn(
       client,
       session,
       conversation,
@@ -167,12 +169,12 @@ export async function runRerun(argv: string[], signal: AbortSignal): Promise<num
         },
         onToken: (v, t) => {
           generated++;
-          if (stream) write(t.text.replace(/\n/g, '\n  '));
+          if (stream) write(printable(t.text, Number.MAX_SAFE_INTEGER).replace(/\n/g, '\n  '));
           else progress.update(`generating the ${v} reply: ${generated} tokens`, generated / maxTokens);
         },
       },
       signal,
-    );
+    ));
     progress.done();
     if (format === 'json') {
       write(`${JSON.stringify({ ...head, ...result }, null, 2)}\n`);
@@ -223,18 +225,19 @@ function headerLines(
       : `sampling (seed ${d.seed}, temperature ${d.temperature}, top-p ${d.topP})`;
   const population = o.spec.population === 'response' ? 'per-response means' : 'per-token values';
   return [
-    `${where} turn ${turn} — model ${model}, layer ${o.spec.monitorLayer}, floor τ ${formatValue(o.monitorTau)}`,
+    `${where} turn ${turn} — model ${model}, layer ${o.spec.monitorLayer} (capping floor there τ ${formatValue(o.monitorTau)})`,
     `${decoding}, at most ${o.maxTokens} tokens; capping at layers ${o.spec.capLayers.join(',')} (τ ${Array.from(o.spec.taus, (t) => formatValue(t)).join(', ')}; ${o.spec.percentile}th percentile of ${population})`,
   ];
 }
 
+/** A transcript's or a model's text, indented; control characters escaped so the text cannot drive the terminal. */
 function indent(text: string): string {
-  return text.trim() === '' ? '  (empty reply)' : text.replace(/^/gm, '  ');
+  return text.trim() === '' ? '  (empty reply)' : printable(text, Number.MAX_SAFE_INTEGER).replace(/^/gm, '  ');
 }
 
 function valueLine(name: string, r: ScoredReply, note?: string): string {
   const value = Number.isFinite(r.value) ? formatValue(r.value) : 'n/a (no tokens)';
-  const marks = [r.belowFloor ? '▼ below floor' : '', note ? `(${note})` : ''].filter(Boolean).join('  ');
+  const marks = [readingLabel({ ...r, alarm: r.zone === 'role' }), note ? `(${note})` : ''].filter(Boolean).join('  ');
   return `${name.padEnd(8)}  ${value}${marks ? `  ${marks}` : ''}`;
 }
 

@@ -1,38 +1,36 @@
 /** `persona-lens score FILE...`: per-turn Assistant-Axis values for every conversation in every file. */
 import { parseArgs } from 'node:util';
-import { evaluateGate, type GateFailure } from '../core/gate';
+import type { GateFailure } from '../core/gate';
 import { formatDelta, formatValue, firstWords } from '../core/report/format';
+import { calibrationSummary, readingLabel } from '../core/report/reading';
 import { scoresCsv, scoresJson } from '../core/report/scoreExport';
 import { renderTable } from '../core/report/table';
 import { openSession } from '../worker/session';
 import { createClient, loadProgress } from './context';
 import { joinNegativeNumbers } from './args';
-import { ENGINE_OPTIONS, ENGINE_USAGE, integerOption, numberOption, sessionOptions } from './engineOptions';
+import { ENGINE_OPTIONS, ENGINE_USAGE, integerOption, maxFileBytes, sessionOptions } from './engineOptions';
 import { ExitCode, UsageError } from './exitCodes';
+import { GATE_OPTIONS, gateExitCode, gateFailures, gateOptions, gateUsage } from './gates';
 import { Progress } from './progress';
 import { scoreInputs, type ScoredConversation } from './scoring';
-import { readTranscripts } from './transcripts';
+import { conversationName, readTranscripts } from './transcripts';
 
 export const SCORE_USAGE = `Usage: persona-lens score FILE... [options]
 
 Turn numbers are the turns' indices in the conversation (0 = its first message).
 
+Each assistant turn reads in a zone: assistant (within the range of the model's own default
+replies), drifting, or role (closer to typical role-play than to that range); a turn the model cannot read (out of
+its domain) gets no zone. The table's header says where the zones are cut.
+
 Options:
   --format F         table (default), json or csv
-  --fail-below X     exit 1 when an assistant turn's value is below X
-  --fail-drop D      exit 1 when an assistant turn falls more than D below the first assistant turn
+${gateUsage('an assistant turn')}
   --max-tokens N     score at most N tokens per conversation (whole turns; default: the model's context)
 ${ENGINE_USAGE}`;
 
 interface GatedConversation extends ScoredConversation {
   readonly failures: GateFailure[];
-}
-
-/** Parses --fail-below and --fail-drop. */
-export function gateOptions(values: { 'fail-below'?: string | undefined; 'fail-drop'?: string | undefined }): { failBelow?: number; failDrop?: number } {
-  const failBelow = numberOption('fail-below', values['fail-below']);
-  const failDrop = numberOption('fail-drop', values['fail-drop']);
-  return { ...(failBelow !== undefined ? { failBelow } : {}), ...(failDrop !== undefined ? { failDrop } : {}) };
 }
 
 /** Runs the score command; resolves with the exit code. */
@@ -42,9 +40,8 @@ export async function runScore(argv: string[], signal: AbortSignal): Promise<num
     allowPositionals: true,
     options: {
       ...ENGINE_OPTIONS,
+      ...GATE_OPTIONS,
       format: { type: 'string', default: 'table' },
-      'fail-below': { type: 'string' },
-      'fail-drop': { type: 'string' },
       'max-tokens': { type: 'string' },
     },
   });
@@ -55,7 +52,7 @@ export async function runScore(argv: string[], signal: AbortSignal): Promise<num
   const options = sessionOptions(values, integerOption('max-tokens', values['max-tokens'], 1));
 
   // Parse every file first: bad input is reported before a model is loaded.
-  const { inputs, errors: inputErrors } = await readTranscripts(positionals);
+  const { inputs, errors: inputErrors } = await readTranscripts(positionals, maxFileBytes(values));
   if (inputs.length === 0) return ExitCode.badInput;
 
   const progress = new Progress(values.quiet);
@@ -65,17 +62,15 @@ export async function runScore(argv: string[], signal: AbortSignal): Promise<num
     progress.update(`loading model ${values.model}`);
     const session = await openSession(client, options, loadProgress(progress), signal);
     const scored = await scoreInputs(client, session, inputs, progress, signal);
-    results = scored.map((r) => ({ ...r, failures: evaluateGate(r.scores.turns, gate) }));
+    results = scored.map((r) => ({ ...r, failures: gateFailures(r.scores, gate) }));
   } finally {
     progress.done();
     await client.dispose();
   }
 
   process.stdout.write(render(results, format));
-  const failed = results.filter((r) => r.failures.length > 0);
-  for (const r of failed) for (const f of r.failures) process.stderr.write(`gate failed: ${r.file}${r.index > 0 ? ` #${r.index + 1}` : ''}: ${f.message}\n`);
-  if (failed.length > 0) return ExitCode.gateFailed;
-  return inputErrors > 0 ? ExitCode.badInput : ExitCode.ok;
+  const gated = results.map((r) => ({ name: conversationName(r.file, r.index, r.count), scores: r.scores, failures: r.failures }));
+  return gateExitCode(gated, inputErrors > 0 ? ExitCode.badInput : ExitCode.ok);
 }
 
 function render(results: readonly GatedConversation[], format: 'table' | 'json' | 'csv'): string {
@@ -84,17 +79,18 @@ function render(results: readonly GatedConversation[], format: 'table' | 'json' 
   if (format === 'csv') return scoresCsv(exported);
   return results
     .map((r) => {
-      const head = `${r.file}${results.some((x) => x.file === r.file && x.index > 0) ? ` (conversation ${r.index + 1})` : ''} — model ${r.scores.model}, layer ${r.scores.monitorLayer}, floor τ ${r.scores.tau === null ? 'n/a' : formatValue(r.scores.tau)}`;
+      const head = `${r.file}${results.some((x) => x.file === r.file && x.index > 0) ? ` (conversation ${r.index + 1})` : ''} — model ${r.scores.model}, layer ${r.scores.monitorLayer}\n${calibrationSummary(r.scores)}`;
       const rows = r.scores.turns.filter((t) => t.role === 'assistant');
+      const unscored = r.scores.unscored.map((u) => `turn ${u.turn}: ${u.reason === 'beyond-token-limit' ? 'beyond the token limit' : 'no content tokens'}, not scored`);
       const table = renderTable(rows, [
         { header: 'turn', cell: (t) => String(t.turn), align: 'right' },
         { header: 'role', cell: (t) => t.role },
         { header: 'first words', cell: (t) => firstWords(r.conversation.turns[t.turn]?.text ?? '', 44) },
         { header: 'value', cell: (t) => formatValue(t.value), align: 'right' },
         { header: 'delta', cell: (t) => formatDelta(t.delta).replace('Δ ', ''), align: 'right' },
-        { header: '', cell: (t) => (t.belowFloor ? '▼ below floor' : '') },
+        { header: 'zone', cell: (t) => readingLabel(t) },
       ]);
-      return `${head}\n${table}\n`;
+      return `${head}\n${table}\n${unscored.map((u) => `${u}\n`).join('')}`;
     })
     .join('\n');
 }

@@ -2,7 +2,9 @@
 import type { ConversationScores } from '../core/scores';
 import type { Conversation } from '../core/transcript';
 import type { EngineClient } from '../worker/client';
+import { EngineError } from '../worker/errors';
 import { scoreConversation, type OpenSession } from '../worker/session';
+import { UsageError } from './exitCodes';
 import type { Progress } from './progress';
 import { conversationName, hasAssistant, type TranscriptInput } from './transcripts';
 
@@ -33,7 +35,7 @@ export async function scoreInputs(
       const name = conversationName(file, index, conversations.length);
       progress.update(`scoring ${name}`, done / total);
       if (hasAssistant(conversation)) {
-        const scores = await scoreConversation(client, session, conversation, signal);
+        const scores = await scoreNamed(client, session, conversation, name, signal);
         if (scores.truncated) {
           const t = scores.truncated;
           progress.clear();
@@ -48,4 +50,29 @@ export async function scoreInputs(
   }
   progress.update(`scored ${total} conversation${total === 1 ? '' : 's'}`, 1);
   return results;
+}
+
+/**
+ * Runs an engine request for the input named `where`; a request the model cannot take (a first
+ * message or prompt longer than its context, say) is the user's input problem: a UsageError
+ * (exit 2) that names the input.
+ */
+export async function namedBadRequest<T>(where: string, f: () => Promise<T>): Promise<T> {
+  try {
+    return await f();
+  } catch (e) {
+    if (e instanceof EngineError && e.code === 'bad-request') throw new UsageError(`${where}: ${e.message}`);
+    throw e;
+  }
+}
+
+/** Scores one conversation of the input named `name` (see namedBadRequest). */
+export function scoreNamed(
+  client: EngineClient,
+  session: OpenSession,
+  conversation: Conversation,
+  name: string,
+  signal: AbortSignal,
+): Promise<ConversationScores> {
+  return namedBadRequest(name, () => scoreConversation(client, session, conversation, signal));
 }

@@ -1,9 +1,10 @@
 /** Reading transcript files for the CLI: every problem is reported on stderr before a model loads. */
-import { readFileSync } from 'node:fs';
 import { evalSampleLabel, parse } from '../core/formats';
-import { listEvalSamples, readEvalSampleDocument } from '../io/evalArchive';
+import { printable } from '../core/report/format';
 import { offsetToPosition } from '../core/textPosition';
 import type { Conversation } from '../core/transcript';
+import { listEvalSamples, readEvalSampleDocument } from '../io/evalArchive';
+import { checkRegularFile, readTextFile, UserFileError } from '../worker/files';
 
 /** One readable transcript file with at least one conversation that has an assistant turn. */
 export interface TranscriptInput {
@@ -11,43 +12,53 @@ export interface TranscriptInput {
   readonly conversations: readonly Conversation[];
 }
 
+/** Default of --max-file-mb: the editor's persona-lens.maxFileSizeMB default. */
+export const DEFAULT_MAX_FILE_MB = 10;
+
 /**
  * Reads and parses each file; unreadable files, parse errors and files without an assistant turn
- * are written to stderr as `file:line:col: severity: message` and counted in `errors`. An Inspect
- * `.eval` log is read sample by sample, each as its own input ("log.eval › sample 1, epoch 1";
- * positions are in the sample's document, as the editor shows it).
+ * are written to stderr as `file:line:col: severity: message` and counted in `errors`. Each path is
+ * stat'ed before it is opened: folders, FIFOs, devices and files over `maxBytes` are refused unread.
+ * An Inspect `.eval` log (a zip archive, which may be far larger than `maxBytes`) is read sample by
+ * sample, each as its own input ("log.eval › sample 1, epoch 1"; positions are in the sample's
+ * document, as the editor shows it).
  */
-export async function readTranscripts(files: readonly string[]): Promise<{ inputs: TranscriptInput[]; errors: number }> {
+export async function readTranscripts(
+  files: readonly string[],
+  maxBytes = DEFAULT_MAX_FILE_MB * 1024 * 1024,
+): Promise<{ inputs: TranscriptInput[]; errors: number }> {
   const inputs: TranscriptInput[] = [];
   let errors = 0;
   for (const file of files) {
     if (file.toLowerCase().endsWith('.eval')) {
-      errors += await readEvalLog(file, inputs);
+      errors += await readEvalLog(file, maxBytes, inputs);
       continue;
     }
     let text: string;
     try {
-      text = readFileSync(file, 'utf8');
+      text = readTextFile(file, { maxBytes, what: 'transcript', hint: 'raise --max-file-mb to read it' });
     } catch (e) {
-      process.stderr.write(
-        `${file}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}\n`,
-      );
+      if (!(e instanceof UserFileError)) throw e;
+      process.stderr.write(`${printable(e.message)}\n`);
       errors++;
       continue;
     }
-    errors += parseInput(file, text, file, inputs);
+    errors += parseInput(file, text, file, maxBytes, inputs);
   }
   return { inputs, errors };
 }
 
 /** Every sample of an Inspect `.eval` log as an input of its own; returns the errors found. */
-async function readEvalLog(file: string, inputs: TranscriptInput[]): Promise<number> {
+async function readEvalLog(file: string, maxBytes: number, inputs: TranscriptInput[]): Promise<number> {
   let samples;
   try {
+    // Refuse folders, FIFOs and devices before the zip reader opens the path; the archive's size is no limit.
+    checkRegularFile(file, { maxBytes: Number.POSITIVE_INFINITY });
     ({ samples } = await listEvalSamples(file));
-    if (samples.length === 0) throw new Error('the log has no samples (written without them, or still running)');
+    if (samples.length === 0) throw new Error(`${file}: the log has no samples (written without them, or still running)`);
   } catch (e) {
-    process.stderr.write(`${file}: cannot read: ${(e as Error).message}\n`);
+    const message = (e as Error).message;
+    process.stderr.write(`${printable(message.startsWith(file) ? message : `${file}: cannot read: ${message}`)}\n`);
     return 1;
   }
   let errors = 0;
@@ -55,9 +66,9 @@ async function readEvalLog(file: string, inputs: TranscriptInput[]): Promise<num
     const name = `${file} › ${evalSampleLabel(s)}`;
     try {
       // Each sample's document is a one-sample Inspect JSON log.
-      errors += parseInput(name, await readEvalSampleDocument(file, s), 'sample.json', inputs);
+      errors += parseInput(name, await readEvalSampleDocument(file, s), 'sample.json', maxBytes, inputs);
     } catch (e) {
-      process.stderr.write(`${name}: cannot read: ${(e as Error).message}\n`);
+      process.stderr.write(`${printable(`${name}: cannot read: ${(e as Error).message}`)}\n`);
       errors++;
     }
   }
@@ -65,17 +76,17 @@ async function readEvalLog(file: string, inputs: TranscriptInput[]): Promise<num
 }
 
 /** Parses one text, reports its diagnostics and adds it to `inputs` when it has an assistant turn; returns the errors. */
-function parseInput(file: string, text: string, parseAs: string, inputs: TranscriptInput[]): number {
+function parseInput(file: string, text: string, parseAs: string, maxBytes: number, inputs: TranscriptInput[]): number {
   let errors = 0;
-  const parsed = parse(text, parseAs);
+  const parsed = parse(text, parseAs, { maxBytes });
   for (const d of parsed.diagnostics) {
     const p = offsetToPosition(text, d.range.start);
-    process.stderr.write(`${file}:${p.line + 1}:${p.column + 1}: ${d.severity}: ${d.message}\n`);
+    process.stderr.write(printable(`${file}:${p.line + 1}:${p.column + 1}: ${d.severity}: ${d.message}`) + '\n');
     if (d.severity === 'error') errors++;
   }
   if (!parsed.conversations.some(hasAssistant)) {
     process.stderr.write(
-      `${file}: no conversation with an assistant turn found (format: ${parsed.format})\n`,
+      `${printable(file)}: no conversation with an assistant turn found (format: ${parsed.format})\n`,
     );
     return errors + 1;
   }

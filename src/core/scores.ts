@@ -2,7 +2,9 @@
  * Per-turn Assistant-Axis results as every front-end (editor, panel, CLI, report) sees them.
  * A turn's value is the mean projection of its content tokens on the unit axis at the monitor
  * layer (chat-template markup excluded); higher = more Assistant-like (design.md, "Monitoring").
+ * Its reading (zone, domain, alarm) comes from the axis's calibration (src/core/axis/calibration.ts).
  */
+import type { Calibration, Zone } from './axis/calibration';
 
 /** One scored turn of one conversation. */
 export interface TurnScore {
@@ -13,8 +15,17 @@ export interface TurnScore {
   readonly value: number;
   /** Change from the previous scored turn of the same role, or null for the first one. */
   readonly delta: number | null;
-  /** True when the value is below the axis floor tau of the monitor layer. */
-  readonly belowFloor: boolean;
+  /**
+   * Where an assistant turn reads between default and role-play replies; null for other roles, for
+   * turns out of the model's domain, and where the axis draws no zones.
+   */
+  readonly zone: Zone | null;
+  /** Mean negative log-likelihood of the turn's content tokens (nats per token); null when unknown. */
+  readonly surprise: number | null;
+  /** The model cannot read this turn (surprise far above its own replies'): the value is noise and never alarms. */
+  readonly outOfDomain: boolean;
+  /** Red mark: an assistant turn in the role zone, or (when asked for) a large drop from the first assistant turn. */
+  readonly alarm: boolean;
   /** Smallest and largest per-token projection within the turn. */
   readonly minToken: number;
   readonly maxToken: number;
@@ -35,12 +46,25 @@ export interface TokenValue {
   readonly value: number;
 }
 
+/** Why an assistant turn has no reading. */
+export type UnscoredReason = 'beyond-token-limit' | 'no-tokens';
+
+/** An assistant turn of the transcript that got no value. */
+export interface UnscoredTurn {
+  readonly turn: number;
+  readonly reason: UnscoredReason;
+}
+
 /** The scores of one conversation plus what they were computed with. */
 export interface ConversationScores {
   readonly turns: readonly TurnScore[];
+  /** Assistant turns of the conversation without a value (cut by the token limit, or no content tokens). */
+  readonly unscored: readonly UnscoredTurn[];
   readonly monitorLayer: number;
-  /** Floor at the monitor layer, when the axis has one. */
+  /** Capping floor tau at the monitor layer (an intervention parameter, not an alarm), when the axis has one. */
   readonly tau: number | null;
+  /** Zone cuts and domain check the turns were read with. */
+  readonly calibration: Calibration;
   readonly model: string;
   readonly axis: string;
   /** When the conversation was longer than the token limit: the first turn left out, the limit and the full length. */

@@ -3,8 +3,9 @@
  * show. The input types are structural so core needs nothing from the worker.
  */
 import type { Conversation } from './transcript';
-import type { ConversationScores, TokenValue, TurnScore } from './scores';
+import type { ConversationScores, TokenValue, TurnScore, UnscoredTurn } from './scores';
 import { withDeltas } from './scores';
+import { isOutOfDomain, readReply, type Calibration } from './axis/calibration';
 
 /** A chat message as the engine takes it. */
 export interface EngineMessage {
@@ -26,8 +27,11 @@ export interface EngineScore {
   readonly monitorLayer: number;
   /** projections[k][i]: token i (content tokens, table order) at layers[k]. */
   readonly projections: readonly Float32Array[];
-  /** Content-token table: text and [start, end) offsets within each token's message. */
-  readonly tokens: { readonly text: readonly string[]; readonly start: Int32Array; readonly end: Int32Array };
+  /**
+   * Content-token table: text and [start, end) offsets within each token's message, and each token's
+   * log-probability given everything before it (NaN where undefined; absent from older engines).
+   */
+  readonly tokens: { readonly text: readonly string[]; readonly start: Int32Array; readonly end: Int32Array; readonly logProb?: Float32Array };
   /** Messages scored, the full length in tokens and the limit that cut it (null: nothing cut). */
   readonly scoredMessages: number;
   readonly fullTokens: number;
@@ -42,27 +46,43 @@ export interface EngineScore {
   }[];
 }
 
+/** What a conversation's scores are read with. */
+export interface ScoringContext {
+  /** Messages before the conversation's first turn (its system prompt). */
+  readonly turnOffset: number;
+  /** Capping floor at the monitor layer (shown where capping is used; never an alarm). */
+  readonly tau: number | null;
+  readonly model: string;
+  readonly axis: string;
+  readonly calibration: Calibration;
+  /** Also alarm when an assistant turn falls more than this below the conversation's first assistant turn. */
+  readonly dropAlarm?: number | null;
+}
+
 /** Per-turn scores of a conversation from an engine result; messages the template dropped are left out. */
-export function toConversationScores(
-  conversation: Conversation,
-  result: EngineScore,
-  ctx: { readonly turnOffset: number; readonly tau: number | null; readonly model: string; readonly axis: string },
-): ConversationScores {
+export function toConversationScores(conversation: Conversation, result: EngineScore, ctx: ScoringContext): ConversationScores {
   const k = result.layers.indexOf(result.monitorLayer);
   if (k < 0) throw new RangeError(`the engine did not return the monitor layer ${result.monitorLayer}`);
   const projections = result.projections[k] ?? new Float32Array(0);
+  const { calibration } = ctx;
   const scored = result.turns.flatMap((m) => {
     const turnIndex = m.turn - ctx.turnOffset;
     const turn = conversation.turns[turnIndex];
     if (turnIndex < 0 || !turn || !m.found || m.tokenEnd <= m.tokenStart) return [];
     const span = projections.subarray(m.tokenStart, m.tokenEnd);
     const value = m.means[k] as number;
+    const surprise = turnSurprise(result.tokens.logProb, m.tokenStart, m.tokenEnd);
+    // Zones read assistant turns only: the axis measures the assistant's persona, not the user's.
+    const { zone, outOfDomain } = turn.role === 'assistant' ? readReply(value, surprise, calibration) : { zone: null, outOfDomain: isOutOfDomain(surprise, calibration.domain) };
     return [
       {
         turn: turnIndex,
         role: turn.role,
         value,
-        belowFloor: ctx.tau !== null && value < ctx.tau,
+        zone,
+        surprise,
+        outOfDomain,
+        alarm: zone === 'role',
         minToken: span.reduce((m, v) => Math.min(m, v), Infinity),
         maxToken: span.reduce((m, v) => Math.max(m, v), -Infinity),
         tokenCount: span.length,
@@ -71,12 +91,38 @@ export function toConversationScores(
       },
     ];
   });
-  const turns: TurnScore[] = withDeltas(scored);
+  const turns: TurnScore[] = withDropAlarm(withDeltas(scored), ctx.dropAlarm ?? null);
   const truncated =
     result.tokenLimit === null
       ? null
       : { firstTurnLeftOut: Math.max(0, result.scoredMessages - ctx.turnOffset), tokenLimit: result.tokenLimit, fullTokens: result.fullTokens };
-  return { turns, monitorLayer: result.monitorLayer, tau: ctx.tau, model: ctx.model, axis: ctx.axis, truncated };
+  const have = new Set(turns.map((t) => t.turn));
+  const unscored: UnscoredTurn[] = conversation.turns.flatMap((t, i) =>
+    t.role !== 'assistant' || have.has(i) ? [] : [{ turn: i, reason: truncated && i >= truncated.firstTurnLeftOut ? 'beyond-token-limit' : 'no-tokens' }],
+  );
+  return { turns, unscored, monitorLayer: result.monitorLayer, tau: ctx.tau, calibration, model: ctx.model, axis: ctx.axis, truncated };
+}
+
+/** Mean negative log-likelihood over tokens [start, end) of the table, skipping undefined ones; null when none is defined. */
+export function turnSurprise(logProb: Float32Array | undefined, start: number, end: number): number | null {
+  if (!logProb) return null;
+  let sum = 0;
+  let n = 0;
+  for (let i = start; i < end; i++) {
+    const lp = logProb[i] as number;
+    if (Number.isNaN(lp)) continue;
+    sum -= lp;
+    n++;
+  }
+  return n === 0 ? null : sum / n;
+}
+
+/** Raises the alarm on in-domain assistant turns that fall more than `drop` below the first in-domain assistant turn. */
+function withDropAlarm<T extends TurnScore>(turns: T[], drop: number | null): T[] {
+  if (drop === null) return turns;
+  const first = turns.find((t) => t.role === 'assistant' && !t.outOfDomain);
+  if (!first) return turns;
+  return turns.map((t) => (t.role === 'assistant' && !t.outOfDomain && t !== first && first.value - t.value > drop ? { ...t, alarm: true } : t));
 }
 
 /** A message's means by layer number, from means over `layers`; layers the engine did not return are NaN. */

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { parse } from '../core/formats';
+import { parse, tooLargeResult } from '../core/formats';
 import type { Conversation, ParseResult, TranscriptDiagnostic } from '../core/transcript';
 import type { ConversationScores } from '../core/scores';
 import type { Config } from './config';
@@ -35,7 +35,11 @@ export class Analyzer implements vscode.Disposable {
 
   /** Parses the document, publishes its diagnostics and returns the parse (cheap; no model). */
   parseDocument(doc: vscode.TextDocument): ParseResult {
-    const result = parse(doc.getText(), doc.fileName, { maxBytes: this.config.value.maxFileSizeMB * 1024 * 1024 });
+    const maxBytes = this.config.value.maxFileSizeMB * 1024 * 1024;
+    // Refused before getText() copies the text: the length in UTF-16 units is a lower bound of the
+    // UTF-8 size, and the document model knows it without building the string.
+    const length = doc.offsetAt(doc.lineAt(doc.lineCount - 1).range.end);
+    const result = length > maxBytes ? tooLargeResult(doc.fileName, maxBytes, length, true) : parse(doc.getText(), doc.fileName, { maxBytes });
     // A JSON or Markdown file that is no transcript at all is not a problem to report in it.
     this.diagnostics.set(doc, result.format === 'unknown' ? [] : result.diagnostics);
     return result;

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { formatValue } from '../core/report/format';
+import { readingLabel } from '../core/report/reading';
 import type { Config } from './config';
 import { CommandId, InternalCommandId, TRANSCRIPT_LANGUAGES } from './ids';
 import type { ResultStore } from './resultStore';
@@ -26,7 +27,7 @@ export function registerCodeLens(store: ResultStore, config: Config): vscode.Dis
           const args = [doc.uri.toString(), ci, s.turn];
           lenses.push(
             new vscode.CodeLens(at, {
-              title: `Persona Lens: axis ${formatValue(s.value)}${s.belowFloor ? ' ▼' : ''}`,
+              title: `Persona Lens: axis ${formatValue(s.value)}${readingLabel(s) ? ` · ${readingLabel(s)}` : ''}`,
               tooltip: 'Show this turn in the drift panel',
               command: InternalCommandId.showInPanel,
               arguments: args,

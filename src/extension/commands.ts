@@ -2,7 +2,8 @@ import * as vscode from 'vscode';
 import type { Analyzer } from './analysis';
 import { uriLabel } from './uriLabel';
 import { AxisFileError } from '../core/axis/axisFile';
-import { CancelledError, EngineError } from '../worker/errors';
+import { domainCount, mostlyOutOfDomain } from '../core/report/reading';
+import { EngineError, isCancellation } from '../worker/errors';
 import { ModelRefError } from '../worker/modelRef';
 import { AxisMissingError } from '../worker/session';
 import type { Config } from './config';
@@ -32,9 +33,12 @@ export interface CommandDeps {
 
 /** Registers every command; the returned Disposable unregisters them. */
 export function registerCommands(deps: CommandDeps): vscode.Disposable {
+  // (uri, model) pairs already told that most of their values are out of the model's domain: one notice each.
+  const domainNoticed = new Set<string>();
+  const analyze = (selectionOnly: boolean): Promise<void> => analyzeActive(deps, selectionOnly, domainNoticed);
   const handlers: Record<string, (...args: unknown[]) => unknown> = {
-    [CommandId.analyzeFile]: () => analyzeActive(deps, false),
-    [CommandId.analyzeSelection]: () => analyzeActive(deps, true),
+    [CommandId.analyzeFile]: () => analyze(false),
+    [CommandId.analyzeSelection]: () => analyze(true),
     [CommandId.clearAnnotations]: () => {
       deps.store.clear();
       deps.diagnostics.clear();
@@ -45,9 +49,9 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable {
     [CommandId.selectModel]: () => selectModel(deps),
     [CommandId.computeAxis]: () => computeAxisCommand(deps),
     [CommandId.showActions]: () => showActions(),
-    [CommandId.tryDemoModel]: () => tryDemoModel({ config: deps.config, log: deps.log, analyzeActive: () => analyzeActive(deps, false) }),
+    [CommandId.tryDemoModel]: () => tryDemoModel({ config: deps.config, log: deps.log, analyzeActive: () => analyze(false) }),
     [CommandId.exportReport]: () => exportReport(deps.store),
-    [CommandId.openEvalSample]: (arg) => openEvalSample({ analyzeActive: () => analyzeActive(deps, false) }, arg),
+    [CommandId.openEvalSample]: (arg) => openEvalSample({ analyzeActive: () => analyze(false) }, arg),
     [CommandId.rerunTurn]: (...args) => rerunTurnCommand(deps, args),
     [InternalCommandId.showInPanel]: (...args) => {
       const target = turnArgs(args);
@@ -64,7 +68,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable {
         try {
           return await fn(...args);
         } catch (e) {
-          if (e instanceof CancelledError) return undefined;
+          if (isCancellation(e)) return undefined;
           deps.log.error(`Command ${id} failed`, e);
           await showFailure(e, deps);
           return undefined;
@@ -74,7 +78,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable {
   );
 }
 
-async function analyzeActive(deps: CommandDeps, selectionOnly: boolean): Promise<void> {
+async function analyzeActive(deps: CommandDeps, selectionOnly: boolean, domainNoticed: Set<string>): Promise<void> {
   const editor = vscode.window.activeTextEditor;
   if (!editor) {
     void vscode.window.showInformationMessage('Persona Lens: open a transcript to analyze.');
@@ -84,6 +88,12 @@ async function analyzeActive(deps: CommandDeps, selectionOnly: boolean): Promise
   const parsed = deps.analyzer.parseDocument(doc);
   const hasAssistant = parsed.conversations.some((c) => c.turns.some((t) => t.role === 'assistant'));
   if (!hasAssistant) {
+    const tooLarge = parsed.diagnostics.find((d) => d.code === 'too-large');
+    if (tooLarge) {
+      // Not in the Problems view (a file that is no transcript gets no diagnostics), so said here.
+      void vscode.window.showWarningMessage(`Persona Lens: ${tooLarge.message} (setting persona-lens.maxFileSizeMB)`);
+      return;
+    }
     const why = parsed.conversations.length === 0 ? 'no conversation was found in it' : 'it has no assistant turn';
     void vscode.window.showWarningMessage(`Persona Lens: nothing to analyze in ${uriLabel(doc.uri)}: ${why}. See the Problems view for details.`);
     return;
@@ -104,6 +114,27 @@ async function analyzeActive(deps: CommandDeps, selectionOnly: boolean): Promise
       });
     },
   );
+  await noticeOutOfDomain(deps, doc.uri, domainNoticed);
+}
+
+/**
+ * When most assistant turns of a file are out of the model's domain, says so once, with the way out.
+ * For the demo model it says what the demo model is: it reads only its own synthetic conversations.
+ */
+async function noticeOutOfDomain(deps: CommandDeps, uri: vscode.Uri, domainNoticed: Set<string>): Promise<void> {
+  const scores = (deps.store.get(uri)?.scores ?? []).filter((s) => s !== null);
+  const model = scores[0]?.model;
+  const key = `${uri.toString()}\n${model ?? ''}`;
+  if (!model || !mostlyOutOfDomain(scores) || domainNoticed.has(key)) return;
+  domainNoticed.add(key);
+  const n = domainCount(scores);
+  const what = `${n.outOfDomain} of ${n.assistant} assistant turns of ${uriLabel(uri)}`;
+  const message =
+    model === 'demo'
+      ? `Persona Lens: ${what} are out of the demo model's domain. The demo model is a 0.9 M-parameter model trained only on this project's synthetic conversations; it cannot read real text, so these values are noise and raise no alarm. Select a real chat model to read real transcripts.`
+      : `Persona Lens: ${what} are out of the domain of ${model}: the model finds this text far less predictable than its own replies, so these values are noise and raise no alarm. A model that can read this text gives meaningful values.`;
+  const action = await vscode.window.showWarningMessage(message, 'Select Model');
+  if (action === 'Select Model') await vscode.commands.executeCommand(CommandId.selectModel);
 }
 
 /** One notification per failure, with the action that fixes its cause. */
@@ -131,8 +162,10 @@ function turnArgs(args: unknown[]): { uri: vscode.Uri; conversation: number; tur
 async function copyValues(store: ResultStore, uri: vscode.Uri, conversation: number): Promise<void> {
   const scores = store.get(uri)?.scores[conversation];
   if (!scores) return;
-  const rows = scores.turns.map((t) => [t.turn, t.role, t.value.toFixed(4), t.delta === null ? '' : t.delta.toFixed(4), t.belowFloor].join('\t'));
-  await vscode.env.clipboard.writeText(['turn\trole\tvalue\tdelta\tbelow_floor', ...rows].join('\n') + '\n');
+  const rows = scores.turns.map((t) =>
+    [t.turn, t.role, t.value.toFixed(4), t.delta === null ? '' : t.delta.toFixed(4), t.zone ?? '', t.outOfDomain, t.surprise === null ? '' : t.surprise.toFixed(3)].join('\t'),
+  );
+  await vscode.env.clipboard.writeText(['turn\trole\tvalue\tdelta\tzone\tout_of_domain\tsurprise', ...rows].join('\n') + '\n');
   void vscode.window.setStatusBarMessage(`Persona Lens: copied ${rows.length} turn values`, 3000);
 }
 

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { formatDelta, formatValue } from '../core/report/format';
+import { readingLabel } from '../core/report/reading';
 import type { ConversationScores, TurnScore } from '../core/scores';
 import type { Turn } from '../core/transcript';
 import { chooseAnchor, type Anchor, type DecorationPosition } from './decorationAnchor';
@@ -7,11 +8,12 @@ import { ColorId } from './ids';
 import type { ResultStore } from './resultStore';
 import type { Config } from './config';
 
-type Kind = 'value' | 'belowFloor' | 'stale';
+/** How a turn's value is drawn: by its zone, alarmed, unreadable (out of domain), or stale after an edit. */
+type Kind = 'value' | 'assistant' | 'drifting' | 'alarm' | 'outOfDomain' | 'stale';
 type Side = Anchor['side'];
 type TypeKey = `${Kind}:${Side}`;
 
-const KINDS: readonly Kind[] = ['value', 'belowFloor', 'stale'];
+const KINDS: readonly Kind[] = ['value', 'assistant', 'drifting', 'alarm', 'outOfDomain', 'stale'];
 const SIDES: readonly Side[] = ['before', 'after'];
 
 /** One decorated assistant turn: where it is, and the numbers drawn next to it. */
@@ -23,7 +25,9 @@ interface Placement {
 }
 
 /**
- * Inline values next to assistant turns and overview-ruler marks for turns below the floor.
+ * Inline values next to assistant turns, coloured by zone, and overview-ruler marks for drifting
+ * and alarmed turns (red only for the role zone: a reviewer who sees red on normal replies learns
+ * to ignore red).
  * Decoration types are created once; only ranges and per-instance text change. Every visible
  * editor of a document is redrawn from the result store, so values survive tab switches and
  * follow edits (the store holds the re-parse of the edited text).
@@ -50,12 +54,22 @@ export class Decorations implements vscode.Disposable {
       switch (kind) {
         case 'value':
           return vscode.window.createTextEditorDecorationType({ [side]: attachment(side, ColorId.value) });
-        case 'belowFloor':
+        case 'assistant':
+          return vscode.window.createTextEditorDecorationType({ [side]: attachment(side, ColorId.assistant) });
+        case 'drifting':
           return vscode.window.createTextEditorDecorationType({
-            [side]: { ...attachment(side, ColorId.belowFloor), fontWeight: 'bold' },
-            overviewRulerColor: new vscode.ThemeColor(ColorId.rulerBelowFloor),
+            [side]: attachment(side, ColorId.drifting),
+            overviewRulerColor: new vscode.ThemeColor(ColorId.rulerDrifting),
+            overviewRulerLane: vscode.OverviewRulerLane.Center,
+          });
+        case 'alarm':
+          return vscode.window.createTextEditorDecorationType({
+            [side]: { ...attachment(side, ColorId.alarm), fontWeight: 'bold' },
+            overviewRulerColor: new vscode.ThemeColor(ColorId.rulerAlarm),
             overviewRulerLane: vscode.OverviewRulerLane.Right,
           });
+        case 'outOfDomain':
+          return vscode.window.createTextEditorDecorationType({ [side]: attachment(side, ColorId.outOfDomain, 'italic') });
         case 'stale':
           return vscode.window.createTextEditorDecorationType({
             [side]: attachment(side, ColorId.stale, 'italic'),
@@ -117,11 +131,16 @@ export class Decorations implements vscode.Disposable {
   }
 }
 
-/** The text drawn next to a turn: "axis +0.42  Δ -0.13  ▼ below floor". */
+/** The text drawn next to a turn: "axis +0.42  Δ -0.13  drifting", "axis -0.30  Δ -0.72  ▼ role". */
 export function decorationText(s: TurnScore): string {
-  const parts = [`axis ${formatValue(s.value)}`, formatDelta(s.delta)];
-  if (s.belowFloor) parts.push('▼ below floor');
-  return parts.filter(Boolean).join('  ');
+  return [`axis ${formatValue(s.value)}`, formatDelta(s.delta), readingLabel(s)].filter(Boolean).join('  ');
+}
+
+/** The decoration kind of a scored turn. */
+function kindOf(s: TurnScore): Kind {
+  if (s.outOfDomain) return 'outOfDomain';
+  if (s.alarm || s.zone === 'role') return 'alarm';
+  return s.zone ?? 'value';
 }
 
 function anchorOf(
@@ -154,7 +173,7 @@ function placements(
     const turn = turns[s.turn];
     if (!turn || s.role !== 'assistant' || turn.range.end > textLength) continue;
     out.push({
-      kind: stale ? 'stale' : s.belowFloor ? 'belowFloor' : 'value',
+      kind: stale ? 'stale' : kindOf(s),
       ...anchorOf(doc, turn, where),
       text: decorationText(s),
     });

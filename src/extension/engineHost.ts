@@ -3,7 +3,7 @@ import type { Conversation } from '../core/transcript';
 import type { ConversationScores } from '../core/scores';
 import { parseLayerList } from '../core/layers';
 import { EngineClient } from '../worker/client';
-import { CancelledError } from '../worker/errors';
+import { isCancellation } from '../worker/errors';
 import { computeAndStoreAxis, type StoredAxis } from '../worker/axisCompute';
 import { AXIS_SAMPLING, type AxisSubset } from '../core/axis/axisPlan';
 import { openSession, scoreConversation, type OpenSession } from '../worker/session';
@@ -230,6 +230,7 @@ export class EngineHost implements Scorer, vscode.Disposable {
           ...(cfg.axisFile ? { axisFile: cfg.axisFile } : {}),
           offline: cfg.offline,
           maxTokensPerConversation: cfg.maxTokensPerConversation,
+          dropAlarm: cfg.alarmDropFromFirst > 0 ? cfg.alarmDropFromFirst : null,
           choices: {
             monitorLayer: cfg.monitorLayer,
             percentile: cfg.cappingTauPercentile,
@@ -255,7 +256,8 @@ export class EngineHost implements Scorer, vscode.Disposable {
         },
         (e: unknown) => {
           if (this.session === pending) this.session = null;
-          if (e instanceof CancelledError) {
+          // A cancel during any load phase (hashing throws AbortError) is not an engine error.
+          if (isCancellation(e)) {
             this.deps.status.set({ kind: 'idle' });
             return;
           }

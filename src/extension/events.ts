@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { Analyzer } from './analysis';
 import { uriLabel } from './uriLabel';
-import { CancelledError } from '../worker/errors';
+import { isCancellation } from '../worker/errors';
 import { isTranscriptCandidate } from './commands';
 import type { Config } from './config';
 import type { TranscriptDiagnostics } from './diagnostics';
@@ -34,7 +34,7 @@ export function registerEvents(deps: EventDeps): vscode.Disposable {
       setTimeout(() => {
         timers.delete(key);
         void deps.analyzer.analyze(doc).catch((e: unknown) => {
-          if (!(e instanceof CancelledError)) deps.log.error(`Background analysis of ${doc.fileName} failed`, e);
+          if (!isCancellation(e)) deps.log.error(`Background analysis of ${doc.fileName} failed`, e);
         });
       }, delayMs),
     );

@@ -36,9 +36,13 @@ export const DIAGNOSTIC_COLLECTION = 'persona-lens';
 /** Theme colour ids contributed in package.json (ids may not contain '-'). */
 export enum ColorId {
   value = 'personaLens.valueForeground',
-  belowFloor = 'personaLens.belowFloorForeground',
+  assistant = 'personaLens.assistantForeground',
+  drifting = 'personaLens.driftingForeground',
+  alarm = 'personaLens.alarmForeground',
+  outOfDomain = 'personaLens.outOfDomainForeground',
   stale = 'personaLens.staleForeground',
-  rulerBelowFloor = 'personaLens.belowFloorRuler',
+  rulerDrifting = 'personaLens.driftingRuler',
+  rulerAlarm = 'personaLens.alarmRuler',
 }
 
 /** Languages whose documents may hold transcripts (YAML: VCR cassettes of API calls). */

@@ -1,3 +1,4 @@
+import { readingNote, zoneBands } from '../core/report/reading';
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { firstWords } from '../core/report/format';
@@ -521,6 +522,8 @@ function toDataMessage(
     axis: first.axis,
     monitorLayer: first.monitorLayer,
     tau: first.tau,
+    zones: zoneBands(first.calibration),
+    readingNote: readingNote(result.scores.filter((s) => s !== null))?.slice(0, 500) ?? null,
     capping: capping ? toCapping(capping.layers, capping.floors) : null,
     conversations: result.scores
       .flatMap((scores, ci) => {
@@ -542,7 +545,9 @@ function toDataMessage(
                   turn: t.turn,
                   value: t.value,
                   delta: t.delta,
-                  belowFloor: t.belowFloor,
+                  zone: t.zone,
+                  outOfDomain: t.outOfDomain,
+                  alarm: t.alarm,
                   preview: firstWords(conv.turns[t.turn]?.text ?? '', 80),
                   tokens: toStripTokens(t.tokens),
                   tokenCount: t.tokens.length,
@@ -569,7 +574,8 @@ function toReply(r: ScoredReply | GeneratedReply | undefined): Reply | null {
   return {
     text: r.text.slice(0, LIMITS.replyText),
     value: toWireValue(r.value),
-    belowFloor: r.belowFloor,
+    zone: r.zone,
+    outOfDomain: r.outOfDomain,
     tokens: toStripTokens(r.tokens),
     tokenCount: r.tokens.length,
     stopReason: generated?.stopReason ?? null,

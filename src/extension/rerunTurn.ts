@@ -6,7 +6,7 @@
  */
 import * as vscode from 'vscode';
 import type { Conversation, ParseResult } from '../core/transcript';
-import { CancelledError } from '../worker/errors';
+import { isCancellation } from '../worker/errors';
 import { RERUN_TEMPERATURE, RERUN_TOP_P, type RerunOptions, type RerunResult } from '../worker/rerun';
 import type { Config } from './config';
 import { uriLabel } from './uriLabel';
@@ -91,7 +91,7 @@ export async function rerunTurnCommand(deps: RerunDeps, args: readonly unknown[]
       `Re-ran turn ${target.turn} of ${target.uri.toString()} in ${Date.now() - started} ms: original ${result.original.value.toFixed(3)}, uncapped ${u?.value.toFixed(3)}, capped ${c?.value.toFixed(3)} (seed ${options.sampling.seed}, max ${options.maxTokens} tokens)`,
     );
   } catch (e) {
-    if (e instanceof CancelledError || cts.token.isCancellationRequested) {
+    if (isCancellation(e) || cts.token.isCancellationRequested) {
       view.ended('cancelled', 'cancelled');
       deps.log.info(`Re-run of turn ${target.turn} cancelled`);
       return;

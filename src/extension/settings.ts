@@ -29,6 +29,8 @@ export interface PersonaLensConfig {
   /** Percentile of the floor population used as tau. */
   readonly cappingTauPercentile: number;
   readonly cappingFloorPopulation: 'response' | 'token';
+  /** Also alarm (red) on assistant turns that fall more than this below the first assistant turn; 0 = only the role zone alarms. */
+  readonly alarmDropFromFirst: number;
   readonly generationMaxTokens: number;
   readonly generationSeed: number;
   readonly analyzeOnOpen: boolean;
@@ -62,6 +64,7 @@ export const SETTINGS: Readonly<Record<string, SettingSpec>> = {
   'capping.layers': { field: 'cappingLayers', cls: 'scoring' },
   'capping.tauPercentile': { field: 'cappingTauPercentile', cls: 'scoring' },
   'capping.floorPopulation': { field: 'cappingFloorPopulation', cls: 'scoring' },
+  'alarm.dropFromFirst': { field: 'alarmDropFromFirst', cls: 'scoring' },
   'generation.maxTokens': { field: 'generationMaxTokens', cls: 'view' },
   'generation.seed': { field: 'generationSeed', cls: 'view' },
   'analyze.onOpen': { field: 'analyzeOnOpen', cls: 'view' },

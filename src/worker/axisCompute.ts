@@ -5,9 +5,9 @@
  * score the default-Assistant replies on it for the floor populations. Every finished run is
  * appended to a checkpoint file, so an interrupted computation resumes where it stopped.
  */
-import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
-import { AXIS_FORMAT, AXIS_VERSION, decodeVector, encodeVector, type AxisFile } from '../core/axis/axisFile';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { AXIS_FORMAT, AXIS_VERSION, decodeVector, encodeVector, type AxisFile, type Population } from '../core/axis/axisFile';
 import { buildAxisLayers, DEFAULT_PERSONA, recommendedCappingLayers, recommendedMonitorLayer, type ResponseActivations } from '../core/axis/axisBuilder';
 import { planAxisRuns, responseProblem, runSeed, type AxisRun, type AxisSampling, type AxisSubset } from '../core/axis/axisPlan';
 import { dot, type AxisSpec } from '../core/axis/axisSpec';
@@ -17,10 +17,11 @@ import { mean, percentile, percentileTable } from '../core/stats/descriptive';
 import { axisReportMarkdown, axisReportSvg, type PersonaMean } from '../core/report/axisReport';
 import type { EngineClient, LoadProgress } from './client';
 import { loadTarget, resolveModelRef } from './modelRef';
-import { graphHash, resolveDtype, storedAxisPath } from './session';
+import { downloadLoadOptions, graphHash, resolveDtype, storedAxisPath, type SessionOptions } from './session';
 import type { ChatMessage, ModelInfo, Sampling } from './protocol';
 import { temperatureSampling } from './sampler';
 import { throwIfAborted } from './errors';
+import { UserFileError, writeFileAtomic } from './files';
 
 export interface AxisComputeOptions {
   readonly battery: Battery;
@@ -55,11 +56,17 @@ interface RunRecord {
   readonly dropped: string | null;
   /** base64 float32 per layer; empty when dropped. */
   readonly layerMeans: readonly string[];
+  /** Mean negative log-likelihood of the reply's tokens read back after its prompt (nats per token); null when dropped or unknown. */
+  readonly surprise: number | null;
   readonly ms: number;
 }
 
+/** Bump when RunRecord gains a field every run must have, so older checkpoints start afresh instead of mixing. */
+const RECORD_VERSION = 2;
+
 interface CheckpointHeader {
   readonly kind: 'persona-lens-axis-checkpoint';
+  readonly recordVersion: number;
   readonly fileHash: string;
   readonly dtype: string;
   readonly batteryHash: string;
@@ -86,6 +93,7 @@ export async function computeAxis(client: EngineClient, info: ModelInfo, o: Axis
   const plan = planAxisRuns(o.battery, o.subset, o.roles);
   const header: CheckpointHeader = {
     kind: 'persona-lens-axis-checkpoint',
+    recordVersion: RECORD_VERSION,
     fileHash: o.model.fileHash,
     dtype: o.model.dtype,
     batteryHash: batteryHash(o.battery),
@@ -113,11 +121,15 @@ export async function computeAxis(client: EngineClient, info: ModelInfo, o: Axis
 
   const activations: ResponseActivations[] = [];
   const dropped: { key: string; reason: string }[] = [];
+  const surprises: number[] = [];
   for (const run of plan) {
     const r = records.get(run.key);
     if (!r) continue;
     if (r.dropped) dropped.push({ key: run.key, reason: r.dropped });
-    else activations.push({ persona: run.persona, questionId: run.questionId, heldOut: run.heldOut, layerMeans: r.layerMeans.map(decodeVector) });
+    else {
+      activations.push({ persona: run.persona, questionId: run.questionId, heldOut: run.heldOut, layerMeans: r.layerMeans.map(decodeVector) });
+      if (r.surprise !== null && Number.isFinite(r.surprise)) surprises.push(r.surprise);
+    }
   }
   const t1 = Date.now();
   const layers = buildAxisLayers(activations, info.numLayers);
@@ -142,6 +154,11 @@ export async function computeAxis(client: EngineClient, info: ModelInfo, o: Axis
 
   const project = (a: ResponseActivations, l: number): number => dot(a.layerMeans[l] as Float32Array, 0, layers[l]?.unit as Float32Array);
   const trainDefaults = activations.filter((a) => a.persona === DEFAULT_PERSONA && !a.heldOut);
+  // Zones are cut from replies the axis never saw: its training replies sit optimistically far apart.
+  const heldDefaults = activations.filter((a) => a.persona === DEFAULT_PERSONA && a.heldOut);
+  const heldRoles = activations.filter((a) => a.persona !== DEFAULT_PERSONA && a.heldOut);
+  const population = (rs: readonly ResponseActivations[], l: number): Population | null =>
+    rs.length === 0 ? null : { n: rs.length, table: percentileTable(rs.map((a) => project(a, l))) };
   const personas = [...new Set(activations.map((a) => a.persona))];
   const personaMeans = personas
     .map((persona) => {
@@ -172,7 +189,9 @@ export async function computeAxis(client: EngineClient, info: ModelInfo, o: Axis
       floors: { response: percentileTable(trainDefaults.map((a) => project(a, i))), token: percentileTable(tokenValues[i] ?? []) },
       pc1Cosine: l.pc1Cosine,
       auc: l.auc,
+      populations: { default: population(heldDefaults, i), role: population(heldRoles, i) },
     })),
+    surprise: surprises.length === 0 ? null : { n: surprises.length, table: percentileTable(surprises) },
     validation: {
       maxTokens: o.maxTokens,
       temperature: o.sampling.temperature,
@@ -210,10 +229,10 @@ async function runOne(client: EngineClient, info: ModelInfo, run: AxisRun, o: Ax
   const gen = await client.generate(messages, { capping: false, maxTokens: o.maxTokens, sampling: runSampling(o.sampling, o.seed, run) }, undefined, signal);
   const text = gen.text.trim();
   const problem = responseProblem(text, run.persona);
-  if (problem) return { key: run.key, text, dropped: problem, layerMeans: [], ms: Date.now() - t0 };
+  if (problem) return { key: run.key, text, dropped: problem, layerMeans: [], surprise: null, ms: Date.now() - t0 };
   const act = await client.activations([...messages, { role: 'assistant', content: text }], messages.length, signal);
   if (act.layerMeans.length !== info.numLayers) throw new Error(`activations returned ${act.layerMeans.length} layers, the model has ${info.numLayers}`);
-  return { key: run.key, text, dropped: null, layerMeans: act.layerMeans.map(encodeVector), ms: Date.now() - t0 };
+  return { key: run.key, text, dropped: null, layerMeans: act.layerMeans.map(encodeVector), surprise: act.surprise ?? null, ms: Date.now() - t0 };
 }
 
 /** Reads finished runs of a checkpoint made with the same settings; starts a new file otherwise. */
@@ -221,7 +240,12 @@ function readCheckpoint(path: string, header: CheckpointHeader): Map<string, Run
   const records = new Map<string, RunRecord>();
   if (existsSync(path)) {
     const lines = readFileSync(path, 'utf8').split('\n').filter(Boolean);
-    const first = lines[0] ? (JSON.parse(lines[0]) as Partial<CheckpointHeader>) : null;
+    let first: Partial<CheckpointHeader> | null = null;
+    try {
+      first = lines[0] ? (JSON.parse(lines[0]) as Partial<CheckpointHeader>) : null;
+    } catch {
+      // A damaged header (a cut write): start the checkpoint over.
+    }
     if (first && JSON.stringify(first) === JSON.stringify(header)) {
       for (const line of lines.slice(1)) {
         try {
@@ -251,13 +275,17 @@ export interface StoredAxisOptions {
   readonly model: string;
   readonly dtype: string;
   readonly offline: boolean;
+  /** Hub downloads: base URL and stall timeout (see SessionOptions). */
+  readonly download?: SessionOptions['download'];
   readonly subset: AxisSubset;
   readonly roles?: readonly string[];
   readonly maxTokens: number;
   readonly sampling: AxisSampling;
   readonly seed: number;
-  /** Where to write the axis; default: the cache location scoring looks in. */
+  /** Where to write the axis; default: the cache location scoring looks in. See axisOutputPaths. */
   readonly out?: string;
+  /** Overwrite an existing report and plot beside `out` (the axis file itself is named by the user). */
+  readonly force?: boolean;
   readonly battery?: Battery;
   readonly onLoadProgress?: (p: LoadProgress) => void;
   readonly onProgress?: (p: AxisProgress) => void;
@@ -271,15 +299,41 @@ export interface StoredAxis {
   readonly result: AxisComputeResult;
 }
 
+/** The three files an axis computation writes: the axis, and its report (.md) and plot (.svg) named after it without .json / .axis.json. */
+export function axisOutputPaths(path: string): { path: string; reportPath: string; plotPath: string } {
+  const stem = path.replace(/(\.axis)?\.json$/, '');
+  return { path, reportPath: `${stem}.md`, plotPath: `${stem}.svg` };
+}
+
+/**
+ * Refuses an `out` that cannot be written, and the report and plot beside a user-named axis file
+ * unless forced: the user named `out`, not `notes.md` and `notes.svg` next to it, which may be
+ * their own files.
+ */
+function checkOutputs(out: string, force: boolean): void {
+  const folder = dirname(resolve(out));
+  if (!existsSync(folder)) throw new UserFileError(out, `cannot write: there is no folder ${folder}`);
+  if (existsSync(out) && statSync(out).isDirectory()) throw new UserFileError(out, 'cannot write: it is a folder');
+  if (force) return;
+  const { reportPath, plotPath } = axisOutputPaths(out);
+  for (const p of [reportPath, plotPath]) {
+    if (existsSync(p)) {
+      throw new UserFileError(p, `exists; the axis report and plot are written beside ${out} as ${reportPath} and ${plotPath}, so this file would be overwritten. Move it, choose another --out, or pass --force`);
+    }
+  }
+}
+
 /**
  * Loads the model, computes its axis (resuming a checkpoint), and writes the axis file with its
- * Markdown report and SVG plot beside it. Used by `persona-lens axis compute` and the
- * "Compute Axis for Model" command.
+ * Markdown report and SVG plot beside it (each written whole or not at all). Used by
+ * `persona-lens axis compute` and the "Compute Axis for Model" command.
  */
 export async function computeAndStoreAxis(client: EngineClient, o: StoredAxisOptions, signal?: AbortSignal): Promise<StoredAxis> {
+  // Checked before minutes of computing, and again before writing.
+  if (o.out !== undefined) checkOutputs(o.out, o.force ?? false);
   const ref = resolveModelRef(o.model, o.packageRoot);
   let dtype = resolveDtype(o.dtype, ref.kind === 'hub' ? null : ref.dir);
-  const info = await client.load(loadTarget(ref), { cacheDir: o.cacheDir, dtype, offline: o.offline, capLayers: [] }, o.onLoadProgress, signal);
+  const info = await client.load(loadTarget(ref), { cacheDir: o.cacheDir, dtype, offline: o.offline, capLayers: [], ...downloadLoadOptions(o.download) }, o.onLoadProgress, signal);
   dtype = resolveDtype(o.dtype, info.dir);
   const fileHash = await graphHash(info.dir, dtype, signal);
   const result = await computeAxis(
@@ -298,13 +352,11 @@ export async function computeAndStoreAxis(client: EngineClient, o: StoredAxisOpt
     },
     signal,
   );
-  const path = o.out ?? storedAxisPath(o.cacheDir, fileHash, dtype);
-  mkdirSync(dirname(path), { recursive: true });
-  writeFileSync(path, `${JSON.stringify(result.axis, null, 1)}\n`);
-  const stem = path.replace(/(\.axis)?\.json$/, '');
-  const plotPath = `${stem}.svg`;
-  const reportPath = `${stem}.md`;
-  writeFileSync(plotPath, axisReportSvg(result.axis, result.personaMeans));
-  writeFileSync(reportPath, axisReportMarkdown(result.axis, result.personaMeans, result.timings, basename(plotPath)));
+  const { path, reportPath, plotPath } = axisOutputPaths(o.out ?? storedAxisPath(o.cacheDir, fileHash, dtype));
+  if (o.out !== undefined) checkOutputs(o.out, o.force ?? false);
+  else mkdirSync(dirname(path), { recursive: true });
+  writeFileAtomic(path, `${JSON.stringify(result.axis, null, 1)}\n`);
+  writeFileAtomic(plotPath, axisReportSvg(result.axis, result.personaMeans));
+  writeFileAtomic(reportPath, axisReportMarkdown(result.axis, result.personaMeans, result.timings, basename(plotPath)));
   return { path, reportPath, plotPath, result };
 }

@@ -51,6 +51,8 @@ export interface LoadOptions {
   /** Hub base URL (default https://huggingface.co/). */
   readonly remoteHost?: string;
   readonly revision?: string;
+  /** A download that receives no data for this long fails (default 30 s). */
+  readonly stallTimeoutMs?: number;
   /** Tokens per forward call while prefilling (default 256). */
   readonly prefillChunk?: number;
 }
@@ -133,6 +135,7 @@ export class EngineClient {
         offline: options.offline ?? false,
         ...(options.remoteHost !== undefined ? { remoteHost: options.remoteHost } : {}),
         ...(options.revision !== undefined ? { revision: options.revision } : {}),
+        ...(options.stallTimeoutMs !== undefined ? { stallTimeoutMs: options.stallTimeoutMs } : {}),
         ...(options.prefillChunk !== undefined ? { prefillChunk: options.prefillChunk } : {}),
       },
       ModelInfoSchema,

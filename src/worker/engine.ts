@@ -2,7 +2,7 @@
  * The model engine: loads an instrumented model through transformers.js on onnxruntime-node (CPU)
  * and answers score / generate. Runs inside the worker thread (main.ts); no vscode, no messaging.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { AutoModelForCausalLM, AutoTokenizer, Tensor, env } from '@huggingface/transformers';
 import { axisSpecProblems, type AxisSpec } from '../core/axis/axisSpec';
@@ -13,7 +13,7 @@ import { cropPast, runChunk, type CapFeeds, type DecoderModel, type PastTensors 
 import { InstrumentationError } from './graph/errors';
 import { instrumentModel, type InstrumentedModel } from './graph/instrument';
 import { ensureHubModel, isHubModelId } from './hubDownload';
-import { checkModelFolder } from './modelFiles';
+import { checkModelFolder, configNumberProblems, readModelJson } from './modelFiles';
 import type {
   ActivationsRequest,
   ActivationsResult,
@@ -95,6 +95,7 @@ export class Engine {
         remoteHost: env.remoteHost,
         remotePathTemplate: env.remotePathTemplate,
         offline: !env.allowRemoteModels,
+        ...(req.stallTimeoutMs !== undefined ? { stallTimeoutMs: req.stallTimeoutMs } : {}),
         onProgress: (p) => progress({ phase: 'download', file: p.file, loaded: p.loaded, total: p.total }),
         signal,
         ...(req.revision ? { revision: req.revision } : {}),
@@ -465,10 +466,11 @@ function stopTokenIds(
     else if (Array.isArray(x)) x.forEach(add);
   };
   add(config['eos_token_id']);
-  const gen = join(dir, 'generation_config.json');
-  if (existsSync(gen)) {
+  if (existsSync(join(dir, 'generation_config.json'))) {
     try {
-      add((JSON.parse(readFileSync(gen, 'utf8')) as Record<string, unknown>)['eos_token_id']);
+      // Read as every model JSON is (a FIFO or a giant is refused); its ids are checked like config.json's.
+      const gen = readModelJson(dir, 'generation_config.json');
+      if (configNumberProblems({ eos_token_id: gen['eos_token_id'] }).length === 0) add(gen['eos_token_id']);
     } catch {
       // An unreadable generation_config.json only loses its eos ids; config.json still has them.
     }

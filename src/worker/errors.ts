@@ -56,3 +56,13 @@ export class WorkerCrashedError extends Error {
 export function throwIfAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new CancelledError();
 }
+
+/**
+ * Whether an error means "the caller cancelled": a CancelledError, or the AbortError that Node's
+ * streams and fetch throw when their signal fires (e.g. while a model file is hashed). Such errors
+ * are never shown as failures.
+ */
+export function isCancellation(e: unknown): boolean {
+  if (e instanceof CancelledError) return true;
+  return e instanceof Error && (e.name === 'AbortError' || (e as { code?: unknown }).code === 'ABORT_ERR');
+}

@@ -27,6 +27,8 @@ export function demoModelDir(packageRoot: string): string {
 /** Resolves a user's model name; relative folders are taken from `cwd`. */
 export function resolveModelRef(name: string, packageRoot: string, cwd = process.cwd()): ModelRef {
   const trimmed = name.trim();
+  // An empty name would resolve to the current folder and load it as a model.
+  if (trimmed === '') throw new ModelRefError('the model name is empty; give "demo", a model folder or a Hugging Face model id like owner/name');
   if (trimmed === DEMO_MODEL) {
     const dir = demoModelDir(packageRoot);
     if (!existsSync(join(dir, 'config.json'))) throw new ModelRefError(`the demo model is missing from ${dir} (a broken install?)`);

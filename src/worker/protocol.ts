@@ -57,6 +57,8 @@ export const LoadRequestSchema = v.object({
   /** Hub base URL (default https://huggingface.co/). */
   remoteHost: v.optional(v.string()),
   revision: v.optional(v.string()),
+  /** A download that receives no data for this many milliseconds fails (default 30 000). */
+  stallTimeoutMs: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
   /** Tokens per forward call while prefilling (bounds the logits tensor); default 256. */
   prefillChunk: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
 });
@@ -208,6 +210,8 @@ export const TokenTableSchema = v.object({
   position: v.instance(Int32Array),
   tokenId: v.instance(Int32Array),
   text: v.array(v.string()),
+  /** ln p(token | everything before it), NaN where undefined (the sequence's first position). */
+  logProb: v.optional(v.instance(Float32Array)),
 });
 
 /** One message's summary: its token range in the table and its mean projection per returned layer. */
@@ -261,6 +265,8 @@ export const ActivationsResultSchema = v.object({
   layerMeans: v.array(v.instance(Float32Array)),
   /** Number of content tokens averaged. */
   tokens: nonNegInt,
+  /** Mean negative log-likelihood (nats per token) over the averaged content tokens. */
+  surprise: v.optional(v.number()),
 });
 
 export type ChatMessage = v.InferOutput<typeof ChatMessageSchema>;

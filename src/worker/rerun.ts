@@ -4,9 +4,10 @@
  * original and both new replies the same way the editor scores a transcript. Host side, over
  * EngineClient; the CLI `rerun`, the editor command and the panel's compare view all call this.
  */
+import { readReply, type Zone } from '../core/axis/calibration';
 import type { TokenValue } from '../core/scores';
 import type { Conversation } from '../core/transcript';
-import { layerValuesOf, tokenValues, toEngineMessages } from '../core/turnScores';
+import { layerValuesOf, tokenValues, toEngineMessages, turnSurprise } from '../core/turnScores';
 import type { EngineClient, TokenEvent } from './client';
 import type { Sampling } from './protocol';
 import type { OpenSession } from './session';
@@ -36,7 +37,10 @@ export interface ScoredReply {
   readonly text: string;
   /** Mean projection at the monitor layer over the reply's content tokens (NaN when it has none). */
   readonly value: number;
-  readonly belowFloor: boolean;
+  /** Read like an editor turn (src/core/axis/calibration.ts); null zone when out of domain, without zones or without tokens. */
+  readonly zone: Zone | null;
+  readonly surprise: number | null;
+  readonly outOfDomain: boolean;
   readonly tokens: readonly TokenValue[];
   /** Mean projection at every layer. */
   readonly layerValues: readonly number[];
@@ -58,7 +62,7 @@ export interface RerunSettings {
   readonly capTaus: readonly number[];
   readonly percentile: number;
   readonly population: 'response' | 'token';
-  /** Floor at the monitor layer ("below floor"). */
+  /** Capping floor at the monitor layer (what capping holds the band's layers to is `capTaus`). */
   readonly monitorTau: number;
 }
 
@@ -143,7 +147,7 @@ async function scoreReply(
   const k = result.layers.indexOf(result.monitorLayer);
   const projections = result.projections[k];
   if (!last || !last.found || last.tokenEnd <= last.tokenStart || !projections) {
-    return { text, value: NaN, belowFloor: false, tokens: [], layerValues: [] };
+    return { text, value: NaN, zone: null, surprise: null, outOfDomain: false, tokens: [], layerValues: [] };
   }
   const value = last.means[k] as number;
   const tokens = tokenValues(
@@ -152,5 +156,6 @@ async function scoreReply(
     last.tokenStart,
   );
   const layerValues = layerValuesOf(result.layers, last.means);
-  return { text, value, belowFloor: value < s.monitorTau, tokens, layerValues };
+  const surprise = turnSurprise(result.tokens.logProb, last.tokenStart, last.tokenEnd);
+  return { text, value, ...readReply(value, surprise, s.calibration), surprise, tokens, layerValues };
 }

@@ -2,17 +2,23 @@
  * A scoring session as the CLI and the extension host use it: a model (demo, folder or hub id)
  * loaded in the worker, plus the axis file that fits it. Runs on the host side, over EngineClient.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { AxisFileError, checkAxisFitsModel, floorAt, parseAxisFile, toAxisSpec, type AxisChoices, type AxisFile } from '../core/axis/axisFile';
+import { calibrationOf, type Calibration } from '../core/axis/calibration';
 import type { AxisSpec } from '../core/axis/axisSpec';
 import type { ConversationScores } from '../core/scores';
 import type { Conversation } from '../core/transcript';
 import { toConversationScores, toEngineMessages } from '../core/turnScores';
 import type { EngineClient, LoadProgress } from './client';
+import { readTextFile, UserFileError } from './files';
 import { onnxFileName, sha256File } from './graph/modelFiles';
+import { checkModelFolderQuick, readModelConfig, readModelJson } from './modelFiles';
 import type { ModelInfo } from './protocol';
 import { loadTarget, resolveModelRef, type ModelRef } from './modelRef';
+
+/** Axis files are a few MB even for 80-layer models; anything far larger is not one. */
+const AXIS_FILE_MAX_BYTES = 256 * 1024 * 1024;
 
 export interface SessionOptions {
   /** Folder with package.json (where models/demo lives). */
@@ -26,9 +32,21 @@ export interface SessionOptions {
   /** An axis file to use instead of the one stored for the model. */
   readonly axisFile?: string;
   readonly offline: boolean;
+  /** Hub downloads: the hub's base URL (default https://huggingface.co/) and the stall timeout. */
+  readonly download?: { readonly remoteHost?: string; readonly stallTimeoutMs?: number };
   readonly choices?: AxisChoices;
   /** Conversations longer than this many tokens are cut after the last whole turn that fits. */
   readonly maxTokensPerConversation?: number;
+  /** Also alarm on assistant turns that fall more than this below the first assistant turn (null/undefined: only the role zone alarms). */
+  readonly dropAlarm?: number | null;
+}
+
+/** The LoadOptions fields of SessionOptions.download (only those that are set). */
+export function downloadLoadOptions(d: SessionOptions['download']): { remoteHost?: string; stallTimeoutMs?: number } {
+  return {
+    ...(d?.remoteHost !== undefined ? { remoteHost: d.remoteHost } : {}),
+    ...(d?.stallTimeoutMs !== undefined ? { stallTimeoutMs: d.stallTimeoutMs } : {}),
+  };
 }
 
 /** Raised when no axis has been computed for the model yet. */
@@ -45,9 +63,12 @@ export interface OpenSession {
   readonly axis: AxisFile;
   readonly axisPath: string;
   readonly spec: AxisSpec & { readonly percentile: number; readonly population: 'response' | 'token' };
-  /** Floor at the monitor layer under the chosen percentile and population (for "below floor"). */
+  /** Capping floor at the monitor layer under the chosen percentile and population (shown with capping; never an alarm). */
   readonly monitorTau: number;
+  /** How values at the monitor layer are read: zones from the axis's held-out populations, and the domain check. */
+  readonly calibration: Calibration;
   readonly maxTokensPerConversation: number | undefined;
+  readonly dropAlarm: number | null;
 }
 
 /** Where an axis computed for a model graph is stored inside the cache folder. */
@@ -60,9 +81,10 @@ export function resolveDtype(dtype: string, modelDir: string | null): string {
   if (dtype !== 'auto') return dtype;
   if (!modelDir) return 'fp32';
   try {
-    const config = JSON.parse(readFileSync(join(modelDir, 'config.json'), 'utf8')) as Record<string, unknown>;
-    const tjs = config['transformers.js_config'] as Record<string, unknown> | undefined;
-    return typeof tjs?.dtype === 'string' ? tjs.dtype : 'fp32';
+    // A broken or missing config.json is reported by the folder check that follows; here it means fp32.
+    const tjs = readModelJson(modelDir, 'config.json')['transformers.js_config'];
+    const d = tjs !== null && typeof tjs === 'object' && Object.hasOwn(tjs, 'dtype') ? (tjs as Record<string, unknown>)['dtype'] : undefined;
+    return typeof d === 'string' ? d : 'fp32';
   } catch {
     return 'fp32';
   }
@@ -93,14 +115,20 @@ export async function openSession(
   signal?: AbortSignal,
 ): Promise<OpenSession> {
   const ref = resolveModelRef(o.model, o.packageRoot);
-  const baseLoad = { cacheDir: o.cacheDir, offline: o.offline };
+  const baseLoad = { cacheDir: o.cacheDir, offline: o.offline, ...downloadLoadOptions(o.download) };
   let dir = ref.kind === 'hub' ? null : ref.dir;
   let dtype = resolveDtype(o.dtype, dir);
+  let config: Record<string, unknown>;
   if (!dir) {
     // A hub model: download (or find in the cache) and load it once to know its files.
     const first = await client.load(loadTarget(ref), { ...baseLoad, dtype, capLayers: o.choices?.capLayers ?? [] }, onProgress, signal);
     dir = first.dir;
     dtype = resolveDtype(o.dtype, dir);
+    config = readModelConfig(dir);
+  } else {
+    // Before the graph is hashed: a folder without config.json or onnx/, or with a broken config.json,
+    // fails here naming the file (hashing a FIFO would hang, and a raw ENOENT names nothing useful).
+    config = checkModelFolderQuick(dir, dtype).config;
   }
   const fileHash = await graphHash(dir, dtype, signal);
   const axisPath = o.axisFile || (ref.kind === 'demo' ? join(ref.dir, 'axis.json') : storedAxisPath(o.cacheDir, fileHash, dtype));
@@ -111,8 +139,14 @@ export async function openSession(
         : `no Assistant Axis has been computed for ${ref.label} (${dtype}) yet; compute one with "persona-lens axis compute --model ${ref.label}" or the command "Persona Lens: Compute Axis for Model"`,
     );
   }
-  const axis = parseAxisFile(readFileSync(axisPath, 'utf8'), axisPath);
-  const config = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as Record<string, unknown>;
+  let axisText: string;
+  try {
+    axisText = readTextFile(axisPath, { maxBytes: AXIS_FILE_MAX_BYTES, what: 'axis file' });
+  } catch (e) {
+    if (e instanceof UserFileError) throw new AxisFileError(`axis file ${e.message}`);
+    throw e;
+  }
+  const axis = parseAxisFile(axisText, axisPath);
   checkAxisFitsModel(
     axis,
     { id: ref.label, fileHash, dtype, numLayers: Number(config['num_hidden_layers']), hiddenSize: Number(config['hidden_size']) },
@@ -124,7 +158,8 @@ export async function openSession(
     throw new AxisFileError(`${axisPath}: the loaded graph has ${info.numLayers} layers x ${info.hiddenSize}, the axis ${axis.model.numLayers} x ${axis.model.hiddenSize}`);
   }
   const monitorTau = floorAt(axis, spec.monitorLayer, spec.population, spec.percentile);
-  return { ref, info, dtype, fileHash, axis, axisPath, spec, monitorTau, maxTokensPerConversation: o.maxTokensPerConversation };
+  const calibration = calibrationOf(axis, spec.monitorLayer);
+  return { ref, info, dtype, fileHash, axis, axisPath, spec, monitorTau, calibration, maxTokensPerConversation: o.maxTokensPerConversation, dropAlarm: o.dropAlarm ?? null };
 }
 
 /** Scores one conversation in an open session. */
@@ -132,7 +167,14 @@ export async function scoreConversation(client: EngineClient, s: OpenSession, c:
   const { messages, turnOffset } = toEngineMessages(c);
   // Always allow cutting at the model's context: a long transcript shows its first turns, with a warning, instead of nothing.
   const result = await client.score(messages, { axis: s.spec, maxTokens: s.maxTokensPerConversation ?? Number.MAX_SAFE_INTEGER }, signal);
-  return toConversationScores(c, result, { turnOffset, tau: s.monitorTau, model: s.ref.label, axis: axisLabel(s.axisPath) });
+  return toConversationScores(c, result, {
+    turnOffset,
+    tau: s.monitorTau,
+    model: s.ref.label,
+    axis: axisLabel(s.axisPath),
+    calibration: s.calibration,
+    dropAlarm: s.dropAlarm,
+  });
 }
 
 function axisLabel(path: string): string {

@@ -42,7 +42,7 @@ node verify_model.mjs "$MODEL" "$WORK"
 # so deterministic for the weights), fitted on the roles the model was trained on: never-trained roles have no persona here.
 ROLES="$(node -e 'process.stdout.write(require(process.argv[1]).trainingRoles.join(","))' "$MODEL/eval/role.json")"
 if [ "$(cd "$MODEL" && pwd)" = "$ROOT/models/demo" ]; then AXIS_MODEL=demo; else AXIS_MODEL="$MODEL"; fi
-( cd "$ROOT" && node esbuild.mjs >/dev/null && node out/cli.js axis compute --model "$AXIS_MODEL" --out "$MODEL/axis.json" --roles "$ROLES" )
+( cd "$ROOT" && node esbuild.mjs >/dev/null && node out/cli.js axis compute --model "$AXIS_MODEL" --out "$MODEL/axis.json" --roles "$ROLES" --force )
 if [ "${1:-}" = "--analyze" ]; then "$PY" analyze.py "$WORK" "$MODEL" --threads "$THREADS"; fi
 ( cd "$MODEL" && sha256sum onnx/model.onnx tokenizer.json eval/*.json ) | tee "$WORK/hashes.txt"
 du -sh "$MODEL"

@@ -9,6 +9,7 @@ import { DriftChart } from '../driftChart';
 import type { DataMessage } from '../protocol';
 import { readColors } from '../theme';
 import { REPORT_DATA_ID, type ReportChart, type ReportPoint } from '../../src/core/report/htmlReport';
+import type { ZoneBandData } from '../../src/core/report/reading';
 
 const DATA_ID = REPORT_DATA_ID;
 
@@ -20,7 +21,9 @@ function isPoint(p: unknown): p is ReportPoint {
     Number.isInteger(o.turn) &&
     Number.isFinite(o.value) &&
     (o.delta === null || Number.isFinite(o.delta)) &&
-    typeof o.belowFloor === 'boolean' &&
+    (o.zone === null || o.zone === 'assistant' || o.zone === 'drifting' || o.zone === 'role') &&
+    typeof o.outOfDomain === 'boolean' &&
+    typeof o.alarm === 'boolean' &&
     typeof o.preview === 'string' &&
     (o.recorded === null || Number.isFinite(o.recorded))
   );
@@ -37,8 +40,21 @@ function isChart(c: unknown): c is ReportChart {
     typeof o.axis === 'string' &&
     Number.isInteger(o.monitorLayer) &&
     (o.tau === null || Number.isFinite(o.tau)) &&
+    (o.zones === null || isZones(o.zones)) &&
     Array.isArray(o.points) &&
     o.points.every(isPoint)
+  );
+}
+
+function isZones(z: unknown): z is ZoneBandData {
+  const o = z as Partial<ZoneBandData> | null;
+  return (
+    typeof o === 'object' &&
+    o !== null &&
+    Number.isFinite(o.assistantFrom) &&
+    (o.roleTo === null || Number.isFinite(o.roleTo)) &&
+    typeof o.assistantLabel === 'string' &&
+    (o.roleLabel === null || typeof o.roleLabel === 'string')
   );
 }
 
@@ -60,6 +76,12 @@ function toDataMessage(c: ReportChart, index: number): DataMessage {
     axis: c.axis,
     monitorLayer: c.monitorLayer,
     tau: c.tau,
+    zones: c.zones && {
+      ...c.zones,
+      assistantLabel: c.zones.assistantLabel.slice(0, 500),
+      roleLabel: c.zones.roleLabel?.slice(0, 500) ?? null,
+    },
+    readingNote: null,
     capping: null,
     conversations: [
       {
@@ -69,7 +91,9 @@ function toDataMessage(c: ReportChart, index: number): DataMessage {
           turn: p.turn,
           value: p.value,
           delta: p.delta,
-          belowFloor: p.belowFloor,
+          zone: p.zone,
+          outOfDomain: p.outOfDomain,
+          alarm: p.alarm,
           preview: p.preview.slice(0, 200),
           tokens: [],
           tokenCount: 0,

@@ -9,13 +9,19 @@ import type { AxisSpec } from './axisSpec';
 import { axisSpecProblems } from './axisSpec';
 
 export const AXIS_FORMAT = 'persona-lens-axis';
-export const AXIS_VERSION = 1;
+/** Version 2 adds the held-out populations zones are drawn from and the surprise distribution; version 1 still loads. */
+export const AXIS_VERSION = 2;
+const READABLE_VERSIONS: readonly number[] = [1, 2];
 
 /** Which distribution of default-Assistant projections the floor tau is a percentile of. */
 export type FloorPopulation = 'response' | 'token';
 
 const finite = v.pipe(v.number(), v.finite());
 const table = v.pipe(v.array(finite), v.length(101));
+const count = v.pipe(v.number(), v.integer(), v.minValue(0));
+
+/** A distribution kept as its size and its percentiles 0..100 (enough to read any cut and its rate later). */
+const PopulationSchema = v.object({ n: count, table });
 
 const LayerSchema = v.object({
   layer: v.pipe(v.number(), v.integer(), v.minValue(0)),
@@ -29,11 +35,16 @@ const LayerSchema = v.object({
   pc1Cosine: v.nullable(finite),
   /** Held-out AUC of default-Assistant vs role responses on this layer's projection. */
   auc: v.nullable(finite),
+  /**
+   * Version 2: per-response mean projections of HELD-OUT replies (never used to build the axis), the
+   * populations the reading zones are cut from: default-Assistant replies and in-role replies.
+   */
+  populations: v.optional(v.object({ default: v.nullable(PopulationSchema), role: v.nullable(PopulationSchema) })),
 });
 
 export const AxisFileSchema = v.object({
   format: v.literal(AXIS_FORMAT),
-  version: v.literal(AXIS_VERSION),
+  version: v.picklist([1, 2]),
   model: v.object({
     id: v.string(),
     revision: v.nullable(v.string()),
@@ -52,12 +63,19 @@ export const AxisFileSchema = v.object({
     percentile: v.pipe(v.number(), v.minValue(0), v.maxValue(100)),
   }),
   layers: v.array(LayerSchema),
+  /**
+   * Version 2: surprise (mean negative log-likelihood, nats per token) of the model's own kept battery
+   * replies, each read back after its prompt: the domain check compares a turn's surprise with it.
+   */
+  surprise: v.optional(v.nullable(PopulationSchema)),
   /** Free-form validation metrics and timings (see the validation report). */
   validation: v.record(v.string(), v.unknown()),
 });
 
 export type AxisFile = v.InferOutput<typeof AxisFileSchema>;
 export type AxisLayer = v.InferOutput<typeof LayerSchema>;
+/** A stored distribution: its size and percentiles 0..100. */
+export type Population = v.InferOutput<typeof PopulationSchema>;
 
 /** Raised when an axis file is malformed or does not fit the loaded model. */
 export class AxisFileError extends Error {
@@ -74,7 +92,9 @@ export function parseAxisFile(text: string, source: string): AxisFile {
   }
   if (typeof data === 'object' && data !== null && (data as { format?: unknown }).format === AXIS_FORMAT) {
     const version = (data as { version?: unknown }).version;
-    if (version !== AXIS_VERSION) throw new AxisFileError(`${source}: axis file version ${String(version)} is not supported (this build reads version ${AXIS_VERSION})`);
+    if (typeof version !== 'number' || !READABLE_VERSIONS.includes(version)) {
+      throw new AxisFileError(`${source}: axis file version ${String(version)} is not supported (this build reads versions ${READABLE_VERSIONS.join(' and ')})`);
+    }
   }
   const r = v.safeParse(AxisFileSchema, data);
   if (!r.success) throw new AxisFileError(`${source}: not a Persona Lens axis file: ${v.summarize(r.issues)}`);

@@ -46,16 +46,18 @@ export function planAxisRuns(battery: Battery, subset: AxisSubset, roles?: reado
   const heldQuestions = battery.questions.filter((q) => heldQuestionIds.has(q.id)).slice(0, quick ? QUICK_HELD_QUESTIONS : undefined);
 
   const runs: AxisRun[] = [];
+  const run = (persona: string, prompts: readonly (string | null)[], q: (typeof trainQuestions)[number], variant: number, heldOut: boolean): void => {
+    runs.push({ key: `${persona}/${q.id}/${variant}`, persona, systemPrompt: prompts[variant] ?? null, questionId: q.id, question: q.text, heldOut });
+  };
   const add = (persona: string, prompts: readonly (string | null)[], questions: typeof trainQuestions, heldOut: boolean): void => {
-    questions.forEach((q, i) => {
-      const variant = i % prompts.length;
-      runs.push({ key: `${persona}/${q.id}/${variant}`, persona, systemPrompt: prompts[variant] ?? null, questionId: q.id, question: q.text, heldOut });
-    });
+    questions.forEach((q, i) => run(persona, prompts, q, i % prompts.length, heldOut));
   };
   const defaults = battery.defaultPrompts.map((p) => p.systemPrompt);
   add(DEFAULT_PERSONA, defaults, trainQuestions, false);
   for (const r of trainRoles) add(r.id, r.systemPrompts, trainQuestions, false);
-  add(DEFAULT_PERSONA, defaults, heldQuestions, true);
+  // Held-out default replies are the population the assistant zone is cut from (its 5th percentile), so
+  // every default prompt answers every held-out question: a few dozen replies instead of one per question.
+  for (const q of heldQuestions) defaults.forEach((_, variant) => run(DEFAULT_PERSONA, defaults, q, variant, true));
   for (const r of [...trainRoles, ...heldRoles]) add(r.id, r.systemPrompts, heldQuestions, true);
   for (const r of heldRoles) add(r.id, r.systemPrompts, trainQuestions, true);
   return runs;

@@ -1,5 +1,5 @@
 /** Transcript formats: parse a file's text into conversations with exact turn ranges. */
-export { parse, listFormats, detect, makeInput, type ParseOptions } from './parse';
+export { parse, listFormats, detect, makeInput, tooLargeResult, type ParseOptions } from './parse';
 export { DEFAULT_MAX_BYTES } from './encoding';
 export { FORMATS } from './registry';
 export { evalSampleDocument, evalSampleEntries, evalSampleLabel, type EvalSampleEntry } from './inspectEvalSample';

@@ -4,6 +4,7 @@ import { checkEncoding, DEFAULT_MAX_BYTES, utf8Length } from './encoding';
 import { reportSyntaxErrors } from './json/jsonFormat';
 import { baseName, makeInput } from './input';
 import { FORMATS } from './registry';
+import { formatBytes } from '../report/format';
 import type { FormatInfo, FormatInput, TranscriptFormat } from './types';
 
 export { makeInput };
@@ -25,14 +26,7 @@ export function parse(text: string, fileName: string, options: ParseOptions = {}
   const name = baseName(fileName);
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
   const bytes = utf8Length(text, maxBytes);
-  if (bytes > maxBytes) {
-    sink.error(
-      'too-large',
-      `${name} is larger than the ${formatBytes(maxBytes)} limit for transcripts (${text.length > maxBytes ? 'at least ' : ''}${formatBytes(bytes)}); it is not parsed. Raise the limit to read it.`,
-      { start: 0, end: 0 },
-    );
-    return { format: 'unknown', conversations: [], diagnostics: sink.result() };
-  }
+  if (bytes > maxBytes) return tooLargeResult(fileName, maxBytes, bytes, text.length > maxBytes);
   const encoding = checkEncoding(text);
   if (encoding.kind === 'binary') {
     sink.error('binary', `${name} does not look like a text file (${encoding.reason}); it is not parsed.`, { start: encoding.first, end: encoding.first + 1 });
@@ -75,6 +69,21 @@ export function parse(text: string, fileName: string, options: ParseOptions = {}
   }
 }
 
+/**
+ * The result for a file over the size limit, without its text: lets a caller that knows the size
+ * (a stat, an editor document's length) refuse it before reading or copying the text.
+ * `atLeast`: `bytes` is a lower bound of the size.
+ */
+export function tooLargeResult(fileName: string, maxBytes: number, bytes: number, atLeast: boolean): ParseResult {
+  const sink = new DiagnosticSink(0);
+  sink.error(
+    'too-large',
+    `${baseName(fileName)} is larger than the ${formatBytes(maxBytes)} limit for transcripts (${atLeast ? 'at least ' : ''}${formatBytes(bytes)}); it is not parsed. Raise the limit to read it.`,
+    { start: 0, end: 0 },
+  );
+  return { format: 'unknown', conversations: [], diagnostics: sink.result() };
+}
+
 /** The registered formats, in detection priority order. */
 export function listFormats(): FormatInfo[] {
   return FORMATS.map((f) => ({ id: f.id, label: f.label, extensions: [...f.extensions] }));
@@ -92,10 +101,4 @@ export function detect(input: FormatInput, formats: readonly TranscriptFormat[] 
     }
   }
   return best;
-}
-
-function formatBytes(n: number): string {
-  if (n >= 1024 * 1024) return `${(n / (1024 * 1024)).toFixed(1)} MB`;
-  if (n >= 1024) return `${(n / 1024).toFixed(1)} KB`;
-  return `${n} bytes`;
 }

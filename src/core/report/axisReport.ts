@@ -3,9 +3,11 @@
  * and the personas ordered along the axis, plus an SVG plot of both (self-contained, no scripts).
  */
 import type { AxisFile } from '../axis/axisFile';
+import { calibrationOf } from '../axis/calibration';
 import { fromPercentileTable } from '../stats/descriptive';
 import { formatValue } from './format';
 import { escapeHtml } from './html';
+import { describeDomain, formatShare } from './reading';
 
 /** One persona's replies along the axis at the monitor layer: mean and spread of per-reply projections. */
 export interface PersonaMean {
@@ -44,6 +46,7 @@ export function axisReportMarkdown(axis: AxisFile, personaMeans: readonly Person
     '| ---: | ---: | ---: | ---: | ---: | ---: | --- |',
     ...rows,
     '',
+    ...zoneSection(axis),
     `## Personas along the axis (layer ${axis.monitorLayer})`,
     '',
     top && bottom ? `Assistant end: **${top.persona}** (${formatValue(top.value)}); far end: **${bottom.persona}** (${formatValue(bottom.value)}).` : '',
@@ -61,6 +64,32 @@ export function axisReportMarkdown(axis: AxisFile, personaMeans: readonly Person
     ...Object.entries(timingsMs).map(([k, v]) => `- ${k}: ${(v / 1000).toFixed(1)} s`),
     '',
   ].join('\n');
+}
+
+/** The reading zones per layer (src/core/axis/calibration.ts) with their error rates, and the domain check. */
+function zoneSection(axis: AxisFile): string[] {
+  const cals = axis.layers.map((l) => calibrationOf(axis, l.layer));
+  const rate = (x: number | null): string => (x === null ? '—' : formatShare(x));
+  const rows = cals.map((c) => {
+    const z = c.zones;
+    if (!z) return `| ${c.layer} | — | — | — | — | ${c.noZones ?? ''} |`;
+    return `| ${c.layer} | ${formatValue(z.assistantFrom)} | ${z.roleTo === null ? '—' : formatValue(z.roleTo)} | ${rate(z.rates.roleInRole)} | ${rate(z.rates.defaultInRole)} | ${c.layer === axis.monitorLayer ? 'monitor' : ''} |`;
+  });
+  const first = cals[0];
+  const domain = first ? describeDomain(first) : null;
+  return [
+    '## Reading zones',
+    '',
+    'Cut from held-out replies the axis was not built from. A turn at or above the assistant cut (5th percentile of default-Assistant replies) reads `assistant`; at or below the role cut (halfway between the median role reply and the assistant cut, never above the default replies’ 1st percentile) `role`, the only zone that raises the alarm; `drifting` in between. Detection: held-out role replies in the role zone; false alarms: default replies in it.',
+    '',
+    '| layer | assistant ≥ | role ≤ | detection | false alarms | |',
+    '| ---: | ---: | ---: | ---: | ---: | --- |',
+    ...rows,
+    '',
+    ...(first?.notes.length ? [...first.notes.map((n) => `Note: ${n}.`), ''] : []),
+    domain ? `Domain: a turn is ${domain}.` : 'Domain: this axis file has no surprise distribution, so no turn is called out of domain.',
+    '',
+  ];
 }
 
 /** SVG with two panels: AUC and |cos PC1| per layer, and persona means along the axis. */

@@ -9,6 +9,7 @@ import type { ConversationScores, TurnScore } from '../scores';
 import type { Conversation } from '../transcript';
 import { firstWords, formatDelta, formatValue } from './format';
 import { escapeHtml } from './html';
+import { calibrationSummary, readingLabel, zoneBands, type ZoneBandData } from './reading';
 import { stripScale, tokenStripHtml } from './tokenStrip';
 
 /** One scored conversation of the report. */
@@ -37,7 +38,9 @@ export interface ReportPoint {
   readonly turn: number;
   readonly value: number;
   readonly delta: number | null;
-  readonly belowFloor: boolean;
+  readonly zone: TurnScore['zone'];
+  readonly outOfDomain: boolean;
+  readonly alarm: boolean;
   /** First words of the turn, plain text (the chart draws it with canvas text, never as HTML). */
   readonly preview: string;
   /** The projection recorded in the transcript file (the paper's "projections"), drawn on a second axis like the panel does. */
@@ -52,7 +55,10 @@ export interface ReportChart {
   readonly model: string;
   readonly axis: string;
   readonly monitorLayer: number;
+  /** The capping floor at the monitor layer (not an alarm). */
   readonly tau: number | null;
+  /** Zone shading with its legend; null when the axis draws no zones. */
+  readonly zones: ZoneBandData | null;
   readonly points: readonly ReportPoint[];
 }
 
@@ -75,12 +81,15 @@ export function reportData(conversations: readonly ReportConversation[]): Report
       axis: c.scores.axis,
       monitorLayer: c.scores.monitorLayer,
       tau: c.scores.tau,
+      zones: zoneBands(c.scores.calibration),
       points: assistantTurns(c.scores).map((t) => ({
         turn: t.turn,
         // JSON has no NaN; a turn without tokens is not scored, so values here are finite.
         value: t.value,
         delta: t.delta,
-        belowFloor: t.belowFloor,
+        zone: t.zone,
+        outOfDomain: t.outOfDomain,
+        alarm: t.alarm,
         preview: firstWords(c.conversation.turns[t.turn]?.text ?? '', PREVIEW_CHARS),
         recorded: finiteOrNull(c.conversation.turns[t.turn]?.recordedProjection),
       })),
@@ -124,7 +133,7 @@ export function buildHtmlReport(input: HtmlReportInput): string {
 <header>
 <h1>${escapeHtml(input.title)}</h1>
 <p class="pl-meta">${input.conversations.length} conversation${input.conversations.length === 1 ? '' : 's'} · model ${escapeHtml(models || 'n/a')}${input.generator ? ` · ${escapeHtml(input.generator)}` : ''}</p>
-<p class="pl-meta">Values are Assistant-Axis projections at the monitor layer, averaged over each turn's tokens: higher is more Assistant-like; below the floor τ (▼) the persona has drifted.</p>
+<p class="pl-meta">Values are Assistant-Axis projections at the monitor layer, averaged over each turn's tokens: higher is more Assistant-like. Each assistant turn reads in a zone cut from the axis's own held-out replies: <em>assistant</em> (within the range of the model's default replies), <em>drifting</em>, or <em>role</em> (▼, closer to typical role-play); a turn the model cannot read is <em>out of domain</em> and gets no zone.</p>
 ${nav}
 </header>
 <main>
@@ -149,49 +158,60 @@ function conversationSection(c: ReportConversation, i: number): string {
   const s = c.scores;
   const turns = assistantTurns(s);
   const lowest = turns.reduce<TurnScore | null>((m, t) => (m === null || t.value < m.value ? t : m), null);
-  const below = turns.filter((t) => t.belowFloor).length;
+  const count = (f: (t: TurnScore) => boolean): number => turns.filter(f).length;
   const facts = [
     `model ${s.model}`,
     `axis ${s.axis}`,
     `layer ${s.monitorLayer}`,
-    `floor τ ${s.tau === null ? 'n/a' : formatValue(s.tau)}`,
     `${turns.length} assistant turn${turns.length === 1 ? '' : 's'}`,
     ...(lowest ? [`lowest ${formatValue(lowest.value)} at turn ${lowest.turn}`] : []),
-    `${below} below the floor`,
+    `${count((t) => t.zone === 'role')} in the role zone`,
+    `${count((t) => t.zone === 'drifting')} drifting`,
+    ...(count((t) => t.outOfDomain) > 0 ? [`${count((t) => t.outOfDomain)} out of domain`] : []),
   ];
+  const calibration = calibrationSummary(s)
+    .split('\n')
+    .map((line) => `<li>${escapeHtml(line.trim())}</li>`)
+    .join('');
+  const unscored = s.unscored.length
+    ? `<p class="pl-warning">Not scored: ${s.unscored.map((u) => `turn ${u.turn} (${u.reason === 'beyond-token-limit' ? 'beyond the token limit' : 'no content tokens'})`).join(', ')}.</p>`
+    : '';
   const cut = s.truncated
     ? `<p class="pl-warning">Only turns 0–${s.truncated.firstTurnLeftOut - 1} were scored: the conversation is ${s.truncated.fullTokens} tokens and the limit is ${s.truncated.tokenLimit}.</p>`
     : '';
   const rows = turns
     .map((t) => {
       const text = c.conversation.turns[t.turn]?.text ?? '';
-      return `<tr${t.belowFloor ? ' class="pl-below"' : ''}><td class="num"><a href="#pl-turn-${i}-${t.turn}">${t.turn}</a></td><td>${t.role}</td><td>${escapeHtml(firstWords(text, 60))}</td><td class="num">${formatValue(t.value)}</td><td class="num">${escapeHtml(formatDelta(t.delta).replace('Δ ', ''))}</td><td>${t.belowFloor ? '▼ below floor' : ''}</td></tr>`;
+      const cls = t.alarm ? ' class="pl-below"' : t.outOfDomain ? ' class="pl-ood"' : '';
+      return `<tr${cls}><td class="num"><a href="#pl-turn-${i}-${t.turn}">${t.turn}</a></td><td>${t.role}</td><td>${escapeHtml(firstWords(text, 60))}</td><td class="num">${formatValue(t.value)}</td><td class="num">${escapeHtml(formatDelta(t.delta).replace('Δ ', ''))}</td><td>${escapeHtml(readingLabel(t))}</td></tr>`;
     })
     .join('\n');
   // One scale per conversation, so the shades of different turns compare.
+  const centre = s.calibration.zones?.assistantFrom ?? s.tau;
   const scale = stripScale(
     turns.flatMap((t) => t.tokens.map((k) => k.value)),
-    s.tau,
+    centre,
   );
   const strips = turns
     .map(
       (t) =>
-        `<section class="pl-turn" id="pl-turn-${i}-${t.turn}" data-turn="${t.turn}"><h4>Turn ${t.turn} · ${formatValue(t.value)}${t.belowFloor ? ' · ▼ below floor' : ''} · ${t.tokenCount} tokens</h4>${tokenStripHtml(t.tokens, scale)}</section>`,
+        `<section class="pl-turn" id="pl-turn-${i}-${t.turn}" data-turn="${t.turn}"><h4>Turn ${t.turn} · ${formatValue(t.value)}${readingLabel(t) ? ` · ${escapeHtml(readingLabel(t))}` : ''} · ${t.tokenCount} tokens</h4>${tokenStripHtml(t.tokens, scale)}</section>`,
     )
     .join('\n');
   return `<section class="pl-conv" id="pl-conv-${i}" data-conversation="${i}" data-points="${turns.length}">
 <h2>${escapeHtml(c.label)}</h2>
 <p class="pl-meta">${facts.map(escapeHtml).join(' · ')}</p>
-${cut}
-<div class="pl-chart"><canvas id="pl-chart-${i}" role="img" aria-label="${escapeHtml(`Drift plot of ${c.label}: assistant-turn values by turn, with the floor τ`)}"></canvas></div>
+<ul class="pl-meta pl-calibration">${calibration}</ul>
+${cut}${unscored}
+<div class="pl-chart"><canvas id="pl-chart-${i}" role="img" aria-label="${escapeHtml(`Drift plot of ${c.label}: assistant-turn values by turn, over the shaded assistant and role zones`)}"></canvas></div>
 <table class="pl-table">
-<thead><tr><th class="num">turn</th><th>role</th><th>first words</th><th class="num">value</th><th class="num">delta</th><th>below floor</th></tr></thead>
+<thead><tr><th class="num">turn</th><th>role</th><th>first words</th><th class="num">value</th><th class="num">delta</th><th>zone</th></tr></thead>
 <tbody>
 ${rows}
 </tbody>
 </table>
 <h3>Per-token values</h3>
-<p class="pl-meta pl-legend">Each token is shaded by its projection: <span class="pl-tok pos w8">above</span> or <span class="pl-tok neg w8">below</span> ${s.tau === null ? 'the median' : `the floor τ ${formatValue(s.tau)}`}; hover a token for its value.</p>
+<p class="pl-meta pl-legend">Each token is shaded by its projection: <span class="pl-tok pos w8">above</span> or <span class="pl-tok neg w8">below</span> ${centre === null ? 'the median' : s.calibration.zones ? `the assistant zone's edge ${formatValue(centre)}` : `the capping floor τ ${formatValue(centre)}`}; hover a token for its value.</p>
 ${strips}
 </section>`;
 }

@@ -3,7 +3,8 @@
  * editor's "Export Report" and the panel's "Save values", so a file exported from any of them
  * reads the same in a pipeline.
  */
-import type { ConversationScores } from '../scores';
+import type { GateFailure } from '../gate';
+import type { ConversationScores, TurnScore, UnscoredTurn } from '../scores';
 import { renderCsv } from './table';
 
 /** One scored conversation to export; `conversation` is its zero-based index in the file. */
@@ -12,11 +13,7 @@ export interface ExportedConversation {
   readonly conversation: number;
   readonly scores: ConversationScores;
   /** Gate results, when gates were evaluated (CLI); left out of the JSON when undefined. */
-  readonly gateFailures?: readonly {
-    readonly turn: number;
-    readonly value: number;
-    readonly message: string;
-  }[];
+  readonly gateFailures?: readonly GateFailure[];
   /**
    * What the panel knows beyond the scores, by turn index: a projection recorded in the transcript
    * (the paper's format) and the latest capped/uncapped re-run of the turn. When any exported
@@ -31,7 +28,13 @@ export interface TurnExtras {
   readonly rerun: { readonly capped: number | null; readonly uncapped: number | null } | null;
 }
 
-/** JSON array, one object per conversation with its per-turn values (per-token values left out). */
+/** The fields of an assistant turn that got no value: everything a reading has, empty. */
+const UNSCORED_FIELDS = { value: null, delta: null, zone: null, surprise: null, outOfDomain: false, alarm: false, tokenCount: 0 } as const;
+
+/**
+ * JSON array, one object per conversation: its per-turn values and readings (unscored assistant turns
+ * with `value: null` and the reason), and the calibration the zones were cut with (per-token values left out).
+ */
 export function scoresJson(items: readonly ExportedConversation[]): string {
   return (
     JSON.stringify(
@@ -41,13 +44,11 @@ export function scoresJson(items: readonly ExportedConversation[]): string {
         model: r.scores.model,
         axis: r.scores.axis,
         monitorLayer: r.scores.monitorLayer,
+        /** The capping floor (an intervention parameter), not an alarm threshold. */
         tau: r.scores.tau,
+        calibration: r.scores.calibration,
         // Per-token values stay out: they would dwarf the per-turn numbers CI gates read.
-        turns: r.scores.turns.map(({ tokens: _tokens, ...t }) => ({
-          ...t,
-          layerValues: [...t.layerValues],
-          ...(r.turnExtras?.has(t.turn) ? r.turnExtras.get(t.turn) : {}),
-        })),
+        turns: rowsInOrder(r.scores).map((row) => jsonTurn(row, r.turnExtras?.get(row.turn))),
         ...(r.gateFailures ? { gateFailures: r.gateFailures } : {}),
       })),
       null,
@@ -56,32 +57,52 @@ export function scoresJson(items: readonly ExportedConversation[]): string {
   );
 }
 
-/** RFC 4180 CSV, one row per scored turn. */
+function jsonTurn(row: TurnScore | UnscoredTurn, extras: TurnExtras | undefined): object {
+  if ('reason' in row) return { turn: row.turn, role: 'assistant', ...UNSCORED_FIELDS, unscored: row.reason };
+  const { tokens: _tokens, ...t } = row;
+  return { ...t, layerValues: [...t.layerValues], ...extras };
+}
+
+/** Scored turns and unscored assistant turns, by turn index. */
+function rowsInOrder(s: ConversationScores): (TurnScore | UnscoredTurn)[] {
+  return [...s.turns, ...s.unscored].sort((a, b) => a.turn - b.turn);
+}
+
+/** RFC 4180 CSV, one row per scored turn and per unscored assistant turn, with the cuts it was read with. */
 export function scoresCsv(items: readonly ExportedConversation[]): string {
   const extras = items.some((r) => r.turnExtras !== undefined);
-  const rows = items.flatMap((r) =>
-    r.scores.turns.map((t) => {
-      const x = r.turnExtras?.get(t.turn);
+  const rows = items.flatMap((r) => {
+    const z = r.scores.calibration.zones;
+    const cuts = [z?.assistantFrom ?? null, z?.roleTo ?? null, r.scores.calibration.domain?.limit ?? null];
+    return rowsInOrder(r.scores).map((row) => {
+      const x = r.turnExtras?.get(row.turn);
+      const t = 'reason' in row ? { ...UNSCORED_FIELDS, role: 'assistant' } : row;
       return [
         r.file,
         r.conversation,
-        t.turn,
+        row.turn,
         t.role,
         t.value,
         t.delta,
-        t.belowFloor,
+        t.zone,
+        t.outOfDomain,
+        t.surprise,
+        t.alarm,
+        'reason' in row ? row.reason : null,
         t.tokenCount,
         r.scores.monitorLayer,
+        ...cuts,
         r.scores.tau,
         ...(extras
           ? [x?.recordedProjection ?? null, x?.rerun?.capped ?? null, x?.rerun?.uncapped ?? null]
           : []),
       ];
-    }),
-  );
+    });
+  });
   return renderCsv(
     [
-      ...['file', 'conversation', 'turn', 'role', 'value', 'delta', 'below_floor', 'tokens', 'layer', 'tau'],
+      ...['file', 'conversation', 'turn', 'role', 'value', 'delta', 'zone', 'out_of_domain', 'surprise', 'alarm', 'unscored', 'tokens', 'layer'],
+      ...['assistant_from', 'role_to', 'surprise_limit', 'tau'],
       ...(extras ? ['recorded_projection', 'capped_rerun', 'uncapped_rerun'] : []),
     ],
     rows,

@@ -37,3 +37,20 @@ export function fromPercentileTable(table: readonly number[], p: number): number
   const a = table[lo] as number;
   return a + ((table[hi] as number) - a) * (p - lo);
 }
+
+/**
+ * Share (0..1) of a population at or below x, read from its 101-entry percentile table by linear
+ * interpolation (the inverse of fromPercentileTable): 0 below the minimum, 1 at or above the maximum.
+ */
+export function shareAtOrBelow(table: readonly number[], x: number): number {
+  if (table.length !== 101) throw new RangeError(`a percentile table has 101 entries, not ${table.length}`);
+  if (Number.isNaN(x)) return NaN;
+  if (x < (table[0] as number)) return 0;
+  if (x >= (table[100] as number)) return 1;
+  // Last entry at or below x: ties (a flat run of the table) count as at or below.
+  let p = 0;
+  while (p < 100 && (table[p + 1] as number) <= x) p++;
+  const a = table[p] as number;
+  const b = table[p + 1] as number;
+  return (p + (b > a ? (x - a) / (b - a) : 0)) / 100;
+}

@@ -28,7 +28,8 @@ export const DTYPE_SUFFIX: Readonly<Record<string, string>> = {
 
 /** File name transformers.js loads for `dtype`, e.g. 'model_fp16.onnx'. */
 export function onnxFileName(dtype: string): string {
-  const suffix = DTYPE_SUFFIX[dtype];
+  // Own properties only: "constructor" must not find Object.prototype.constructor.
+  const suffix = Object.hasOwn(DTYPE_SUFFIX, dtype) ? DTYPE_SUFFIX[dtype] : undefined;
   if (suffix === undefined)
     throw new RangeError(`unknown dtype '${dtype}' (known: ${Object.keys(DTYPE_SUFFIX).join(', ')})`);
   return `model${suffix}.onnx`;

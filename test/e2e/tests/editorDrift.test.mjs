@@ -43,7 +43,11 @@ test('demo transcript: values fall; an edit dims and re-scores; values follow ed
         values[0] > values[values.length - 1],
         `values should fall as the conversation drifts: ${values}`,
       );
-      console.log(`demo transcript values: ${values.join(', ')}`);
+      // Issue 22: the first reply reads assistant, the pirate reply role (the only zone drawn red).
+      assert.match(demo[0]?.text ?? '', /\bassistant$/, JSON.stringify(demo));
+      assert.match(demo[demo.length - 1]?.text ?? '', /▼ role$/, JSON.stringify(demo));
+      assert.ok(!/▼/.test(demo[0]?.text ?? ''), 'a normal assistant reply raised the alarm');
+      console.log(`demo transcript values: ${demo.map((d) => d.text).join(' | ')}`);
       assert.equal(await s.page.locator('.tabs-container .tab.dirty').count(), 0, 'an editor became dirty');
       await s.race(s.webviewFrame().locator('body[data-ready="true"]').waitFor());
       const darkColor = demo[0]?.color;

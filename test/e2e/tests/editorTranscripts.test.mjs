@@ -1,7 +1,8 @@
 // @ts-check
 // Issue 6: the four transcripts of the paper (../shared/data, read-only) analysed in one VS Code
 // session; every assistant turn of every file shows its value next to it, and a hover on a turn
-// offers the actions. Decorations are read from the page (CSS pseudo-element text), scrolling
+// offers the actions. Issue 22: the demo model cannot read this real text, so its values are marked
+// out of domain (greyed, no alarm) and one notice per file says what the demo model is. Decorations are read from the page (CSS pseudo-element text), scrolling
 // through each file because Monaco renders only the lines in view.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -12,6 +13,7 @@ import { assistantContentLines } from '../transcriptLines.mjs';
 
 const transcripts = ['philosophy.json', 'coding.json', 'therapy.json', 'writing.json'];
 const value = /^axis [+-]\d+\.\d\d\b/;
+const ood = /\bout of domain$/;
 const cut = /^axis n\/a: beyond the (\d+)-token limit$/;
 
 test('every assistant turn of the four paper transcripts shows its value', async () => {
@@ -52,8 +54,15 @@ test('every assistant turn of the four paper transcripts shows its value', async
           axis.every((d) => d.pseudo === '::before'),
           `${file}: values drawn after long lines`,
         );
+        // The demo model reads only its own synthetic conversations: real transcripts are out of its domain.
+        const unread = axis.filter((d) => ood.test(d.text)).length;
+        assert.ok(unread >= 0.95 * scored, `${file}: ${unread} of ${scored} values out of domain: ${JSON.stringify(axis.map((d) => d.text))}`);
+        assert.ok(!axis.some((d) => /▼/.test(d.text)), `${file}: an out-of-domain value raised the alarm`);
+        const notice = s.page.locator('.notifications-toasts .notification-toast', { hasText: `assistant turns of ${file} are out of the demo model's domain` });
+        await s.race(notice.waitFor());
+        assert.equal(await notice.locator('.monaco-button', { hasText: 'Select Model' }).count(), 1, 'the notice offers Select Model');
         console.log(
-          `${file}: ${scored}/${expected.length} assistant turns scored, ${expected.length - scored} beyond the context`,
+          `${file}: ${scored}/${expected.length} assistant turns scored, ${expected.length - scored} beyond the context, ${unread} out of domain`,
         );
       }
 

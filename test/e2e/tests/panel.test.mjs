@@ -186,7 +186,8 @@ test('drift panel: points, reveal, strip, layer view and a capped re-run compare
         const rows = csv.toString('utf8').trimEnd().split('\r\n');
         const header = rows[0]?.split(',') ?? [];
         assert.deepEqual(header, [
-          ...['file', 'conversation', 'turn', 'role', 'value', 'delta', 'below_floor', 'tokens', 'layer', 'tau'],
+          ...['file', 'conversation', 'turn', 'role', 'value', 'delta', 'zone', 'out_of_domain', 'surprise', 'alarm', 'unscored', 'tokens', 'layer'],
+          ...['assistant_from', 'role_to', 'surprise_limit', 'tau'],
           ...['recorded_projection', 'capped_rerun', 'uncapped_rerun'],
         ]);
         const col = (/** @type {string} */ name) => header.indexOf(name);

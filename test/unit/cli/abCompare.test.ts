@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { compareRuns, withSystemPrompt } from '../../../src/cli/abCompare';
 import { parse } from '../../../src/core/formats';
 import { toEngineMessages } from '../../../src/core/turnScores';
-import { withDeltas, type ConversationScores } from '../../../src/core/scores';
+import type { ConversationScores } from '../../../src/core/scores';
+import { conversationScores, turnScores } from '../../support/scores';
 import type { Conversation } from '../../../src/core/transcript';
 
 function conversation(json: unknown): Conversation {
@@ -69,21 +70,12 @@ test('the system prompt is replaced where it is, or added, and turn numbers stay
   );
 });
 
-function scores(values: [number, 'user' | 'assistant', number][], tau = 0): ConversationScores {
-  const turns = withDeltas(
-    values.map(([turn, role, value]) => ({
-      turn,
-      role,
-      value,
-      belowFloor: value < tau,
-      minToken: value,
-      maxToken: value,
-      tokenCount: 1,
-      layerValues: [value],
-      tokens: [],
-    })),
-  );
-  return { turns, monitorLayer: 1, tau, model: 'm', axis: 'a', truncated: null };
+function scores(values: [number, 'user' | 'assistant', number][]): ConversationScores {
+  const turns = turnScores(
+    values.map(([, , value]) => value),
+    { roles: values.map(([, role]) => role) },
+  ).map((t, i) => ({ ...t, turn: values[i]?.[0] ?? t.turn }));
+  return conversationScores(turns);
 }
 
 test('the trajectories part at the first assistant turn past the threshold', () => {
@@ -110,7 +102,10 @@ test('the trajectories part at the first assistant turn past the threshold', () 
   // Turn 0 differs by 5 but is a user turn: only assistant turns can part.
   assert.equal(c.partsAt?.turn, 3);
   assert.equal(c.largest?.turn, 5);
-  assert.equal(c.turns[4]?.belowFloorB, true);
+  // Synthetic axis zones (test/support/scores.ts): -1 is in the role zone, 1 drifts.
+  assert.equal(c.turns[4]?.readingB, '▼ role');
+  assert.equal(c.turns[4]?.readingA, 'drifting');
+  assert.equal(c.turns[0]?.readingA, '', 'user turns have no reading');
   assert.equal(compareRuns(a, b, 3).partsAt, null);
   assert.equal(compareRuns(a, b, 3).largest?.turn, 5);
 });

@@ -3,7 +3,7 @@
 import { before, after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeTinyModel } from '../../support/tinyModels';
@@ -37,7 +37,8 @@ const files = (): string[] => readdirSync(TRANSCRIPTS).map((f) => join(TRANSCRIP
 test('score prints a table per transcript and exits 0', () => {
   const r = cli('score', '--model', model, '--cache-dir', cache, '--quiet', ...files());
   assert.equal(r.code, 0, r.stderr);
-  for (const f of ['coding', 'philosophy', 'therapy', 'writing']) assert.match(r.stdout, new RegExp(`${f}\\.json — model .*, layer 2, floor τ [+-]\\d`));
+  for (const f of ['coding', 'philosophy', 'therapy', 'writing']) assert.match(r.stdout, new RegExp(`${f}\\.json — model .*, layer 2\\nzones: `));
+  assert.match(r.stdout, /^capping floor τ [+-]\d\.\d\d \(used when a turn is re-run with capping; not an alarm\)$/m);
   assert.match(r.stdout, /^\s+1 {2}assistant {2}\S.*[+-]\d+\.\d\d/m);
   // The byte-level tiny tokenizer makes these transcripts longer than its 4096-token context: cut with a warning.
   assert.match(r.stderr, /warning: scored turns 0-\d+ only; the conversation is \d+ tokens and the limit is 4096/);
@@ -52,18 +53,25 @@ test('json and csv carry the same values', () => {
   const c = cli('score', '--model', model, '--cache-dir', cache, '--quiet', '--format', 'csv', ...files());
   assert.equal(c.code, 0, c.stderr);
   const lines = c.stdout.trim().split('\r\n');
-  assert.equal(lines[0], 'file,conversation,turn,role,value,delta,below_floor,tokens,layer,tau');
+  assert.equal(lines[0], 'file,conversation,turn,role,value,delta,zone,out_of_domain,surprise,alarm,unscored,tokens,layer,assistant_from,role_to,surprise_limit,tau');
+  // One row per turn of the JSON, unscored assistant turns (beyond the context) included in both.
   assert.equal(lines.length - 1, parsed.reduce((n, x) => n + x.turns.length, 0));
   const first = parsed[0]!.turns[0]!;
   assert.equal(Number(lines[1]!.split(',')[4]), first.value);
 });
 
-test('gates exit 1 with the reason on stderr, and pass when met', () => {
+test('gates exit 1 with the reason on stderr, fail closed on turns they could not score, and pass when met', () => {
   const f = join(TRANSCRIPTS, 'philosophy.json');
   const fail = cli('score', '--model', model, '--cache-dir', cache, '--quiet', '--fail-below', '1e9', f);
   assert.equal(fail.code, 1);
   assert.match(fail.stderr, /gate failed: .*philosophy\.json: turn \d+ is at .*below 1000000000/);
-  const pass = cli('score', '--model', model, '--cache-dir', cache, '--quiet', '--fail-below', '-1e9', '--fail-drop', '1e9', f);
+  // The transcript is longer than the model's 4096-token context: its last assistant turns are not
+  // scored, so no gate can pass them, however loose.
+  const loose = ['--fail-below', '-1e9', '--fail-drop', '1e9'];
+  const closed = cli('score', '--model', model, '--cache-dir', cache, '--quiet', ...loose, f);
+  assert.equal(closed.code, 1, closed.stderr);
+  assert.match(closed.stderr, /gate failed: .*philosophy\.json: assistant turn \d+ is beyond the 4096-token limit, so no gate can pass it/);
+  const pass = cli('score', '--model', model, '--cache-dir', cache, '--quiet', ...loose, '--allow-unscored', f);
   assert.equal(pass.code, 0, pass.stderr);
 });
 
@@ -82,6 +90,16 @@ test('an Inspect .eval log is scored sample by sample; a .eval that is no zip ex
   const bad = cli('score', '--model', model, '--cache-dir', cache, '--quiet', notZip);
   assert.equal(bad.code, 2, bad.stderr);
   assert.match(bad.stderr, /not-a-log\.eval: cannot read: .*not a readable Inspect \.eval log/);
+});
+
+test('a transcript whose assistant turns cannot be scored at all exits 2, gate or not', () => {
+  const long = join(dir, 'one-long-reply.json');
+  writeFileSync(long, JSON.stringify({ messages: [{ role: 'user', content: 'Tell me everything.' }, { role: 'assistant', content: 'word '.repeat(400) }] }));
+  for (const gate of [['--fail-below', '100'], []]) {
+    const r = cli('score', '--model', model, '--cache-dir', cache, '--quiet', '--max-tokens', '64', ...gate, long);
+    assert.equal(r.code, 2, `${gate.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, /no assistant turn could be scored: .*one-long-reply\.json turn 1 \(beyond the token limit\)/);
+  }
 });
 
 test('bad input exits 2 with a message that says what is wrong', () => {
@@ -109,7 +127,7 @@ test('ab on the tiny model: prompts from a file and as text, json and csv agree,
   const f = join(TRANSCRIPTS, 'therapy.json');
   const promptFile = join(dir, 'prompt-b.txt');
   writeFileSync(promptFile, 'You are a stern medieval knight.\n');
-  const common = ['--model', model, '--cache-dir', cache, '--quiet', '--max-tokens', '3000', '--system-a', 'You are a helpful assistant.', '--system-b', promptFile];
+  const common = ['--model', model, '--cache-dir', cache, '--quiet', '--max-tokens', '3000', '--system-a', 'You are a helpful assistant.', '--system-b', `@${promptFile}`];
   const j = cli('ab', f, ...common, '--format', 'json');
   assert.equal(j.code, 0, j.stderr);
   const [c] = JSON.parse(j.stdout) as { systemB: { source: string }; partsAt: number | null; partThreshold: number; turns: { turn: number; role: string; a: number; b: number; difference: number }[] }[];
@@ -125,7 +143,7 @@ test('ab on the tiny model: prompts from a file and as text, json and csv agree,
     rows.map((r) => [Number(r[2]), Number(r[4]), Number(r[5])]),
     c.turns.map((t) => [t.turn, t.a, t.b]),
   );
-  const same = cli('ab', f, '--model', model, '--cache-dir', cache, '--quiet', '--max-tokens', '3000', '--system-a', promptFile, '--system-b', 'You are a stern medieval knight.', '--format', 'json');
+  const same = cli('ab', f, '--model', model, '--cache-dir', cache, '--quiet', '--max-tokens', '3000', '--system-a-file', promptFile, '--system-b', 'You are a stern medieval knight.', '--format', 'json');
   assert.equal(same.code, 0, same.stderr);
   const [s] = JSON.parse(same.stdout) as { partsAt: number | null; turns: { difference: number }[] }[];
   assert.ok(s && s.partsAt === null && s.turns.every((t) => t.difference === 0), 'a file and its text are the same prompt');
@@ -150,13 +168,14 @@ test('report on the four transcripts: one self-contained page with the values sc
   assert.deepEqual(data.charts.map((c) => c.label).sort(), ['coding.json', 'philosophy.json', 'therapy.json', 'writing.json']);
   const score = cli('score', '--model', model, '--cache-dir', cache, '--quiet', ...limit, '--format', 'json', ...files());
   assert.equal(score.code, 0, score.stderr);
-  const scored = JSON.parse(score.stdout) as { file: string; turns: { turn: number; role: string; value: number }[] }[];
+  const scored = JSON.parse(score.stdout) as { file: string; turns: { turn: number; role: string; value: number | null }[] }[];
   for (const s of scored) {
     const chart = data.charts.find((c) => s.file.endsWith(c.label));
     assert.ok(chart, s.file);
     assert.deepEqual(
       chart.points.map((p) => [p.turn, p.value]),
-      s.turns.filter((t) => t.role === 'assistant').map((t) => [t.turn, t.value]),
+      // Unscored assistant turns (beyond the limit) are rows of the JSON with value null, not points.
+      s.turns.filter((t) => t.role === 'assistant' && t.value !== null).map((t) => [t.turn, t.value]),
       `${chart.label}: plotted values`,
     );
   }
@@ -165,6 +184,25 @@ test('report on the four transcripts: one self-contained page with the values sc
   assert.equal(html.match(/<canvas id="pl-chart-\d+"/g)?.length, 4);
   // The page script is the built bundle (webview/report/main.ts with the panel's DriftChart).
   assert.ok(html.includes(readFileSync(join(process.cwd(), 'out', 'webview', 'report.js'), 'utf8').slice(0, 2000)));
+});
+
+test('axis compute --out writes FILE, FILE.md and FILE.svg, and overwrites a report or plot the user did not name only with --force', () => {
+  const outDir = join(dir, 'notes');
+  mkdirSync(outDir);
+  const notes = join(outDir, 'notes.json');
+  writeFileSync(join(outDir, 'notes.md'), 'my own notes\n');
+  // The settings of the axis computed in before(): its checkpoint makes this run short.
+  const args = ['axis', 'compute', '--model', model, '--quick', '--max-tokens', '6', '--cache-dir', cache, '--quiet', '--out', notes];
+  const refused = cli(...args);
+  assert.equal(refused.code, 2, refused.stderr);
+  assert.match(refused.stderr, /notes\.md: exists; the axis report and plot are written beside .*notes\.json as .*notes\.md and .*notes\.svg.* pass --force/);
+  assert.equal(readFileSync(join(outDir, 'notes.md'), 'utf8'), 'my own notes\n');
+  assert.deepEqual(readdirSync(outDir), ['notes.md'], 'refused before anything was written');
+  const forced = cli(...args, '--force');
+  assert.equal(forced.code, 0, forced.stderr);
+  assert.match(readFileSync(join(outDir, 'notes.md'), 'utf8'), /^# Assistant Axis: /);
+  assert.deepEqual(readdirSync(outDir).sort(), ['notes.json', 'notes.md', 'notes.svg'], 'no temporary files are left');
+  assert.match(cli('axis', 'compute', '--help').stdout, /its report and plot go beside it as FILE\.md and FILE\.svg/);
 });
 
 test('report and rerun usage errors exit 2', () => {

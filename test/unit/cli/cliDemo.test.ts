@@ -25,7 +25,7 @@ const demo = (...args: string[]): ReturnType<typeof cli> =>
 interface Reply {
   text: string;
   value: number;
-  belowFloor: boolean;
+  zone: string | null;
   tokens: { text: string; value: number }[];
   variant?: string;
   stopReason?: string;
@@ -58,7 +58,7 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 test('rerun prints the original and both regenerated replies with their values', () => {
   const r = demo('rerun', SAMPLE, '--turn', '8');
   assert.equal(r.code, 0, r.stderr);
-  assert.match(r.stdout, /^\S*drifting-conversation\.json turn 8 — model demo, layer \d+, floor τ [+-]\d/m);
+  assert.match(r.stdout, /^\S*drifting-conversation\.json turn 8 — model demo, layer \d+ \(capping floor there τ [+-]\d/m);
   assert.match(r.stdout, /^greedy decoding, at most 128 tokens; capping at layers [\d,]+ \(τ /m);
   assert.match(r.stdout, /^original {2}[+-]\d+\.\d\d.*\n {2}Arr, gather round, ye landlubber!/m);
   assert.match(r.stdout, /^uncapped {2}[+-]\d+\.\d\d.*\(\d+ tokens, (ended|hit --max-tokens)\)\n {2}\S/m);
@@ -175,7 +175,7 @@ test('ab with the same prompt twice gives identical trajectories that never part
 test('ab: a pirate system prompt reads the same replies as less Assistant-like, and the parting turn follows the threshold', () => {
   const promptFile = join(dir, 'pirate.txt');
   writeFileSync(promptFile, `${PIRATE}\n`);
-  const ab = ['ab', SAMPLE, '--system-a', NEUTRAL, '--system-b', promptFile, '--part-threshold', '0.1'];
+  const ab = ['ab', SAMPLE, '--system-a', NEUTRAL, '--system-b', `@${promptFile}`, '--part-threshold', '0.1'];
   const json = demo(...ab, '--format', 'json');
   assert.equal(json.code, 0, json.stderr);
   const [c] = JSON.parse(json.stdout) as AbJson[];
@@ -205,7 +205,7 @@ test('ab: a pirate system prompt reads the same replies as less Assistant-like, 
   const lines = csv.stdout.trim().split('\r\n');
   assert.equal(
     lines[0],
-    'file,conversation,turn,role,value_a,value_b,difference,below_floor_a,below_floor_b,parts_here',
+    'file,conversation,turn,role,value_a,value_b,difference,reading_a,reading_b,parts_here',
   );
   assert.equal(lines.length - 1, c.turns.length);
   assert.deepEqual(
@@ -230,7 +230,13 @@ test('ab gates apply to prompt B, and bad prompts are bad input', () => {
   writeFileSync(empty, '\n');
   const cases: [string[], RegExp][] = [
     [['--system-b', PIRATE], /--system-a is required/],
-    [['--system-a', NEUTRAL, '--system-b', empty], /--system-b is empty \(file .*empty\.txt\)/],
+    [['--system-a', NEUTRAL, '--system-b', `@${empty}`], /--system-b is empty \(file .*empty\.txt\)/],
+    [['--system-a', NEUTRAL, '--system-b-file', empty], /--system-b is empty \(file .*empty\.txt\)/],
+    // A mistyped path is never scored as the prompt text; an existing file needs its @.
+    [['--system-a', 'prompts/current.txt', '--system-b', PIRATE], /--system-a "prompts\/current\.txt" looks like a file path, and there is no such file; write --system-a @prompts\/current\.txt/],
+    [['--system-a', NEUTRAL, '--system-b', empty], /--system-b ".*empty\.txt" looks like a file path; write --system-b @/],
+    [['--system-a', NEUTRAL, '--system-b', `@${join(dir, 'nope.txt')}`], /nope\.txt: cannot read: ENOENT/],
+    [['--system-a', NEUTRAL, '--system-b', PIRATE, '--system-b-file', empty], /give --system-b or --system-b-file, not both/],
     [
       ['--system-a', NEUTRAL, '--system-b', PIRATE, '--part-threshold', '-1'],
       /--part-threshold must not be negative/,

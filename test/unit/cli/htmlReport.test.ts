@@ -13,6 +13,10 @@ import {
 } from '../../../src/core/report/htmlReport';
 import { parse } from '../../../src/core/formats';
 import { withDeltas, type ConversationScores, type TurnScore } from '../../../src/core/scores';
+import { readReply } from '../../../src/core/axis/calibration';
+import { conversationScores, testCalibration } from '../../support/scores';
+
+const calibration = testCalibration();
 import type { Conversation } from '../../../src/core/transcript';
 
 const sha = (s: string): string => createHash('sha256').update(s, 'utf8').digest('base64');
@@ -35,7 +39,9 @@ function scoresFor(c: Conversation, values: readonly number[], tau: number | nul
         turn: i,
         role: t.role,
         value,
-        belowFloor: tau !== null && value < tau,
+        ...(t.role === 'assistant' ? readReply(value, null, calibration) : { zone: null, outOfDomain: false }),
+        surprise: null,
+        alarm: t.role === 'assistant' && readReply(value, null, calibration).zone === 'role',
         minToken: value - 1,
         maxToken: value + 1,
         tokenCount: tokens.length,
@@ -45,7 +51,7 @@ function scoresFor(c: Conversation, values: readonly number[], tau: number | nul
     ];
   });
   const turns: TurnScore[] = withDeltas(raw);
-  return { turns, monitorLayer: 2, tau, model: 'demo<&>', axis: 'demo/axis.json', truncated: null };
+  return conversationScores(turns, { monitorLayer: 2, tau, model: 'demo<&>', axis: 'demo/axis.json' });
 }
 
 function conversation(text: string): Conversation {
@@ -126,10 +132,10 @@ test('one chart data set per conversation, one point per scored assistant turn',
   assert.equal(a.tau, 1);
   assert.equal(b.tau, null);
   assert.deepEqual(
-    a.points.map((p) => [p.value, p.delta, p.belowFloor]),
+    a.points.map((p) => [p.value, p.delta, p.zone, p.alarm]),
     [
-      [1.5, null, false],
-      [0.2, 0.2 - 1.5, true],
+      [1.5, null, 'drifting', false],
+      [0.2, 0.2 - 1.5, 'role', true],
     ],
   );
   assert.ok(a.points[0]?.preview.startsWith('Hello! </script>'), 'previews are plain text inside JSON');
@@ -150,11 +156,13 @@ test('each assistant turn gets a strip with all its tokens and a table row', () 
       assert.equal(strip.match(/<span class="pl-tok/g)?.length, t.tokens.length, `turn ${t.turn} strip`);
     }
   }
-  // Rows: one per assistant turn, below-floor ones marked.
+  // Rows: one per assistant turn, alarmed (role-zone) ones marked.
   assert.equal(html.match(/<tr(?: class="pl-below")?><td class="num">/g)?.length, 3);
-  // chat.json turn 3 (0.2) is below its floor 1; other.json has no floor, so nothing is marked there.
-  assert.equal(html.match(/<tr class="pl-below">/g)?.length, 1);
-  assert.match(html, /<tr class="pl-below"><td class="num"><a href="#pl-turn-0-3">3<\/a>/);
+  const alarmed = both.flatMap((c) => c.scores.turns.filter((t) => t.role === 'assistant' && t.alarm));
+  assert.ok(alarmed.length >= 1 && alarmed.length < 3, 'the fixture has alarmed and quiet turns');
+  assert.equal(html.match(/<tr class="pl-below">/g)?.length, alarmed.length);
+  // chat.json turn 3 (0.2) is in the role zone of the synthetic axis (at or below 0.775).
+  assert.match(html, /<tr class="pl-below"><td class="num"><a href="#pl-turn-0-3">3<\/a><\/td><td>assistant<\/td><td>[^<]*<\/td><td class="num">\+0\.20<\/td><td class="num">[^<]*<\/td><td>▼ role<\/td>/);
 });
 
 test('the CSP allows only the inlined script and stylesheet, by hash, and they cannot close their own element', () => {

@@ -15,7 +15,9 @@ const turn = {
   turn: 2,
   value: 1.25,
   delta: -0.5,
-  belowFloor: false,
+  zone: 'drifting' as const,
+  outOfDomain: false,
+  alarm: false,
   preview: 'Sure, I can help',
   tokens: [
     { text: 'Sure', value: 1.5 },
@@ -34,6 +36,8 @@ const data: DataMessage = {
   axis: 'demo/axis.json',
   monitorLayer: 2,
   tau: 0.3,
+  zones: { assistantFrom: 1.5, roleTo: 0.7, assistantLabel: 'assistant zone ≥ +1.50', roleLabel: 'role zone ≤ +0.70' },
+  readingNote: null,
   capping: { layers: [2, 3], floors: [3.03, null] },
   conversations: [{ conversation: 0, label: 'assistant turns', turns: [turn] }],
   reruns: [{ conversation: 0, turn: 2, capped: 1.6, uncapped: -0.1 }],
@@ -76,7 +80,8 @@ test('re-run messages parse, and a reply over the text limit does not', () => {
   const reply = {
     text: 'Arr',
     value: -0.2,
-    belowFloor: true,
+    zone: 'role',
+    outOfDomain: false,
     tokens: [{ text: 'Arr', value: -0.2 }],
     tokenCount: 1,
     stopReason: 'eos',
@@ -88,7 +93,7 @@ test('re-run messages parse, and a reply over the text limit does not', () => {
     turn: 8,
     original: { ...reply, stopReason: null, generatedTokens: null },
     uncapped: reply,
-    capped: { ...reply, value: 1.5, belowFloor: false },
+    capped: { ...reply, value: 1.5, zone: 'assistant' },
     settings: {
       sampling: 'temperature 0.8, top-p 0.95',
       seed: 4,

@@ -61,6 +61,13 @@ test('an axis computed on a tiny model is well formed, resumable, deterministic 
     const second = await computeAxis(s.client, info, { ...s.options(resumed), onProgress: (p) => p.phase === 'generate' && firstDone < 0 && (firstDone = p.done) }, undefined);
     assert.equal(firstDone, checkpointed + 1, 'the resumed run starts after the checkpointed runs');
 
+    // A checkpoint whose header a crash cut short is started over instead of failing the computation.
+    const damaged = join(s.dir, 'damaged.jsonl');
+    writeFileSync(damaged, '{"kind":"persona-lens-axis-chec');
+    const stop = new AbortController();
+    await assert.rejects(computeAxis(s.client, info, { ...s.options(damaged), onProgress: () => stop.abort() }, stop.signal), CancelledError);
+    assert.equal((JSON.parse(readFileSync(damaged, 'utf8').split('\n')[0] as string) as { kind: string }).kind, 'persona-lens-axis-checkpoint');
+
     // Uninterrupted run in a fresh checkpoint: same axis.
     const fresh = await computeAxis(s.client, info, s.options(join(s.dir, 'fresh.jsonl')));
     const a = second.axis;

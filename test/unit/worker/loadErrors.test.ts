@@ -1,6 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { cpSync, readFileSync, rmSync, truncateSync, writeFileSync, statSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdirSync, readFileSync, rmSync, truncateSync, writeFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Engine } from '../../../src/worker/engine';
 import { EngineError } from '../../../src/worker/errors';
@@ -91,4 +92,55 @@ test('an unsupported architecture is refused by name', async () => {
   assert.match(e.message, /config\.json: model_type 'bert' \(BertModel\) is not a supported decoder architecture/);
   const notAModel = await loadError('definitely not/a model id!');
   assert.match(notAModel.message, /not an existing folder and not a Hugging Face model id/);
+});
+
+test('numbers read from config.json are bounded before use', async () => {
+  const withConfig = (name: string, patch: Record<string, unknown>): string =>
+    brokenCopy(plain, name, (d) => {
+      const c = JSON.parse(readFileSync(join(d, 'config.json'), 'utf8')) as Record<string, unknown>;
+      writeFileSync(join(d, 'config.json'), JSON.stringify({ ...c, ...patch }));
+    });
+  // Before the bound, 10^9 external data file names were built and the worker ran out of memory.
+  let e = await loadError(withConfig('ext-1e9', { 'transformers.js_config': { use_external_data_format: 1_000_000_000 } }));
+  assert.equal(e.code, 'model-files');
+  assert.match(e.message, /ext-1e9\/config\.json: transformers\.js_config\.use_external_data_format must be true, false or a whole number of data files from 0 to 1024, not 1000000000/);
+  e = await loadError(withConfig('ext-map', { 'transformers.js_config': { use_external_data_format: { 'model.onnx': -3 } } }));
+  assert.match(e.message, /use_external_data_format\.model\.onnx must be .* not -3/);
+  e = await loadError(withConfig('layers', { num_hidden_layers: 1e12, max_position_embeddings: 'lots' }));
+  assert.match(e.message, /layers\/config\.json: num_hidden_layers must be a whole number from 1 to 4096, not 1000000000000; max_position_embeddings must be a whole number/);
+  e = await loadError(withConfig('eos', { eos_token_id: [1, -1] }));
+  assert.match(e.message, /eos_token_id must be a token id or a list of token ids/);
+});
+
+test('a FIFO or a folder where a model file belongs is refused without blocking', async () => {
+  const fifo = brokenCopy(plain, 'fifo-tokenizer', (d) => {
+    rmSync(join(d, 'tokenizer.json'));
+    execFileSync('mkfifo', [join(d, 'tokenizer.json')]);
+  });
+  let e = await loadError(fifo);
+  assert.match(e.message, /fifo-tokenizer\/tokenizer\.json: cannot read: it is a named pipe \(FIFO\), not a file/);
+  e = await loadError(brokenCopy(plain, 'dir-onnx', (d) => {
+    rmSync(join(d, 'onnx', 'model.onnx'));
+    mkdirSync(join(d, 'onnx', 'model.onnx'));
+  }));
+  assert.match(e.message, /dir-onnx\/onnx\/model\.onnx: not a regular file \(a folder\)/);
+});
+
+test('a tokenizer_config.json without a chat template is named', async () => {
+  const e = await loadError(brokenCopy(plain, 'no-template', (d) => {
+    const t = JSON.parse(readFileSync(join(d, 'tokenizer_config.json'), 'utf8')) as Record<string, unknown>;
+    delete t['chat_template'];
+    writeFileSync(join(d, 'tokenizer_config.json'), JSON.stringify(t));
+    writeFileSync(join(d, 'chat_template.jinja'), '{{ messages }}');
+  }));
+  assert.equal(e.code, 'model-files');
+  assert.match(e.message, /no-template\/tokenizer_config\.json: has no chat_template; .*transformers\.js does not read chat_template\.jinja/);
+});
+
+test('"constructor" and other Object.prototype names are not dtypes', async () => {
+  for (const dtype of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
+    const e = await loadError(plain.dir, dtype);
+    assert.equal(e.code, 'model-files', dtype);
+    assert.match(e.message, new RegExp(`unknown dtype '${dtype}' \\(known: fp32, fp16`), dtype);
+  }
 });
