@@ -55,10 +55,11 @@ async function readEvalLog(file: string, maxBytes: number, inputs: TranscriptInp
     // Refuse folders, FIFOs and devices before the zip reader opens the path; the archive's size is no limit.
     checkRegularFile(file, { maxBytes: Number.POSITIVE_INFINITY });
     ({ samples } = await listEvalSamples(file));
-    if (samples.length === 0) throw new Error(`${file}: the log has no samples (written without them, or still running)`);
+    if (samples.length === 0) throw new Error('the log has no samples (written without them, or still running)');
   } catch (e) {
-    const message = (e as Error).message;
-    process.stderr.write(`${printable(message.startsWith(file) ? message : `${file}: cannot read: ${message}`)}\n`);
+    // UserFileError messages name the file already.
+    const message = e instanceof UserFileError ? e.message : `${file}: cannot read: ${(e as Error).message}`;
+    process.stderr.write(`${printable(message)}\n`);
     return 1;
   }
   let errors = 0;

@@ -73,7 +73,8 @@ export async function openEvalSample(deps: OpenEvalSampleDeps, arg?: unknown): P
   try {
     index = await listEvalSamples(log.fsPath);
   } catch (e) {
-    void vscode.window.showErrorMessage(`Persona Lens: ${e instanceof Error ? e.message : String(e)}`);
+    const name = log.path.split('/').pop() ?? log.path;
+    void vscode.window.showErrorMessage(`Persona Lens: ${name}: ${e instanceof Error ? e.message : String(e)}`);
     return;
   }
   if (index.samples.length === 0) {

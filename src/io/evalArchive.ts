@@ -55,7 +55,7 @@ interface Archive {
 async function withArchive<T>(path: string, use: (a: Archive) => Promise<T>): Promise<T> {
   const zip = await new Promise<yauzl.ZipFile>((resolve, reject) => {
     yauzl.open(path, { lazyEntries: true, autoClose: false }, (err, z) =>
-      err || !z ? reject(readable(path, err)) : resolve(z),
+      err || !z ? reject(readable(err)) : resolve(z),
     );
   });
   try {
@@ -66,7 +66,7 @@ async function withArchive<T>(path: string, use: (a: Archive) => Promise<T>): Pr
         zip.readEntry();
       });
       zip.on('end', () => resolve(found));
-      zip.on('error', (e: unknown) => reject(readable(path, e)));
+      zip.on('error', (e: unknown) => reject(readable(e)));
       zip.readEntry();
     });
     return await use({ zip, entries });
@@ -116,9 +116,10 @@ async function readChunks(a: Archive, prefix: string): Promise<unknown[][]> {
   return out;
 }
 
-function readable(path: string, err: unknown): Error {
+function readable(err: unknown): Error {
   const why = err instanceof Error ? err.message : String(err);
-  return new Error(`${path} is not a readable Inspect .eval log (a zip archive): ${why}`);
+  // Callers say which file; the message says what is wrong with it.
+  return new Error(`not a readable Inspect .eval log (a zip archive): ${why}`, { cause: err });
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
