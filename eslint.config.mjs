@@ -36,6 +36,19 @@ export default tseslint.config(
     },
   },
   {
+    // Node-side file reading shared by the CLI and the extension (Inspect .eval archives).
+    files: ['src/io/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [noVscode, ...modelRuntime, { name: 'worker_threads', message: 'src/io only reads files.' }, { name: 'node:worker_threads', message: 'src/io only reads files.' }],
+          patterns: [{ group: ['**/worker/**', '**/extension/**', '**/cli/**', '**/webview/**'], message: 'src/io imports only src/core.' }],
+        },
+      ],
+    },
+  },
+  {
     files: ['src/worker/**/*.ts', 'src/cli/**/*.ts', 'bench/**/*.ts'],
     rules: {
       'no-restricted-imports': [

@@ -126,7 +126,7 @@ export async function runAb(argv: string[], signal: AbortSignal): Promise<number
   const gate = gateOptions(values);
   const options = sessionOptions(values, integerOption('max-tokens', values['max-tokens'], 1));
   const file = positionals[0] as string;
-  const { inputs, errors } = readTranscripts([file], maxBytes);
+  const { inputs, errors } = await readTranscripts([file], maxBytes);
   const input = inputs[0];
   if (!input || errors > 0) return ExitCode.badInput;
 

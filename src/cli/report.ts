@@ -78,7 +78,7 @@ export async function runReport(argv: string[], signal: AbortSignal): Promise<nu
   const clash = positionals.find((p) => sameFile(p, out));
   if (clash !== undefined)
     throw new UsageError(`-o ${out} is the transcript ${clash}; the report would overwrite it. Choose another output file.`);
-  const { inputs, errors } = readTranscripts(positionals, maxFileBytes(values));
+  const { inputs, errors } = await readTranscripts(positionals, maxFileBytes(values));
   if (inputs.length === 0) return ExitCode.badInput;
 
   const progress = new Progress(values.quiet);

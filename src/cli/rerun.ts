@@ -118,7 +118,7 @@ export async function runRerun(argv: string[], signal: AbortSignal): Promise<num
   const options = sessionOptions(values);
 
   const file = positionals[0] as string;
-  const { inputs, errors } = readTranscripts([file], maxFileBytes(values));
+  const { inputs, errors } = await readTranscripts([file], maxFileBytes(values));
   const input = inputs[0];
   if (!input || errors > 0) return ExitCode.badInput;
   const conversation = input.conversations[conversationNumber - 1];

@@ -52,7 +52,7 @@ export async function runScore(argv: string[], signal: AbortSignal): Promise<num
   const options = sessionOptions(values, integerOption('max-tokens', values['max-tokens'], 1));
 
   // Parse every file first: bad input is reported before a model is loaded.
-  const { inputs, errors: inputErrors } = readTranscripts(positionals, maxFileBytes(values));
+  const { inputs, errors: inputErrors } = await readTranscripts(positionals, maxFileBytes(values));
   if (inputs.length === 0) return ExitCode.badInput;
 
   const progress = new Progress(values.quiet);

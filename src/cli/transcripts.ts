@@ -1,9 +1,10 @@
 /** Reading transcript files for the CLI: every problem is reported on stderr before a model loads. */
-import { parse } from '../core/formats';
+import { evalSampleLabel, parse } from '../core/formats';
 import { printable } from '../core/report/format';
 import { offsetToPosition } from '../core/textPosition';
 import type { Conversation } from '../core/transcript';
-import { readTextFile, UserFileError } from '../worker/files';
+import { listEvalSamples, readEvalSampleDocument } from '../io/evalArchive';
+import { checkRegularFile, readTextFile, UserFileError } from '../worker/files';
 
 /** One readable transcript file with at least one conversation that has an assistant turn. */
 export interface TranscriptInput {
@@ -18,14 +19,21 @@ export const DEFAULT_MAX_FILE_MB = 10;
  * Reads and parses each file; unreadable files, parse errors and files without an assistant turn
  * are written to stderr as `file:line:col: severity: message` and counted in `errors`. Each path is
  * stat'ed before it is opened: folders, FIFOs, devices and files over `maxBytes` are refused unread.
+ * An Inspect `.eval` log (a zip archive, which may be far larger than `maxBytes`) is read sample by
+ * sample, each as its own input ("log.eval › sample 1, epoch 1"; positions are in the sample's
+ * document, as the editor shows it).
  */
-export function readTranscripts(
+export async function readTranscripts(
   files: readonly string[],
   maxBytes = DEFAULT_MAX_FILE_MB * 1024 * 1024,
-): { inputs: TranscriptInput[]; errors: number } {
+): Promise<{ inputs: TranscriptInput[]; errors: number }> {
   const inputs: TranscriptInput[] = [];
   let errors = 0;
   for (const file of files) {
+    if (file.toLowerCase().endsWith('.eval')) {
+      errors += await readEvalLog(file, maxBytes, inputs);
+      continue;
+    }
     let text: string;
     try {
       text = readTextFile(file, { maxBytes, what: 'transcript', hint: 'raise --max-file-mb to read it' });
@@ -35,22 +43,56 @@ export function readTranscripts(
       errors++;
       continue;
     }
-    const parsed = parse(text, file, { maxBytes });
-    for (const d of parsed.diagnostics) {
-      const p = offsetToPosition(text, d.range.start);
-      process.stderr.write(printable(`${file}:${p.line + 1}:${p.column + 1}: ${d.severity}: ${d.message}`) + '\n');
-      if (d.severity === 'error') errors++;
-    }
-    if (!parsed.conversations.some(hasAssistant)) {
-      process.stderr.write(
-        `${printable(file)}: no conversation with an assistant turn found (format: ${parsed.format})\n`,
-      );
-      errors++;
-      continue;
-    }
-    inputs.push({ file, conversations: parsed.conversations });
+    errors += parseInput(file, text, file, maxBytes, inputs);
   }
   return { inputs, errors };
+}
+
+/** Every sample of an Inspect `.eval` log as an input of its own; returns the errors found. */
+async function readEvalLog(file: string, maxBytes: number, inputs: TranscriptInput[]): Promise<number> {
+  let samples;
+  try {
+    // Refuse folders, FIFOs and devices before the zip reader opens the path; the archive's size is no limit.
+    checkRegularFile(file, { maxBytes: Number.POSITIVE_INFINITY });
+    ({ samples } = await listEvalSamples(file));
+    if (samples.length === 0) throw new Error('the log has no samples (written without them, or still running)');
+  } catch (e) {
+    // UserFileError messages name the file already.
+    const message = e instanceof UserFileError ? e.message : `${file}: cannot read: ${(e as Error).message}`;
+    process.stderr.write(`${printable(message)}\n`);
+    return 1;
+  }
+  let errors = 0;
+  for (const s of samples) {
+    const name = `${file} › ${evalSampleLabel(s)}`;
+    try {
+      // Each sample's document is a one-sample Inspect JSON log.
+      errors += parseInput(name, await readEvalSampleDocument(file, s), 'sample.json', maxBytes, inputs);
+    } catch (e) {
+      process.stderr.write(`${printable(`${name}: cannot read: ${(e as Error).message}`)}\n`);
+      errors++;
+    }
+  }
+  return errors;
+}
+
+/** Parses one text, reports its diagnostics and adds it to `inputs` when it has an assistant turn; returns the errors. */
+function parseInput(file: string, text: string, parseAs: string, maxBytes: number, inputs: TranscriptInput[]): number {
+  let errors = 0;
+  const parsed = parse(text, parseAs, { maxBytes });
+  for (const d of parsed.diagnostics) {
+    const p = offsetToPosition(text, d.range.start);
+    process.stderr.write(printable(`${file}:${p.line + 1}:${p.column + 1}: ${d.severity}: ${d.message}`) + '\n');
+    if (d.severity === 'error') errors++;
+  }
+  if (!parsed.conversations.some(hasAssistant)) {
+    process.stderr.write(
+      `${printable(file)}: no conversation with an assistant turn found (format: ${parsed.format})\n`,
+    );
+    return errors + 1;
+  }
+  inputs.push({ file, conversations: parsed.conversations });
+  return errors;
 }
 
 /** True when the conversation has something to score. */

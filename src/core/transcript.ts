@@ -13,8 +13,10 @@
  *   range covers the first to the last part, and every part carries its own range and encoding.
  * - Non-text parts (images, audio, documents, reasoning) become placeholder parts whose text is
  *   "[type]" and whose range is the whole block; each is also reported as an info diagnostic.
- * - Tool calls and tool results are turns of their own with role "tool" and kind "toolCall" /
- *   "toolResult", never merged into the assistant's text.
+ * - An assistant message that calls tools is one assistant turn (the model wrote it): each call is a
+ *   part with encoding "toolCall" whose text is the call rendered as the engine sees it
+ *   (`{"name":...,"arguments":...}`) and whose range is the call in the source. Tool results are
+ *   turns of their own with role "tool" and kind "toolResult".
  */
 
 /** A half-open span [start, end) of UTF-16 code units in the original text. */
@@ -26,18 +28,33 @@ export interface TextRange {
 /** Conversation roles after normalisation ("human" -> user, "gpt" -> assistant, ...). */
 export type Role = 'system' | 'user' | 'assistant' | 'tool';
 
-/** What a turn stands for; absent means "message". */
+/**
+ * What a turn stands for; absent means "message". "toolCall": an assistant turn that only calls
+ * tools (no prose); "toolResult": a tool's output (role "tool").
+ */
 export type TurnKind = 'message' | 'toolCall' | 'toolResult';
 
 /**
  * How `text` relates to the source slice `s = original.slice(range.start, range.end)`:
  * "verbatim": text === s; "json-string": text === JSON.parse('"' + s + '"');
- * "parts": text === parts.map((p) => p.text).join(PART_SEPARATOR).
+ * "parts": text === parts.map((p) => p.text).join(PART_SEPARATOR); YAML encodings: see YamlEncoding.
  */
-export type TurnEncoding = 'verbatim' | 'json-string' | 'parts';
+export type TurnEncoding = 'verbatim' | 'json-string' | 'parts' | YamlEncoding;
 
-/** Like TurnEncoding for one part; "placeholder": text is "[type]" standing for a non-text block at range. */
-export type PartEncoding = 'verbatim' | 'json-string' | 'placeholder';
+/**
+ * Text held in YAML (VCR cassettes). "yaml": the slice is a YAML scalar and `text` its value.
+ * "yaml-single-json" / "yaml-double-json": the slice lies inside a single- / double-quoted YAML
+ * scalar holding JSON (a recorded HTTP body) and `text === JSON.parse('"' + unquote(slice) + '"')`,
+ * where unquote undoes that quoting (`unquoteYaml` in formats/yamlText.ts).
+ */
+export type YamlEncoding = 'yaml' | 'yaml-single-json' | 'yaml-double-json';
+
+/**
+ * Like TurnEncoding for one part. "placeholder": text is "[type]" standing for a non-text block at
+ * range. "toolCall": text is the tool call at range rendered as `{"name":...,"arguments":...}` (see
+ * `renderToolCall`), since the engine's chat messages carry text only.
+ */
+export type PartEncoding = 'verbatim' | 'json-string' | 'placeholder' | 'toolCall' | YamlEncoding;
 
 /** Separator between the parts of a multi-part turn's `text`. */
 export const PART_SEPARATOR = '\n';
@@ -49,6 +66,14 @@ export interface TurnPart {
   readonly encoding: PartEncoding;
   /** For placeholders: the block type as written in the file ("image", "image_url", "input_audio", ...). */
   readonly placeholderType?: string;
+  /** For tool calls: the function's name and the call's id. */
+  readonly name?: string;
+  readonly toolCallId?: string;
+}
+
+/** How a tool call is written into an assistant turn's text: one JSON object, as most chat templates render calls. */
+export function renderToolCall(name: string | undefined, args: unknown): string {
+  return JSON.stringify({ name: name ?? '', arguments: args ?? {} });
 }
 
 /** One message of a conversation. */
@@ -68,7 +93,7 @@ export interface Turn {
   readonly rawRole?: string;
   /** Speaker or tool name (OpenAI "name", tool call function name, Inspect "function"). */
   readonly name?: string;
-  /** Tool call id linking a toolCall turn to its toolResult turn. */
+  /** Tool call id: on a tool result, the call it answers (the calls themselves are parts of the assistant turn). */
   readonly toolCallId?: string;
   /** The paper's recorded projection for this turn, when the file's projections align with turns one to one. */
   readonly recordedProjection?: number;
@@ -87,6 +112,11 @@ export interface Conversation {
   readonly range?: TextRange;
   /** Short human label when a file holds several: "line 3", "record 2", "sample 7 (epoch 1)". */
   readonly label?: string;
+  /**
+   * For chat exports that keep edits and regenerations as a tree (ChatGPT, Open WebUI): true for a
+   * branch the app does not show; the shown branch comes first and has no flag.
+   */
+  readonly branch?: boolean;
   /** Per-turn Assistant-Axis projections recorded in the file (the paper's "projections"), as written. */
   readonly recordedProjections?: readonly number[];
 }

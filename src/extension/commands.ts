@@ -16,6 +16,7 @@ import type { ResultStore } from './resultStore';
 import type { TranscriptDiagnostics } from './diagnostics';
 import { rerunTurnCommand } from './rerunTurn';
 import { tryDemoModel } from './tryDemo';
+import { openEvalSample } from './evalLogs';
 import type { EngineHost } from './engineHost';
 import { TRANSCRIPT_LANGUAGES } from './ids';
 
@@ -50,6 +51,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable {
     [CommandId.showActions]: () => showActions(),
     [CommandId.tryDemoModel]: () => tryDemoModel({ config: deps.config, log: deps.log, analyzeActive: () => analyze(false) }),
     [CommandId.exportReport]: () => exportReport(deps.store),
+    [CommandId.openEvalSample]: (arg) => openEvalSample({ analyzeActive: () => analyze(false) }, arg),
     [CommandId.rerunTurn]: (...args) => rerunTurnCommand(deps, args),
     [InternalCommandId.showInPanel]: (...args) => {
       const target = turnArgs(args);

@@ -13,6 +13,7 @@ import { DriftPanel } from './panel';
 import { ResultStore } from './resultStore';
 import { StatusBar } from './statusBar';
 import { registerSampleDocuments } from './tryDemo';
+import { registerEvalSampleDocuments } from './evalLogs';
 
 let engine: EngineHost | undefined;
 
@@ -49,6 +50,7 @@ export function activate(context: vscode.ExtensionContext): void {
       registerHovers(store),
       registerCodeLens(store, config),
       registerSampleDocuments(context.extensionUri),
+      registerEvalSampleDocuments(),
     );
     void config.ignoredUntrusted().then((ignored) => {
       if (ignored.length === 0) return;

@@ -19,6 +19,7 @@ export enum CommandId {
   tryDemoModel = 'persona-lens.tryDemoModel',
   exportReport = 'persona-lens.exportReport',
   rerunTurn = 'persona-lens.rerunTurnCapped',
+  openEvalSample = 'persona-lens.openEvalSample',
 }
 
 /** Link targets of hovers and CodeLens; hidden from the palette. */
@@ -44,5 +45,5 @@ export enum ColorId {
   rulerAlarm = 'personaLens.alarmRuler',
 }
 
-/** Languages whose documents may hold transcripts. */
-export const TRANSCRIPT_LANGUAGES = ['json', 'jsonc', 'jsonl', 'markdown', 'prompty'] as const;
+/** Languages whose documents may hold transcripts (YAML: VCR cassettes of API calls). */
+export const TRANSCRIPT_LANGUAGES = ['json', 'jsonc', 'jsonl', 'markdown', 'prompty', 'yaml'] as const;

@@ -1,10 +1,10 @@
 import type { Node } from 'jsonc-parser';
 import type { Turn, TurnPart } from '../transcript';
-import { finishConversation, partsTurn, spanTurn } from './conversation';
+import { finishConversation, messageTurn, spanTurn } from './conversation';
 import type { DiagnosticSink } from './diagnosticSink';
 import { defineJsonFormat } from './json/jsonFormat';
-import { fraction, has, items, plain, prop, spanOf, str } from './json/jsonNodes';
-import { argumentsTurn, contentTurn, readContent, readPart } from './json/messageContent';
+import { fraction, has, items, pickKeys, prop, spanOf, str } from './json/jsonNodes';
+import { callPart, contentTurn, readContent, readPart } from './json/messageContent';
 import { isMessage, messageRole, ROLE_CONTENT } from './json/messageList';
 
 // Block types only the Anthropic Messages API uses; "image" with a "source" rather than OpenAI's "image_url".
@@ -23,7 +23,7 @@ export function hasAnthropicSignals(node: Node): boolean {
 
 /**
  * Anthropic Messages: {system?, messages: [{role, content}]} where content is a string or a list of
- * blocks. Text blocks join into one turn; each tool_use and tool_result block becomes a turn of its
+ * blocks. Text and tool_use blocks join into one turn; each tool_result block becomes a turn of its
  * own (role "tool"); images, documents and thinking blocks are kept as placeholders.
  */
 export const anthropicMessages = defineJsonFormat({
@@ -53,10 +53,7 @@ export const anthropicMessages = defineJsonFormat({
     }
     const systemNode = prop(record.node, 'system');
     const system = systemNode ? contentTurn('system', readContent(text, systemNode, sink), { rawRole: 'system' }) : undefined;
-    const metadata: Record<string, unknown> = {};
-    for (const key of ['model', 'max_tokens', 'temperature', 'tools', 'metadata']) {
-      if (has(record.node, key)) metadata[key] = plain(prop(record.node, key));
-    }
+    const metadata = pickKeys(record.node, ['model', 'max_tokens', 'temperature', 'tools', 'metadata']);
     return [
       finishConversation(
         {
@@ -72,27 +69,23 @@ export const anthropicMessages = defineJsonFormat({
   },
 });
 
-/** Turns of one block list, in document order: runs of text/placeholder blocks, tool_use, tool_result. */
-function readBlocks(text: string, blocks: Node, role: Turn['role'], rawRole: string, sink: DiagnosticSink): Turn[] {
+/**
+ * Turns of one block list, in document order: text, placeholder and tool_use blocks join into one
+ * turn of the message's role (an assistant's calls are part of its turn); each tool_result block is
+ * a tool turn of its own, so a user message mixing results and text splits around them.
+ */
+export function readBlocks(text: string, blocks: Node, role: Turn['role'], rawRole: string, sink: DiagnosticSink): Turn[] {
   const out: Turn[] = [];
   let pending: TurnPart[] = [];
   const flush = (): void => {
-    const t = partsTurn(role, pending, { rawRole });
+    const t = messageTurn(role, pending, { rawRole });
     if (t) out.push(t);
     pending = [];
   };
   for (const block of items(blocks)) {
     const type = str(prop(block, 'type'));
     if (type === 'tool_use' || type === 'server_tool_use') {
-      flush();
-      const name = str(prop(block, 'name'));
-      const id = str(prop(block, 'id'));
-      const t = argumentsTurn(text, prop(block, 'input') ?? block, sink, {
-        rawRole,
-        ...(name !== undefined ? { name } : {}),
-        ...(id !== undefined ? { toolCallId: id } : {}),
-      });
-      if (t) out.push(t);
+      pending.push(callPart(str(prop(block, 'name')), prop(block, 'input'), block, str(prop(block, 'id'))));
     } else if (type === 'tool_result') {
       flush();
       const id = str(prop(block, 'tool_use_id'));

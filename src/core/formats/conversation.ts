@@ -1,5 +1,6 @@
 import {
   PART_SEPARATOR,
+  renderToolCall,
   type Conversation,
   type Role,
   type Severity,
@@ -52,6 +53,30 @@ export function placeholderPart(type: string, range: TextRange, sink: Diagnostic
   return { text, range, encoding: 'placeholder', placeholderType: type };
 }
 
+/** A tool call as a part of the assistant turn that makes it: rendered text, range = the call in the source. */
+export function toolCallPart(name: string | undefined, args: unknown, range: TextRange, id?: string): TurnPart {
+  return {
+    text: renderToolCall(name, args),
+    range,
+    encoding: 'toolCall',
+    ...(name !== undefined ? { name } : {}),
+    ...(id !== undefined ? { toolCallId: id } : {}),
+  };
+}
+
+/**
+ * The turn of one assistant (or other) message from its parts; kind "toolCall" when it only calls
+ * tools. Whitespace-only text parts next to calls are dropped (models often emit "" or "\n\n" there).
+ */
+export function messageTurn(role: Role, parts: readonly TurnPart[], extras: TurnExtras = {}): Turn | undefined {
+  const hasCall = parts.some((p) => p.encoding === 'toolCall');
+  const kept = (hasCall ? parts.filter((p) => p.encoding === 'toolCall' || p.encoding === 'placeholder' || p.text.trim() !== '') : [...parts])
+    // In the file's order (content is normally written before the calls), so the turn's range spans its parts.
+    .sort((a, b) => a.range.start - b.range.start);
+  const onlyCalls = hasCall && kept.every((p) => p.encoding === 'toolCall');
+  return partsTurn(role, kept, { ...extras, kind: onlyCalls ? 'toolCall' : (extras.kind ?? 'message') });
+}
+
 /** Warns when a message turn holds only whitespace (tool calls and results may legitimately be empty). */
 export function checkEmpty(turn: Turn, sink: DiagnosticSink): void {
   if ((turn.kind ?? 'message') !== 'message' || turn.text.trim() !== '') return;
@@ -67,16 +92,17 @@ export interface ConversationDraft {
   /** Where "no assistant turn" is reported (e.g. the "messages" key); defaults to the record's first character. */
   readonly anchor?: TextRange;
   readonly label?: string;
+  readonly branch?: boolean;
   readonly recordedProjections?: readonly number[];
 }
 
 /** Checks a draft (empty turns, missing assistant turn) and returns the conversation. */
-export function finishConversation(draft: ConversationDraft, sink: DiagnosticSink, missingAssistant: Severity = 'warning'): Conversation {
+export function finishConversation(draft: ConversationDraft, sink: DiagnosticSink, missingAssistant: Severity = 'info'): Conversation {
   const anchor = draft.anchor ?? { start: draft.range.start, end: Math.min(draft.range.end, draft.range.start + 1) };
   const where = draft.label ? ` (${draft.label})` : '';
   if (draft.turns.length === 0 && !draft.system) {
     sink.warning('no-turns', `No conversation turns found${where}.`, anchor);
-  } else if (!draft.turns.some((t) => t.role === 'assistant' && (t.kind ?? 'message') === 'message')) {
+  } else if (!draft.turns.some((t) => t.role === 'assistant')) {
     sink.add(missingAssistant, 'no-assistant-turn', `No assistant turn${where}: there is nothing to score.`, anchor);
   }
   for (const t of draft.turns) checkEmpty(t, sink);
@@ -87,6 +113,7 @@ export function finishConversation(draft: ConversationDraft, sink: DiagnosticSin
     range: draft.range,
     ...(draft.system ? { system: draft.system } : {}),
     ...(draft.label !== undefined ? { label: draft.label } : {}),
+    ...(draft.branch ? { branch: true } : {}),
     ...(draft.recordedProjections ? { recordedProjections: draft.recordedProjections } : {}),
   };
 }

@@ -28,7 +28,15 @@ export class DiagnosticSink {
   private readonly items: TranscriptDiagnostic[] = [];
   private dropped = 0;
 
-  constructor(private readonly textLength: number) {}
+  constructor(
+    private readonly textLength: number,
+    private readonly silent = false,
+  ) {}
+
+  /** A sink that drops everything: for a second read of text already reported on (a branch repeating its trunk). */
+  muted(): DiagnosticSink {
+    return new DiagnosticSink(this.textLength, true);
+  }
 
   /** Records an error. */
   error(code: DiagnosticCode, message: string, range: TextRange): void {
@@ -47,6 +55,7 @@ export class DiagnosticSink {
 
   /** Records a diagnostic of the given severity. */
   add(severity: Severity, code: DiagnosticCode, message: string, range: TextRange): void {
+    if (this.silent) return;
     if (this.items.length >= MAX_DIAGNOSTICS) {
       this.dropped++;
       return;

@@ -2,11 +2,13 @@
 export { parse, listFormats, detect, makeInput, tooLargeResult, type ParseOptions } from './parse';
 export { DEFAULT_MAX_BYTES } from './encoding';
 export { FORMATS } from './registry';
+export { evalSampleDocument, evalSampleEntries, evalSampleLabel, type EvalSampleEntry } from './inspectEvalSample';
 export { defineJsonFormat, type JsonFormatSpec, type JsonRecord } from './json/jsonFormat';
 export { DiagnosticSink, type DiagnosticCode } from './diagnosticSink';
 export type { FormatInfo, FormatInput, TranscriptFormat } from './types';
 export {
   PART_SEPARATOR,
+  renderToolCall,
   type Conversation,
   type ParseResult,
   type PartEncoding,

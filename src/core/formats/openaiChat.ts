@@ -1,7 +1,7 @@
 import type { Node } from 'jsonc-parser';
 import { finishConversation } from './conversation';
 import { defineJsonFormat } from './json/jsonFormat';
-import { fraction, has, items, plain, prop, spanOf } from './json/jsonNodes';
+import { fraction, items, pickKeys, prop, spanOf } from './json/jsonNodes';
 import { readMessageList, isMessage } from './json/messageList';
 import { hasAnthropicSignals } from './anthropicMessages';
 
@@ -25,12 +25,7 @@ export const openaiChat = defineJsonFormat({
   read(record, text, sink) {
     const list = record.node.type === 'array' ? record.node : prop(record.node, 'messages');
     const turns = readMessageList(text, list, sink);
-    const metadata: Record<string, unknown> = {};
-    if (record.node.type === 'object') {
-      for (const key of ['model', 'tools', 'functions', 'parallel_tool_calls', 'metadata', 'id']) {
-        if (has(record.node, key)) metadata[key] = plain(prop(record.node, key));
-      }
-    }
+    const metadata = pickKeys(record.node, ['model', 'tools', 'functions', 'parallel_tool_calls', 'metadata', 'id']);
     const messagesKey = record.node.type === 'object' ? record.node.children?.find((p) => p.children?.[0]?.value === 'messages')?.children?.[0] : undefined;
     return [
       finishConversation(

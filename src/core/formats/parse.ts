@@ -2,10 +2,12 @@ import type { ParseResult } from '../transcript';
 import { DiagnosticSink } from './diagnosticSink';
 import { checkEncoding, DEFAULT_MAX_BYTES, utf8Length } from './encoding';
 import { reportSyntaxErrors } from './json/jsonFormat';
-import { looksLikeJson, readJsonSource, type JsonSource } from './json/jsonSource';
+import { baseName, makeInput } from './input';
 import { FORMATS } from './registry';
 import { formatBytes } from '../report/format';
 import type { FormatInfo, FormatInput, TranscriptFormat } from './types';
+
+export { makeInput };
 
 /** Options for `parse`. */
 export interface ParseOptions {
@@ -99,34 +101,4 @@ export function detect(input: FormatInput, formats: readonly TranscriptFormat[] 
     }
   }
   return best;
-}
-
-/** The input a format sees; the JSON reading is shared by all JSON formats and done once. */
-export function makeInput(text: string, fileName: string): FormatInput {
-  const extension = extensionOf(fileName);
-  let json: JsonSource | undefined | null = null;
-  return {
-    text,
-    fileName,
-    extension,
-    json(): JsonSource | undefined {
-      if (json === null) json = looksLikeJson(text, extension) ? readJsonSource(withoutBom(text), extension) : undefined;
-      return json;
-    },
-  };
-}
-
-// A BOM is not JSON; a space of the same length keeps every offset valid.
-function withoutBom(text: string): string {
-  return text.charCodeAt(0) === 0xfeff ? ' ' + text.slice(1) : text;
-}
-
-function extensionOf(fileName: string): string {
-  const base = baseName(fileName);
-  const dot = base.lastIndexOf('.');
-  return dot > 0 ? base.slice(dot).toLowerCase() : '';
-}
-
-function baseName(fileName: string): string {
-  return fileName.split(/[\\/]/).pop() || fileName || 'the file';
 }

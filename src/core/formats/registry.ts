@@ -1,10 +1,19 @@
+import { aiderHistory } from './aider';
 import { anthropicMessages } from './anthropicMessages';
 import { assistantAxisTranscript } from './assistantAxis';
+import { chatgptExport } from './chatgptExport';
+import { claudeAiExport } from './claudeAiExport';
+import { claudeCode } from './claudeCode';
+import { evalDataset } from './evalDataset';
 import { inspectEval } from './inspectEval';
 import { markdownTranscript } from './markdown';
 import { openaiChat } from './openaiChat';
+import { openaiResponses } from './openaiResponses';
+import { openWebui } from './openWebui';
 import { prompty } from './prompty';
 import { shareGpt } from './shareGpt';
+import { sillyTavern } from './sillyTavern';
+import { vcrCassette } from './vcrCassette';
 import type { TranscriptFormat } from './types';
 
 /**
@@ -13,10 +22,19 @@ import type { TranscriptFormat } from './types';
  */
 export const FORMATS: readonly TranscriptFormat[] = [
   inspectEval,
+  chatgptExport,
+  claudeAiExport,
+  openWebui,
+  claudeCode,
+  sillyTavern,
   assistantAxisTranscript,
   shareGpt,
+  openaiResponses,
   anthropicMessages,
   openaiChat,
+  evalDataset,
   prompty,
+  vcrCassette,
+  aiderHistory,
   markdownTranscript,
 ];

@@ -27,8 +27,9 @@ const ROLES: Readonly<Record<string, RoleInfo>> = {
   observation: { role: 'tool', kind: 'toolResult' },
   function_response: { role: 'tool', kind: 'toolResult' },
   tool_response: { role: 'tool', kind: 'toolResult' },
-  function_call: { role: 'tool', kind: 'toolCall' },
-  tool_call: { role: 'tool', kind: 'toolCall' },
+  // The model wrote the call: an assistant turn (LLaMA-Factory's ShareGPT renders it on the assistant side).
+  function_call: { role: 'assistant', kind: 'toolCall' },
+  tool_call: { role: 'assistant', kind: 'toolCall' },
 };
 
 /** Normalises a role label ("Human", "gpt", "developer"); undefined when unknown. */

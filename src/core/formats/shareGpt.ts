@@ -14,7 +14,8 @@ function turnList(node: Node): Node | undefined {
 /**
  * ShareGPT: {"conversations": [{"from": "human" | "gpt" | "system" | ..., "value": "..."}]},
  * usually many per file (a JSON array or JSONL). An optional top-level "system" string is the
- * out-of-list system prompt; "function_call" / "observation" turns are tool turns.
+ * out-of-list system prompt. A "function_call" entry is the assistant calling a tool (an assistant
+ * turn of kind toolCall), an "observation" the tool's answer (a tool turn).
  */
 export const shareGpt = defineJsonFormat({
   id: 'sharegpt',

@@ -75,6 +75,23 @@ test('gates exit 1 with the reason on stderr, fail closed on turns they could no
   assert.equal(pass.code, 0, pass.stderr);
 });
 
+test('an Inspect .eval log is scored sample by sample; a .eval that is no zip exits 2', () => {
+  const log = join(process.cwd(), 'test', 'fixtures', 'formats', 'inspect-four-samples.eval');
+  const r = cli('score', '--model', model, '--cache-dir', cache, '--quiet', '--format', 'json', log);
+  assert.equal(r.code, 0, r.stderr);
+  const parsed = JSON.parse(r.stdout) as { file: string; turns: { role: string }[] }[];
+  assert.deepEqual(
+    parsed.map((c) => c.file.replace(/^.*inspect-four-samples\.eval/, 'log.eval')),
+    ['log.eval › sample 1, epoch 1', 'log.eval › sample 1, epoch 2', 'log.eval › sample 2, epoch 1', 'log.eval › sample 2, epoch 2'],
+  );
+  for (const c of parsed) assert.equal(c.turns.filter((t) => t.role === 'assistant').length, 1);
+  const notZip = join(dir, 'not-a-log.eval');
+  writeFileSync(notZip, 'plain text');
+  const bad = cli('score', '--model', model, '--cache-dir', cache, '--quiet', notZip);
+  assert.equal(bad.code, 2, bad.stderr);
+  assert.match(bad.stderr, /not-a-log\.eval: cannot read: .*not a readable Inspect \.eval log/);
+});
+
 test('a transcript whose assistant turns cannot be scored at all exits 2, gate or not', () => {
   const long = join(dir, 'one-long-reply.json');
   writeFileSync(long, JSON.stringify({ messages: [{ role: 'user', content: 'Tell me everything.' }, { role: 'assistant', content: 'word '.repeat(400) }] }));

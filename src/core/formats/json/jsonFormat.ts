@@ -20,7 +20,12 @@ export interface JsonFormatSpec {
   /** Confidence in [0, 1] that one value is a record of this format. */
   score(node: Node): number;
   /** The conversations in one record (usually one; Inspect logs hold many). */
-  read(record: JsonRecord, text: string, sink: DiagnosticSink): Conversation[];
+  read?(record: JsonRecord, text: string, sink: DiagnosticSink): Conversation[];
+  /**
+   * For formats whose conversation spans records (a session log with one event per JSONL line):
+   * every recognised record at once, in text order. Used instead of `read` when given.
+   */
+  readAll?(records: readonly JsonRecord[], text: string, sink: DiagnosticSink): Conversation[];
 }
 
 const SAMPLE = 8;
@@ -42,6 +47,7 @@ export function defineJsonFormat(spec: JsonFormatSpec): TranscriptFormat {
       const source = input.json();
       if (!source) return [];
       const out: Conversation[] = [];
+      const all: JsonRecord[] = [];
       for (const record of chooseRecords(source, (n) => spec.score(n)).records) {
         if (spec.score(record.node) === 0) {
           const where = record.label ? ` (${record.label})` : '';
@@ -51,8 +57,10 @@ export function defineJsonFormat(spec: JsonFormatSpec): TranscriptFormat {
           });
           continue;
         }
-        out.push(...spec.read(record, input.text, sink));
+        if (spec.readAll) all.push(record);
+        else if (spec.read) out.push(...spec.read(record, input.text, sink));
       }
+      if (spec.readAll) out.push(...spec.readAll(all, input.text, sink));
       // After the pass above, so that JSONL errors come from it rather than a second read.
       reportSyntaxErrors(source, sink);
       return out;

@@ -40,6 +40,13 @@ export function plain(node: Node | undefined): unknown {
   return node ? getNodeValue(node) : undefined;
 }
 
+/** The plain values of those of `keys` an object node has, for conversation metadata. */
+export function pickKeys(node: Node | undefined, keys: readonly string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of keys) if (has(node, key)) out[key] = plain(prop(node, key));
+  return out;
+}
+
 /** The span of a node's own source text. */
 export function spanOf(node: Node): TextRange {
   return { start: node.offset, end: node.offset + node.length };

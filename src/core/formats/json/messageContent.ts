@@ -1,8 +1,8 @@
 import type { Node } from 'jsonc-parser';
 import type { Role, Turn, TurnPart } from '../../transcript';
-import { partsTurn, placeholderPart, spanTurn, type TurnExtras } from '../conversation';
+import { partsTurn, placeholderPart, spanTurn, toolCallPart, type TurnExtras } from '../conversation';
 import type { DiagnosticSink } from '../diagnosticSink';
-import { items, prop, spanOf, str, stringSpan, type StringSpan } from './jsonNodes';
+import { items, plain, prop, spanOf, str, stringSpan, type StringSpan } from './jsonNodes';
 
 /** A message's "content" as read: absent/null, a malformed string, one string, or a list of parts. */
 export type ContentRead =
@@ -15,6 +15,8 @@ export type ContentRead =
 // OpenAI Responses: input_text, output_text; Anthropic and Inspect: text.
 const TEXT_KEYS: Readonly<Record<string, string>> = {
   text: 'text',
+  // ChatGPT exports: a voice message's transcript.
+  audio_transcription: 'text',
   input_text: 'text',
   output_text: 'text',
   refusal: 'refusal',
@@ -42,7 +44,8 @@ export function readPart(text: string, el: Node, sink: DiagnosticSink): TurnPart
     const span = readString(text, el, sink);
     return span ? { ...span, encoding: 'json-string' } : undefined;
   }
-  const type = str(prop(el, 'type'));
+  // ChatGPT exports name a part's type "content_type".
+  const type = str(prop(el, 'type')) ?? str(prop(el, 'content_type'));
   const key = type !== undefined && Object.hasOwn(TEXT_KEYS, type) ? TEXT_KEYS[type] : undefined;
   const textNode = key ? prop(el, key) : undefined;
   if (textNode?.type === 'string') {
@@ -78,12 +81,29 @@ export function contentTurn(role: Role, content: ContentRead, extras: TurnExtras
   return undefined;
 }
 
-/** A tool call's arguments: a JSON string is unescaped; an object or array is kept as its source text. */
-export function argumentsTurn(text: string, node: Node, sink: DiagnosticSink, extras: TurnExtras): Turn | undefined {
-  if (node.type === 'string') {
-    const span = readString(text, node, sink);
-    return span ? spanTurn('tool', span, 'json-string', { ...extras, kind: 'toolCall' }) : undefined;
+/** The parts a content read contributes to a multi-part turn (a string becomes one json-string part). */
+export function contentParts(content: ContentRead): TurnPart[] {
+  if (content.kind === 'string') return [{ ...content.span, encoding: 'json-string' }];
+  if (content.kind === 'parts') return [...content.parts];
+  return [];
+}
+
+/**
+ * A tool call as a part. `args` is the arguments node: a JSON string (OpenAI) is decoded when it
+ * holds JSON, an object (Inspect, Anthropic "input") is taken as is.
+ */
+export function callPart(name: string | undefined, args: Node | undefined, call: Node, id?: string): TurnPart {
+  return toolCallPart(name, argumentsValue(args), spanOf(call), id);
+}
+
+function argumentsValue(node: Node | undefined): unknown {
+  if (!node) return {};
+  if (node.type === 'string' && typeof node.value === 'string') {
+    try {
+      return JSON.parse(node.value) as unknown;
+    } catch {
+      return node.value;
+    }
   }
-  const range = spanOf(node);
-  return spanTurn('tool', { text: text.slice(range.start, range.end), range }, 'verbatim', { ...extras, kind: 'toolCall' });
+  return plain(node);
 }

@@ -3,7 +3,8 @@ import type { Turn } from '../../transcript';
 import type { DiagnosticSink } from '../diagnosticSink';
 import { knownRoleLabels, normalizeRole, type RoleInfo } from '../roles';
 import { has, items, prop, spanOf, str } from './jsonNodes';
-import { argumentsTurn, contentTurn, readContent } from './messageContent';
+import { messageTurn } from '../conversation';
+import { callPart, contentParts, contentTurn, readContent } from './messageContent';
 
 /** Keys naming a message's role and its text, per dialect. */
 export interface MessageKeys {
@@ -45,42 +46,44 @@ export function messageRole(text: string, msg: Node, keys: MessageKeys, sink: Di
 
 /**
  * Turns of a list of OpenAI-style messages (also Inspect's and the paper's): content as a string or
- * parts, tool calls as turns of their own. Handles both tool-call shapes: OpenAI's
+ * parts. An assistant message that calls tools is one turn whose parts are its text and its calls
+ * (kind "toolCall" when it only calls). Handles both tool-call shapes: OpenAI's
  * {id, function: {name, arguments: "<json>"}} and Inspect's {id, function: "name", arguments: {...}}.
  */
 export function readMessageList(text: string, list: Node | undefined, sink: DiagnosticSink, keys: MessageKeys = ROLE_CONTENT): Turn[] {
   const turns: Turn[] = [];
   for (const msg of items(list)) {
-    const role = messageRole(text, msg, keys, sink);
-    if (!role) continue;
-    const calls = [...items(prop(msg, 'tool_calls')), ...(prop(msg, 'function_call') ? [prop(msg, 'function_call') as Node] : [])];
-    const contentNode = prop(msg, keys.content);
-    const content = readContent(text, contentNode, sink);
-    const name = str(prop(msg, 'name')) ?? str(prop(msg, 'function'));
-    const toolCallId = str(prop(msg, 'tool_call_id'));
-    const turn = contentTurn(role.role, content, {
-      kind: role.kind,
-      rawRole: role.label,
-      ...(name !== undefined ? { name } : {}),
-      ...(toolCallId !== undefined ? { toolCallId } : {}),
-    });
-    // Assistant messages that only call tools often carry "" or null content; that is not an empty turn.
-    if (turn && !(calls.length > 0 && turn.text === '')) turns.push(turn);
-    if (!turn && content.kind === 'none' && calls.length === 0) {
-      sink.warning('empty-turn', `The ${role.label} message has no content; it is skipped.`, spanOf(contentNode ?? msg));
-    }
-    for (const call of calls) {
-      const fn = prop(call, 'function');
-      const callName = fn?.type === 'object' ? str(prop(fn, 'name')) : (str(fn) ?? str(prop(call, 'name')));
-      const args = (fn?.type === 'object' ? prop(fn, 'arguments') : undefined) ?? prop(call, 'arguments') ?? call;
-      const id = str(prop(call, 'id'));
-      const t = argumentsTurn(text, args, sink, {
-        rawRole: role.label,
-        ...(callName !== undefined ? { name: callName } : {}),
-        ...(id !== undefined ? { toolCallId: id } : {}),
-      });
-      if (t) turns.push(t);
-    }
+    const turn = readMessage(text, msg, sink, keys);
+    if (turn) turns.push(turn);
   }
   return turns;
+}
+
+/** One OpenAI-style message as a turn; undefined (reported) when it has no role or nothing in it. */
+export function readMessage(text: string, msg: Node, sink: DiagnosticSink, keys: MessageKeys = ROLE_CONTENT): Turn | undefined {
+  const role = messageRole(text, msg, keys, sink);
+  if (!role) return undefined;
+  const calls = [...items(prop(msg, 'tool_calls')), ...(prop(msg, 'function_call') ? [prop(msg, 'function_call') as Node] : [])];
+  const contentNode = prop(msg, keys.content);
+  const content = readContent(text, contentNode, sink);
+  const name = str(prop(msg, 'name')) ?? str(prop(msg, 'function'));
+  const toolCallId = str(prop(msg, 'tool_call_id'));
+  const extras = {
+    kind: role.kind,
+    rawRole: role.label,
+    ...(name !== undefined ? { name } : {}),
+    ...(toolCallId !== undefined ? { toolCallId } : {}),
+  };
+  if (calls.length === 0) {
+    const turn = contentTurn(role.role, content, extras);
+    if (!turn && content.kind === 'none') sink.warning('empty-turn', `The ${role.label} message has no content; it is skipped.`, spanOf(contentNode ?? msg));
+    return turn;
+  }
+  const callParts = calls.map((call) => {
+    const fn = prop(call, 'function');
+    const callName = fn?.type === 'object' ? str(prop(fn, 'name')) : (str(fn) ?? str(prop(call, 'name')));
+    const args = (fn?.type === 'object' ? prop(fn, 'arguments') : undefined) ?? prop(call, 'arguments');
+    return callPart(callName, args, call, str(prop(call, 'id')));
+  });
+  return messageTurn(role.role, [...contentParts(content), ...callParts], { rawRole: role.label, ...(name !== undefined ? { name } : {}) });
 }

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { parse } from '../../../../src/core/formats';
 import { fixture, invariantProblems, slice } from './helpers';
 
-test('Anthropic: top-level system, image and thinking placeholders, tool_use and tool_result turns', () => {
+test('Anthropic: top-level system, image and thinking placeholders, tool_use in the assistant turn, tool_result turns', () => {
   const text = fixture('anthropic-messages.json');
   const r = parse(text, 'anthropic-messages.json');
   assert.equal(r.format, 'anthropic-messages');
@@ -16,7 +16,6 @@ test('Anthropic: top-level system, image and thinking placeholders, tool_use and
     [
       ['user', 'message'],
       ['assistant', 'message'],
-      ['tool', 'toolCall'],
       ['tool', 'toolResult'],
       ['assistant', 'message'],
       ['tool', 'toolResult'],
@@ -25,17 +24,19 @@ test('Anthropic: top-level system, image and thinking placeholders, tool_use and
     ],
   );
   assert.equal(turns[0]?.text, '[image]\nThis is the view from our hotel in Lisbon. Is tomorrow good for a walk to Belém?');
-  assert.equal(turns[1]?.text, "[thinking]\nLet me check tomorrow's forecast for Lisbon.");
-  // tool_use input is an object: the turn is its JSON source, verbatim.
-  assert.equal(turns[2]?.encoding, 'verbatim');
-  assert.equal(turns[2]?.text, '{"city": "Lisbon", "day": "tomorrow"}');
-  assert.equal(turns[2]?.name, 'get_weather');
+  // The assistant's tool_use is part of its turn, rendered as the engine sees it; its range is the block.
+  assert.equal(
+    turns[1]?.text,
+    '[thinking]\nLet me check tomorrow\'s forecast for Lisbon.\n{"name":"get_weather","arguments":{"city":"Lisbon","day":"tomorrow"}}',
+  );
+  const call = turns[1]?.parts?.[2];
+  assert.deepEqual([call?.encoding, call?.name, call?.toolCallId], ['toolCall', 'get_weather', 'toolu_01A09q90qw90lq917835lq9']);
+  assert.ok(slice(text, call?.range ?? { start: 0, end: 0 }).startsWith('{"type": "tool_use"'));
   assert.equal(turns[2]?.toolCallId, 'toolu_01A09q90qw90lq917835lq9');
-  assert.equal(turns[3]?.toolCallId, 'toolu_01A09q90qw90lq917835lq9');
-  assert.equal(turns[3]?.text, 'Sunny, 21°C, light wind from the north-west.');
-  assert.equal(turns[4]?.encoding, 'json-string');
-  assert.equal(turns[5]?.text, 'Tram 15E: every 8 minutes.');
-  assert.equal(turns[7]?.text, 'Yes. Tram 15E runs every 8 minutes from Belém back to Praça da Figueira.');
+  assert.equal(turns[2]?.text, 'Sunny, 21°C, light wind from the north-west.');
+  assert.equal(turns[3]?.encoding, 'json-string');
+  assert.equal(turns[4]?.text, 'Tram 15E: every 8 minutes.');
+  assert.equal(turns[6]?.text, 'Yes. Tram 15E runs every 8 minutes from Belém back to Praça da Figueira.');
   assert.deepEqual(
     r.diagnostics.map((d) => [d.code, slice(text, d.range).slice(0, 18)]),
     [

@@ -58,7 +58,10 @@ const mutations: Mutation[] = [
 const baseSeed = Number(process.env.PERSONA_LENS_FUZZ_SEED ?? 0x5eed);
 const fixtureDir = join(repoRoot(), 'test', 'fixtures', 'formats');
 const samples = [
-  ...readdirSync(fixtureDir).map((name) => ({ name, text: readFileSync(join(fixtureDir, name), 'utf8'), runs: 300 })),
+  // .eval archives are binary (their sample documents are JSON logs, fuzzed as inspect-eval.json); SOURCES.md is the fixtures' provenance.
+  ...readdirSync(fixtureDir)
+    .filter((name) => !name.endsWith('.eval') && name !== 'SOURCES.md')
+    .map((name) => ({ name, text: readFileSync(join(fixtureDir, name), 'utf8'), runs: 300 })),
   ...readdirSync(personaDriftDir()).map((name) => ({ name, text: readFileSync(join(personaDriftDir(), name), 'utf8'), runs: 40 })),
 ];
 

@@ -1,7 +1,9 @@
 // Shared by the format tests: fixture paths and the range invariants every parse result must keep.
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { PART_SEPARATOR, type ParseResult, type TextRange, type Turn, type TurnPart } from '../../../../src/core/transcript';
+import { parse as parseYaml } from 'yaml';
+import { PART_SEPARATOR, type ParseResult, type TextRange, type Turn, type TurnPart, type YamlEncoding } from '../../../../src/core/transcript';
+import { unquoteYaml } from '../../../../src/core/formats/yamlText';
 
 /** The repository root: the nearest folder above the working directory holding package.json. */
 export function repoRoot(): string {
@@ -25,11 +27,18 @@ export function personaDriftDir(): string {
 }
 
 /** The source text a span stands for, decoded by its encoding; undefined when it does not decode. */
-function decode(text: string, range: TextRange, encoding: 'verbatim' | 'json-string'): string | undefined {
+function decode(text: string, range: TextRange, encoding: 'verbatim' | 'json-string' | YamlEncoding): string | undefined {
   const slice = text.slice(range.start, range.end);
   if (encoding === 'verbatim') return slice;
   try {
-    const v: unknown = JSON.parse('"' + slice + '"');
+    if (encoding === 'yaml') {
+      // A YAML scalar read on its own (the yaml library, not the format's code).
+      const v: unknown = parseYaml(slice);
+      return typeof v === 'string' ? v : undefined;
+    }
+    const json = encoding === 'json-string' ? slice : unquoteYaml(slice, 0, slice.length, encoding === 'yaml-single-json' ? 'single' : 'double')?.text;
+    if (json === undefined) return undefined;
+    const v: unknown = JSON.parse('"' + json + '"');
     return typeof v === 'string' ? v : undefined;
   } catch {
     return undefined;
@@ -47,10 +56,21 @@ function partProblems(text: string, p: TurnPart, what: string): string[] {
   if (rp) return [rp];
   if (p.encoding === 'placeholder') {
     if (!/^\[[^\]]*\]$/.test(p.text)) out.push(`${what}: placeholder text ${JSON.stringify(p.text)} is not "[type]"`);
+  } else if (p.encoding === 'toolCall') {
+    if (!isRenderedCall(p.text)) out.push(`${what}: tool call text ${JSON.stringify(p.text.slice(0, 80))} is not {"name", "arguments"}`);
   } else if (decode(text, p.range, p.encoding) !== p.text) {
     out.push(`${what}: text does not equal its ${p.encoding} slice`);
   }
   return out;
+}
+
+function isRenderedCall(s: string): boolean {
+  try {
+    const v = JSON.parse(s) as unknown;
+    return typeof v === 'object' && v !== null && typeof (v as { name?: unknown }).name === 'string' && 'arguments' in v;
+  } catch {
+    return false;
+  }
 }
 
 function turnProblems(text: string, t: Turn, what: string): string[] {

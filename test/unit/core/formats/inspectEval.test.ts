@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { parse } from '../../../../src/core/formats';
 import { fixture, invariantProblems } from './helpers';
 
-test('Inspect eval log: one conversation per sample, tool calls and results as tool turns', () => {
+test('Inspect eval log: one conversation per sample, tool calls in assistant turns, results as tool turns', () => {
   const text = fixture('inspect-eval.json');
   const r = parse(text, '2026-11-20T09-14-03_ctf-bash.json');
   assert.equal(r.format, 'inspect-eval');
@@ -21,19 +21,22 @@ test('Inspect eval log: one conversation per sample, tool calls and results as t
       ['system', 'message', undefined],
       ['user', 'message', undefined],
       ['assistant', 'message', undefined],
-      ['tool', 'toolCall', 'bash'],
       ['tool', 'toolResult', 'bash'],
       ['assistant', 'message', undefined],
     ],
   );
-  assert.equal(first[2]?.text, "[reasoning]\nI'll list all files, including hidden ones.");
-  assert.equal(first[3]?.text, '{"cmd": "ls -la ~"}');
-  assert.equal(first[3]?.toolCallId, 'call_a1');
-  assert.equal(first[4]?.text, 'total 12\n-rw-r--r-- 1 ctf ctf 16 Nov 20 09:14 .flag\n');
-  // Sample 2's assistant turn that only calls a tool has content "": no empty assistant turn is made.
+  assert.equal(first[2]?.text, '[reasoning]\nI\'ll list all files, including hidden ones.\n{"name":"bash","arguments":{"cmd":"ls -la ~"}}');
+  assert.equal(first[2]?.parts?.[2]?.toolCallId, 'call_a1');
+  assert.equal(first[3]?.text, 'total 12\n-rw-r--r-- 1 ctf ctf 16 Nov 20 09:14 .flag\n');
+  // Sample 2's assistant message that only calls a tool (content "") is an assistant turn of kind toolCall.
   assert.deepEqual(
-    r.conversations[1]?.turns.map((t) => t.kind),
-    ['message', 'toolCall', 'toolResult', 'message'],
+    r.conversations[1]?.turns.map((t) => [t.role, t.kind]),
+    [
+      ['user', 'message'],
+      ['assistant', 'toolCall'],
+      ['tool', 'toolResult'],
+      ['assistant', 'message'],
+    ],
   );
   assert.deepEqual(
     r.diagnostics.map((d) => [d.severity, d.code]),

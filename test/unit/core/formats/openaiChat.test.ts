@@ -33,7 +33,7 @@ test('OpenAI: request body with developer role, content parts, an image, tool ca
     [
       ['system', 'message', 'developer'],
       ['user', 'message', 'user'],
-      ['tool', 'toolCall', 'assistant'],
+      ['assistant', 'toolCall', 'assistant'],
       ['tool', 'toolResult', 'tool'],
       ['assistant', 'message', 'assistant'],
     ],
@@ -50,9 +50,12 @@ test('OpenAI: request body with developer role, content parts, an image, tool ca
     ],
   );
   assert.ok(slice(text, user?.parts?.[1]?.range ?? { start: 0, end: 0 }).startsWith('{"type": "image_url"'));
-  assert.equal(turns[2]?.name, 'get_order_status');
-  assert.equal(turns[2]?.toolCallId, 'call_7Qm2');
-  assert.equal(turns[2]?.text, '{"order_id": "A-1042"}');
+  // An assistant message that only calls a tool is an assistant turn: the call rendered as text.
+  assert.equal(turns[2]?.text, '{"name":"get_order_status","arguments":{"order_id":"A-1042"}}');
+  assert.deepEqual(
+    turns[2]?.parts?.map((p) => [p.encoding, p.name, p.toolCallId]),
+    [['toolCall', 'get_order_status', 'call_7Qm2']],
+  );
   assert.equal(turns[3]?.toolCallId, 'call_7Qm2');
   // The image is reported once, as info, at the image part.
   assert.deepEqual(
@@ -98,7 +101,7 @@ test('OpenAI JSONL saved as .json is still read line by line', () => {
   assert.deepEqual(r.diagnostics, []);
 });
 
-test('OpenAI: assistant message with only tool calls and empty content is not an empty turn', () => {
+test('OpenAI: assistant message with only tool calls and empty content is an assistant turn, not an empty one', () => {
   const text = JSON.stringify({
     messages: [
       { role: 'user', content: 'Weather in Oslo?' },
@@ -112,10 +115,11 @@ test('OpenAI: assistant message with only tool calls and empty content is not an
     r.conversations[0]?.turns.map((t) => [t.role, t.kind]),
     [
       ['user', 'message'],
-      ['tool', 'toolCall'],
+      ['assistant', 'toolCall'],
       ['tool', 'toolResult'],
       ['assistant', 'message'],
     ],
   );
+  assert.equal(r.conversations[0]?.turns[1]?.text, '{"name":"weather","arguments":{"city":"Oslo"}}');
   assert.deepEqual(r.diagnostics, []);
 });

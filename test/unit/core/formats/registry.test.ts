@@ -7,7 +7,24 @@ import { fixture, invariantProblems } from './helpers';
 
 test('the registry lists every format once, in detection order', () => {
   const ids = listFormats().map((f) => f.id);
-  assert.deepEqual(ids, ['inspect-eval', 'assistant-axis', 'sharegpt', 'anthropic-messages', 'openai-chat', 'prompty', 'markdown']);
+  assert.deepEqual(ids, [
+    'inspect-eval',
+    'chatgpt-export',
+    'claude-ai-export',
+    'open-webui',
+    'claude-code',
+    'sillytavern',
+    'assistant-axis',
+    'sharegpt',
+    'openai-responses',
+    'anthropic-messages',
+    'openai-chat',
+    'eval-dataset',
+    'prompty',
+    'vcr-cassette',
+    'aider',
+    'markdown',
+  ]);
   assert.ok(listFormats().every((f) => f.label.length > 0 && f.extensions.every((e) => e.startsWith('.'))));
 });
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { parse } from '../../../../src/core/formats';
 import { fixture, invariantProblems } from './helpers';
 
-test('ShareGPT: a JSON array of records, human/gpt roles, system and tool turns', () => {
+test('ShareGPT: a JSON array of records, human/gpt roles, system; function_call is the assistant side, observation the tool side', () => {
   const text = fixture('sharegpt.json');
   const r = parse(text, 'sharegpt.json');
   assert.equal(r.format, 'sharegpt');
@@ -30,7 +30,7 @@ test('ShareGPT: a JSON array of records, human/gpt roles, system and tool turns'
     second?.turns.map((t) => [t.role, t.kind]),
     [
       ['user', 'message'],
-      ['tool', 'toolCall'],
+      ['assistant', 'toolCall'],
       ['tool', 'toolResult'],
       ['assistant', 'message'],
     ],
