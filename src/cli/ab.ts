@@ -8,7 +8,7 @@ import { renderCsv, renderTable } from '../core/report/table';
 import type { ConversationScores } from '../core/scores';
 import type { Conversation } from '../core/transcript';
 import { openSession, scoreConversation } from '../worker/session';
-import { compareRuns, DEFAULT_PART_THRESHOLD, withSystemPrompt, type AbComparison } from './abCompare';
+import { compareRuns, DEFAULT_PART_THRESHOLD, withSystemPrompt, type AbComparison } from '../core/abCompare';
 import { joinNegativeNumbers } from './args';
 import { createClient, loadProgress } from './context';
 import { ENGINE_OPTIONS, ENGINE_USAGE, integerOption, numberOption, sessionOptions } from './engineOptions';
