@@ -14,10 +14,13 @@ import { createClient, loadProgress } from './context';
 import { ENGINE_OPTIONS, ENGINE_USAGE, integerOption, numberOption, sessionOptions } from './engineOptions';
 import { ExitCode, UsageError } from './exitCodes';
 import { GATE_OPTIONS, gateExitCode, gateFailures, gateOptions, gateUsage } from './gates';
+import { AB_PROBES_USAGE, runAbProbes } from './abProbes';
+import { PROBE_OPTIONS } from './probeOptions';
 import { Progress } from './progress';
 import { conversationName, hasAssistant, readTranscripts } from './transcripts';
 
 export const AB_USAGE = `Usage: persona-lens ab FILE --system-a PROMPT_OR_FILE --system-b PROMPT_OR_FILE [options]
+       persona-lens ab --probes quick|full --system-a PROMPT_OR_FILE --system-b PROMPT_OR_FILE [options]
 
 Scores every conversation of FILE twice, with its system prompt replaced by A and by B (a value
 that names an existing file is read from it, otherwise it is the prompt text), and prints each
@@ -31,6 +34,9 @@ Options:
   --format F         table (default), json or csv
 ${gateUsage('an assistant turn under prompt B')}
   --max-tokens N     score at most N tokens per conversation (whole turns; default: the model's context)
+
+${AB_PROBES_USAGE}
+
 ${ENGINE_USAGE}`;
 
 /** A prompt option: the contents of the file it names, else the text itself. */
@@ -72,8 +78,18 @@ export async function runAb(argv: string[], signal: AbortSignal): Promise<number
       ...GATE_OPTIONS,
       format: { type: 'string', default: 'table' },
       'max-tokens': { type: 'string' },
+      probes: { type: 'string' },
+      ...PROBE_OPTIONS,
+      'fail-regression': { type: 'string' },
     },
   });
+  if (values.probes !== undefined) {
+    if (positionals.length > 0) throw new UsageError(`ab --probes takes no transcript file (got ${positionals.join(' ')})\n\n${AB_USAGE}`);
+    const threshold = numberOption('part-threshold', values['part-threshold']) ?? DEFAULT_PART_THRESHOLD;
+    if (threshold < 0) throw new UsageError(`--part-threshold must not be negative, got ${threshold}`);
+    return runAbProbes(values, sessionOptions(values, integerOption('max-tokens', values['max-tokens'], 1)), threshold, AB_USAGE, signal);
+  }
+  if (values['fail-regression'] !== undefined) throw new UsageError('--fail-regression needs --probes (it compares prompt B with prompt A over the probe set)');
   if (positionals.length !== 1)
     throw new UsageError(`ab takes one transcript file, got ${positionals.length}\n\n${AB_USAGE}`);
   const format = values.format;

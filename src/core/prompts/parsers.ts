@@ -11,9 +11,6 @@ import { Language, Parser, type Tree } from '@vscode/tree-sitter-wasm';
 /** The grammars prompt detection parses with. */
 export type Grammar = 'typescript' | 'tsx' | 'javascript' | 'python';
 
-/** The .wasm files a grammar folder must hold (the runtime's own first). */
-export const GRAMMAR_FILES: readonly string[] = ['tree-sitter.wasm', 'tree-sitter-typescript.wasm', 'tree-sitter-tsx.wasm', 'tree-sitter-javascript.wasm', 'tree-sitter-python.wasm'];
-
 let runtime: Promise<void> | null = null;
 let runtimeDir: string | null = null;
 
@@ -22,7 +19,7 @@ export class PromptParsers {
   private readonly languages = new Map<Grammar, Promise<Language>>();
   private readonly parser: Promise<Parser>;
 
-  /** `wasmDir` holds GRAMMAR_FILES (out/tree-sitter in the bundle, node_modules/@vscode/tree-sitter-wasm/wasm in tests). */
+  /** `wasmDir` holds tree-sitter.wasm and tree-sitter-<grammar>.wasm (out/tree-sitter, copied there by esbuild.mjs; node_modules/@vscode/tree-sitter-wasm/wasm in tests). */
   constructor(private readonly wasmDir: string) {
     // The runtime is one WebAssembly module per process: the first folder given provides it.
     if (runtime === null) {
