@@ -135,7 +135,7 @@ async function runProbe(
   const maxTokens = o.maxTokens ?? PROBE_MAX_TOKENS;
   const system: ChatMessage[] = prompt === null ? [] : [{ role: 'system', content: prompt }];
   const messages: ChatMessage[] = [...system];
-  const generated: { text: string; stopReason: 'eos' | 'maxTokens' }[] = [];
+  const generated: Generated[] = [];
   let scores: ConversationScores | null = null;
   for (const [k, user] of probe.turns.entries()) {
     throwIfAborted(signal);
@@ -148,7 +148,7 @@ async function runProbe(
     // Trimmed as the axis's own replies were, so a probe reply reads like its calibration peers.
     const text = gen.text.trim();
     messages.push({ role: 'assistant', content: text });
-    generated.push({ text, stopReason: gen.stopReason });
+    generated.push({ text, stopReason: gen.stopReason, tokens: gen.tokens.tokenId.length });
     scores = await scoreConversation(client, s, probeConversation(prompt, messages.slice(system.length)), signal);
     const replies = repliesOf(probe, generated, scores);
     o.onReply?.(label, probe.id, replies[replies.length - 1] as ProbeReply);
@@ -167,7 +167,14 @@ function probeConversation(prompt: string | null, messages: readonly ChatMessage
   return { turns, metadata: {}, ...(prompt === null ? {} : { system: { role: 'system', text: prompt, range: at } }) };
 }
 
-function repliesOf(probe: Probe, generated: readonly { text: string; stopReason: 'eos' | 'maxTokens' }[], scores: ConversationScores): ProbeReply[] {
+/** One generated reply before it is read. */
+interface Generated {
+  readonly text: string;
+  readonly stopReason: 'eos' | 'maxTokens';
+  readonly tokens: number;
+}
+
+function repliesOf(probe: Probe, generated: readonly Generated[], scores: ConversationScores): ProbeReply[] {
   return generated.map((g, i) => {
     const turn = 2 * i + 1;
     const t = scores.turns.find((x) => x.turn === turn);
@@ -177,6 +184,7 @@ function repliesOf(probe: Probe, generated: readonly { text: string; stopReason:
       user: probe.turns[i] as string,
       text: g.text,
       stopReason: g.stopReason,
+      tokens: g.tokens,
       value: t ? t.value : null,
       zone: t ? t.zone : null,
       outOfDomain: t ? t.outOfDomain : false,

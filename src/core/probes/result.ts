@@ -20,6 +20,8 @@ export interface ProbeReply {
   /** The generated reply. */
   readonly text: string;
   readonly stopReason: 'eos' | 'maxTokens';
+  /** Tokens generated for it. */
+  readonly tokens: number;
   /** Mean projection at the monitor layer over the reply's content tokens; null when it could not be scored (no tokens, cut). */
   readonly value: number | null;
   /** Null when unscored, out of the model's domain, or where the axis draws no zones. */

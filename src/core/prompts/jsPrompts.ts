@@ -15,7 +15,7 @@
  */
 import type { Node, Tree } from '@vscode/tree-sitter-wasm';
 import { jsEscapeValue } from './escapes';
-import { concat, contentRange, isStatic, literalText, stringParts, type Literal, type StringSyntax } from './literals';
+import { concat, definitions, isStatic, literalText, plusOperands, promptsOfSites, stringParts, type Literal, type PromptSite, type StringSyntax } from './literals';
 import type { FoundPrompt, PromptLanguage } from './types';
 
 const SYNTAX: StringSyntax = {
@@ -34,32 +34,16 @@ const INSTRUCTIONS_SIBLINGS = new Set(['model', 'input', 'name', 'tools', 'messa
 /** Wrappers a value may sit in without changing it. */
 const TRANSPARENT = new Set(['parenthesized_expression', 'as_expression', 'satisfies_expression', 'non_null_expression', 'type_assertion']);
 
-interface Found {
-  readonly literal: Literal;
-  readonly via: string;
-  readonly usedAt?: { start: number; end: number };
-}
-
 /** Finds the system prompts in a parsed TypeScript/JavaScript file. */
 export function findJsPrompts(tree: Tree, src: string, language: Extract<PromptLanguage, 'typescript' | 'javascript'>): FoundPrompt[] {
-  const constants = new Map<string, Node[]>();
-  const sites: Found[] = [];
-  const visit = (n: Node): void => {
-    if (n.type === 'variable_declarator') {
-      const name = n.childForFieldName('name');
-      const value = n.childForFieldName('value');
-      if (name?.type === 'identifier' && value) constants.set(name.text, [...(constants.get(name.text) ?? []), value]);
-    } else if (n.type === 'assignment_expression' || n.type === 'augmented_assignment_expression') {
-      // A later assignment makes the value a run-time matter: record it so the name stays unresolved.
-      const left = n.childForFieldName('left');
-      const right = n.childForFieldName('right');
-      if (left?.type === 'identifier' && right) constants.set(left.text, [...(constants.get(left.text) ?? []), right]);
-    }
-    for (const c of n.namedChildren) if (c) visit(c);
-  };
-  visit(tree.rootNode);
-
+  const constants = definitions(tree.rootNode, (n) => {
+    if (n.type === 'variable_declarator') return { name: n.childForFieldName('name'), value: n.childForFieldName('value') };
+    // A later assignment counts too, so a reassigned name stays unresolved.
+    if (n.type === 'assignment_expression' || n.type === 'augmented_assignment_expression') return { name: n.childForFieldName('left'), value: n.childForFieldName('right') };
+    return null;
+  });
   const ctx: Ctx = { src, constants };
+  const sites: PromptSite[] = [];
   const walk = (n: Node): void => {
     if (n.type === 'object') sites.push(...objectSites(n, ctx));
     else if (n.type === 'new_expression' || n.type === 'call_expression') sites.push(...callSites(n, ctx));
@@ -67,24 +51,7 @@ export function findJsPrompts(tree: Tree, src: string, language: Extract<PromptL
     for (const c of n.namedChildren) if (c) walk(c);
   };
   walk(tree.rootNode);
-
-  const seen = new Set<number>();
-  const out: FoundPrompt[] = [];
-  for (const f of sites) {
-    if (seen.has(f.literal.literalRange.start)) continue;
-    seen.add(f.literal.literalRange.start);
-    out.push({
-      language,
-      via: f.via,
-      text: literalText(f.literal.parts),
-      range: contentRange(f.literal.parts),
-      literalRange: f.literal.literalRange,
-      parts: f.literal.parts,
-      static: isStatic(f.literal.parts) && f.literal.unresolved === 0,
-      ...(f.usedAt ? { usedAt: f.usedAt } : {}),
-    });
-  }
-  return out.sort((a, b) => a.literalRange.start - b.literalRange.start);
+  return promptsOfSites(sites, language);
 }
 
 interface Ctx {
@@ -108,9 +75,9 @@ function properties(obj: Node, ctx: Ctx): Map<string, Node> {
   return props;
 }
 
-function objectSites(obj: Node, ctx: Ctx): Found[] {
+function objectSites(obj: Node, ctx: Ctx): PromptSite[] {
   const props = properties(obj, ctx);
-  const out: Found[] = [];
+  const out: PromptSite[] = [];
   const role = props.get('role');
   const roleName = role ? stringValue(unwrap(role), ctx) : null;
   const content = props.get('content');
@@ -127,7 +94,7 @@ function objectSites(obj: Node, ctx: Ctx): Found[] {
   return out;
 }
 
-function callSites(call: Node, ctx: Ctx): Found[] {
+function callSites(call: Node, ctx: Ctx): PromptSite[] {
   const callee = call.childForFieldName(call.type === 'new_expression' ? 'constructor' : 'function');
   const args = call.childForFieldName('arguments');
   const first = args?.namedChildren.find((c) => c !== null && c.type !== 'comment') ?? null;
@@ -148,7 +115,7 @@ function callSites(call: Node, ctx: Ctx): Found[] {
 }
 
 /** `["system", "..."]`: a LangChain message tuple. */
-function tupleSites(arr: Node, ctx: Ctx): Found[] {
+function tupleSites(arr: Node, ctx: Ctx): PromptSite[] {
   const items = arr.namedChildren.filter((c): c is Node => c !== null && c.type !== 'comment');
   if (items.length !== 2) return [];
   const [role, content] = items as [Node, Node];
@@ -157,7 +124,7 @@ function tupleSites(arr: Node, ctx: Ctx): Found[] {
 }
 
 /** The prompt literals a value stands for: a literal, a constant, or text parts/blocks `[{ type: "text", text }]`. */
-function valueSites(value: Node, via: string, ctx: Ctx): Found[] {
+function valueSites(value: Node, via: string, ctx: Ctx): PromptSite[] {
   const v = unwrap(value);
   if (v.type === 'array') {
     return v.namedChildren.flatMap((item) => {
@@ -189,21 +156,12 @@ function literalOf(n: Node, ctx: Ctx): Literal | null {
     const { parts, unresolved } = stringParts(ctx.src, n, open.endIndex, close.startIndex, SYNTAX, false);
     return { parts, unresolved, literalRange: { start: n.startIndex, end: n.endIndex } };
   }
-  if (n.type === 'binary_expression' && n.childForFieldName('operator')?.text === '+') {
-    const operands: Node[] = [];
-    const flatten = (x: Node): void => {
-      const u = unwrap(x);
-      if (u.type === 'binary_expression' && u.childForFieldName('operator')?.text === '+') {
-        const l = u.childForFieldName('left');
-        const r = u.childForFieldName('right');
-        if (l) flatten(l);
-        if (r) flatten(r);
-      } else operands.push(u);
-    };
-    flatten(n);
-    return concat(operands.map((o) => literalOf(o, ctx) ?? { expression: o }));
-  }
+  if (isPlus(n)) return concat(plusOperands(n, isPlus, unwrap).map((o) => literalOf(o, ctx) ?? { expression: o }));
   return null;
+}
+
+function isPlus(n: Node): boolean {
+  return n.type === 'binary_expression' && n.childForFieldName('operator')?.text === '+';
 }
 
 function unwrap(n: Node): Node {

@@ -5,7 +5,8 @@
  */
 import type { Node } from '@vscode/tree-sitter-wasm';
 import type { TextRange } from '../transcript';
-import type { PromptPart } from './types';
+import { dedent } from './escapes';
+import type { FoundPrompt, PromptLanguage, PromptPart } from './types';
 
 /** A literal (or a concatenation of literals) with its value in parts. */
 export interface Literal {
@@ -106,4 +107,60 @@ export function concat(pieces: readonly (Literal | { readonly expression: Node }
     }
   }
   return { parts, literalRange: { start, end }, unresolved };
+}
+
+/** A place where a literal is passed as a system prompt. */
+export interface PromptSite {
+  readonly literal: Literal;
+  /** What marks it, e.g. `system:`. */
+  readonly via: string;
+  /** The identifier it is used through, when the literal is a constant's value. */
+  readonly usedAt?: TextRange;
+}
+
+/** One prompt per literal (the first site that reaches it), in source order. */
+export function promptsOfSites(sites: readonly PromptSite[], language: PromptLanguage): FoundPrompt[] {
+  const seen = new Set<number>();
+  const out: FoundPrompt[] = [];
+  for (const f of sites) {
+    if (seen.has(f.literal.literalRange.start)) continue;
+    seen.add(f.literal.literalRange.start);
+    const raw = literalText(f.literal.parts);
+    out.push({
+      language,
+      via: f.via,
+      text: f.literal.transform === 'dedent' ? dedent(raw) : raw,
+      range: contentRange(f.literal.parts),
+      literalRange: f.literal.literalRange,
+      parts: f.literal.parts,
+      static: isStatic(f.literal.parts) && f.literal.unresolved === 0,
+      ...(f.usedAt ? { usedAt: f.usedAt } : {}),
+      ...(f.literal.transform ? { transform: f.literal.transform } : {}),
+    });
+  }
+  return out.sort((a, b) => a.literalRange.start - b.literalRange.start);
+}
+
+/** The operands of `a + b + c` (any nesting), each unwrapped. */
+export function plusOperands(n: Node, isPlus: (x: Node) => boolean, unwrap: (x: Node) => Node): Node[] {
+  const u = unwrap(n);
+  if (!isPlus(u)) return [u];
+  const l = u.childForFieldName('left');
+  const r = u.childForFieldName('right');
+  return [...(l ? plusOperands(l, isPlus, unwrap) : []), ...(r ? plusOperands(r, isPlus, unwrap) : [])];
+}
+
+/**
+ * Every value a name is given in the file (declarations and later assignments): a name given one
+ * value is a constant whose literal is the prompt; with several, which reaches a call is a run-time matter.
+ */
+export function definitions(root: Node, assigns: (n: Node) => { name: Node | null; value: Node | null } | null): Map<string, Node[]> {
+  const out = new Map<string, Node[]>();
+  const visit = (n: Node): void => {
+    const a = assigns(n);
+    if (a?.name?.type === 'identifier' && a.value) out.set(a.name.text, [...(out.get(a.name.text) ?? []), a.value]);
+    for (const c of n.namedChildren) if (c) visit(c);
+  };
+  visit(root);
+  return out;
 }

@@ -12,8 +12,8 @@
  * in the file (`SYSTEM_PROMPT = "..."`), which is then reported where it is assigned.
  */
 import type { Node, Tree } from '@vscode/tree-sitter-wasm';
-import { dedent, pyEscapeValue } from './escapes';
-import { concat, contentRange, isStatic, literalText, stringParts, type Literal, type StringSyntax } from './literals';
+import { pyEscapeValue } from './escapes';
+import { concat, definitions, isStatic, literalText, plusOperands, promptsOfSites, stringParts, type Literal, type PromptSite, type StringSyntax } from './literals';
 import type { FoundPrompt } from './types';
 
 const SYNTAX: StringSyntax = {
@@ -27,12 +27,6 @@ const SYSTEM_ROLES = new Set(['system', 'developer']);
 const PROMPT_KEYWORDS = new Set(['system', 'instructions', 'system_prompt', 'system_message', 'system_instruction']);
 const DEDENT = new Set(['dedent', 'textwrap.dedent']);
 
-interface Found {
-  readonly literal: Literal;
-  readonly via: string;
-  readonly usedAt?: { start: number; end: number };
-}
-
 interface Ctx {
   readonly src: string;
   readonly constants: ReadonlyMap<string, readonly Node[]>;
@@ -40,19 +34,11 @@ interface Ctx {
 
 /** Finds the system prompts in a parsed Python file. */
 export function findPyPrompts(tree: Tree, src: string): FoundPrompt[] {
-  const constants = new Map<string, Node[]>();
-  const collect = (n: Node): void => {
-    if (n.type === 'assignment' || n.type === 'augmented_assignment') {
-      const left = n.childForFieldName('left');
-      const right = n.childForFieldName('right');
-      if (left?.type === 'identifier' && right) constants.set(left.text, [...(constants.get(left.text) ?? []), right]);
-    }
-    for (const c of n.namedChildren) if (c) collect(c);
-  };
-  collect(tree.rootNode);
+  const constants = definitions(tree.rootNode, (n) =>
+    n.type === 'assignment' || n.type === 'augmented_assignment' ? { name: n.childForFieldName('left'), value: n.childForFieldName('right') } : null,
+  );
   const ctx: Ctx = { src, constants };
-
-  const sites: Found[] = [];
+  const sites: PromptSite[] = [];
   const walk = (n: Node): void => {
     if (n.type === 'dictionary') sites.push(...dictSites(n, ctx));
     else if (n.type === 'keyword_argument') {
@@ -64,29 +50,10 @@ export function findPyPrompts(tree: Tree, src: string): FoundPrompt[] {
     for (const c of n.namedChildren) if (c) walk(c);
   };
   walk(tree.rootNode);
-
-  const seen = new Set<number>();
-  const out: FoundPrompt[] = [];
-  for (const f of sites) {
-    if (seen.has(f.literal.literalRange.start)) continue;
-    seen.add(f.literal.literalRange.start);
-    const raw = literalText(f.literal.parts);
-    out.push({
-      language: 'python',
-      via: f.via,
-      text: f.literal.transform === 'dedent' ? dedent(raw) : raw,
-      range: contentRange(f.literal.parts),
-      literalRange: f.literal.literalRange,
-      parts: f.literal.parts,
-      static: isStatic(f.literal.parts) && f.literal.unresolved === 0,
-      ...(f.usedAt ? { usedAt: f.usedAt } : {}),
-      ...(f.literal.transform ? { transform: f.literal.transform } : {}),
-    });
-  }
-  return out.sort((a, b) => a.literalRange.start - b.literalRange.start);
+  return promptsOfSites(sites, 'python');
 }
 
-function dictSites(dict: Node, ctx: Ctx): Found[] {
+function dictSites(dict: Node, ctx: Ctx): PromptSite[] {
   const pairs = dictPairs(dict, ctx);
   const role = pairs.get('role');
   const roleName = role ? stringValue(role, ctx) : null;
@@ -106,7 +73,7 @@ function dictPairs(dict: Node, ctx: Ctx): Map<string, Node> {
   return out;
 }
 
-function callSites(call: Node, ctx: Ctx): Found[] {
+function callSites(call: Node, ctx: Ctx): PromptSite[] {
   const fn = call.childForFieldName('function');
   const args = call.childForFieldName('arguments');
   if (!fn || !args) return [];
@@ -125,7 +92,7 @@ function callSites(call: Node, ctx: Ctx): Found[] {
 }
 
 /** `("system", "...")` or `["system", "..."]`: a LangChain message tuple. */
-function tupleSites(t: Node, ctx: Ctx): Found[] {
+function tupleSites(t: Node, ctx: Ctx): PromptSite[] {
   const items = t.namedChildren.filter((c): c is Node => c !== null && c.type !== 'comment');
   if (items.length !== 2) return [];
   const [role, content] = items as [Node, Node];
@@ -134,7 +101,7 @@ function tupleSites(t: Node, ctx: Ctx): Found[] {
 }
 
 /** The prompt literals a value stands for: a literal, a constant, or text parts/blocks `[{"type": "text", "text": ...}]`. */
-function valueSites(value: Node, via: string, ctx: Ctx): Found[] {
+function valueSites(value: Node, via: string, ctx: Ctx): PromptSite[] {
   const v = unwrap(value);
   if (v.type === 'list') {
     return v.namedChildren.flatMap((item) => {
@@ -171,26 +138,17 @@ function literalOf(n: Node, ctx: Ctx): Literal | null {
     const pieces = n.namedChildren.filter((c): c is Node => c?.type === 'string').map((s) => literalOf(s, ctx));
     return pieces.every((p) => p !== null) ? concat(pieces) : null;
   }
-  if (n.type === 'binary_operator' && n.childForFieldName('operator')?.text === '+') {
-    const operands: Node[] = [];
-    const flatten = (x: Node): void => {
-      const u = unwrap(x);
-      if (u.type === 'binary_operator' && u.childForFieldName('operator')?.text === '+') {
-        const l = u.childForFieldName('left');
-        const r = u.childForFieldName('right');
-        if (l) flatten(l);
-        if (r) flatten(r);
-      } else operands.push(u);
-    };
-    flatten(n);
-    return concat(operands.map((o) => literalOf(o, ctx) ?? { expression: o }));
-  }
+  if (isPlus(n)) return concat(plusOperands(n, isPlus, unwrap).map((o) => literalOf(o, ctx) ?? { expression: o }));
   if (n.type === 'call' && DEDENT.has(n.childForFieldName('function')?.text ?? '')) {
     const args = n.childForFieldName('arguments')?.namedChildren.filter((c): c is Node => c !== null && c.type !== 'comment') ?? [];
     const inner = args.length === 1 ? literalOf(unwrap(args[0] as Node), ctx) : null;
     return inner ? { ...inner, transform: 'dedent' } : null;
   }
   return null;
+}
+
+function isPlus(n: Node): boolean {
+  return n.type === 'binary_operator' && n.childForFieldName('operator')?.text === '+';
 }
 
 function unwrap(n: Node): Node {

@@ -19,7 +19,7 @@ function run(id: string, values: readonly number[], surprise: readonly (number |
     replies: values.map((_, i) => {
       const t = turns[2 * i + 1];
       assert.ok(t);
-      return { reply: i + 1, turn: 2 * i + 1, user: `u${i}`, text: `reply ${i + 1} of ${id}`, stopReason: 'eos' as const, value: t.value, zone: t.zone, outOfDomain: t.outOfDomain, surprise: t.surprise };
+      return { reply: i + 1, turn: 2 * i + 1, user: `u${i}`, text: `reply ${i + 1} of ${id}`, stopReason: 'eos' as const, tokens: 5, value: t.value, zone: t.zone, outOfDomain: t.outOfDomain, surprise: t.surprise };
     }),
   });
 }
