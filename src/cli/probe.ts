@@ -34,6 +34,7 @@ Options:
 ${PROBE_USAGE}
   --format F         table (default), json or csv
 ${gateUsage('a probe reply')}
+                     (gate messages name turns of the probe conversation: reply k is turn 2k − 1)
 ${ENGINE_USAGE}`;
 
 /** Runs the probe command; resolves with the exit code. */
