@@ -19,7 +19,7 @@ import { throwIfAborted } from './errors';
 import { sha256Text } from './graph/modelFiles';
 import type { ChatMessage } from './protocol';
 import { temperatureSampling } from './sampler';
-import { scoreConversation, type OpenSession } from './session';
+import { axisLabel, scoreConversation, type OpenSession } from './session';
 
 /** Tokens per probe reply: the editor's re-run default; enough to read the persona of a reply's opening. */
 export const PROBE_MAX_TOKENS = 128;
@@ -238,7 +238,7 @@ function openCache(s: OpenSession, prompt: string | null, o: StressOptions): Pro
     topP: o.topP ?? PROBE_SAMPLING.topP,
     monitorLayer: s.spec.monitorLayer,
     model: s.ref.label,
-    axis: s.axisPath,
+    axis: axisLabel(s.axisPath),
   };
   const runs = new Map<string, ProbeRun>();
   if (o.cacheDir === null) return { settings, runs, add: () => undefined };
