@@ -89,7 +89,10 @@ export async function runAb(argv: string[], signal: AbortSignal): Promise<number
     if (threshold < 0) throw new UsageError(`--part-threshold must not be negative, got ${threshold}`);
     return runAbProbes(values, sessionOptions(values, integerOption('max-tokens', values['max-tokens'], 1)), threshold, AB_USAGE, signal);
   }
-  if (values['fail-regression'] !== undefined) throw new UsageError('--fail-regression needs --probes (it compares prompt B with prompt A over the probe set)');
+  for (const probeOnly of ['fail-regression', 'seed', 'reply-tokens'] as const) {
+    if (values[probeOnly] !== undefined) throw new UsageError(`--${probeOnly} needs --probes (the probe mode runs prompts A and B on the probe set)`);
+  }
+  if (values['no-cache']) throw new UsageError('--no-cache needs --probes (only probe results are cached)');
   if (positionals.length !== 1)
     throw new UsageError(`ab takes one transcript file, got ${positionals.length}\n\n${AB_USAGE}`);
   const format = values.format;

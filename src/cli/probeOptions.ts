@@ -9,7 +9,7 @@ import type { Progress } from './progress';
 
 /** parseArgs definitions of the probe options (without --probes, which `ab` declares itself). */
 export const PROBE_OPTIONS = {
-  seed: { type: 'string', default: '0' },
+  seed: { type: 'string' },
   'reply-tokens': { type: 'string' },
   'no-cache': { type: 'boolean', default: false },
 } as const;

@@ -110,6 +110,7 @@ test('usage errors exit 2 before a model loads', () => {
     [['probe', '--system-file', join(dir, 'missing.txt')], /cannot read/],
     [['ab', '--probes', 'quick', 'chat.json', '--system-a', 'a', '--system-b', 'b'], /ab --probes takes no transcript file/],
     [['ab', join(FIXTURES, 'support.system.txt'), '--system-a', 'a', '--system-b', 'b', '--fail-regression', '1'], /--fail-regression needs --probes/],
+    [['ab', join(FIXTURES, 'support.system.txt'), '--system-a', 'a', '--system-b', 'b', '--seed', '1'], /--seed needs --probes/],
   ];
   for (const [args, re] of cases) {
     const r = cli(...args, '--cache-dir', cache);
