@@ -3,6 +3,8 @@
 //   node esbuild.mjs --production  minified, no sourcemaps (what the VSIX ships)
 //   node esbuild.mjs --watch       rebuild on change
 import * as esbuild from 'esbuild';
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -48,6 +50,14 @@ const targets = [
     loader: { '.ttf': 'file' },
   },
 ];
+
+/**
+ * The tree-sitter runtime and the grammars prompt detection parses with (src/core/prompts/parsers.ts),
+ * next to the bundles that load them: out/tree-sitter/*.wasm (about 3.5 MB of the package's 22 MB).
+ */
+const GRAMMAR_FILES = ['tree-sitter.wasm', 'tree-sitter-typescript.wasm', 'tree-sitter-tsx.wasm', 'tree-sitter-javascript.wasm', 'tree-sitter-python.wasm'];
+mkdirSync(join('out', 'tree-sitter'), { recursive: true });
+for (const f of GRAMMAR_FILES) copyFileSync(join('node_modules', '@vscode', 'tree-sitter-wasm', 'wasm', f), join('out', 'tree-sitter', f));
 
 if (watch) {
   const contexts = await Promise.all(targets.map((t) => esbuild.context(t)));

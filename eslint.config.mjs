@@ -9,7 +9,7 @@ const modelRuntime = [
 ];
 
 export default tseslint.config(
-  { ignores: ['out/**', 'out-test/**', 'node_modules/**', 'test/e2e/node_modules/**', 'test-results/**', '**/*.mjs', '**/*.js'] },
+  { ignores: ['out/**', 'out-test/**', 'node_modules/**', 'test/e2e/node_modules/**', 'test-results/**', 'test/fixtures/prompts/**', '**/*.mjs', '**/*.js'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -1,5 +1,6 @@
 // Benchmarks of the model engine (`npm run bench`): instrumentation overhead on scoring, capping
-// overhead on generation, re-scoring after an edit vs a cold score, and peak memory. Runs on a
+// overhead on generation, re-scoring after an edit vs a cold score, peak memory, and a prompt
+// stress test (bench/probe.ts). Runs on a
 // random-weight model in the genai-builder layout at a realistic-ish shape (generated once and kept
 // in the OS temp folder), with variants interleaved round by round because the CPU is shared.
 // Results: bench/results/engine-<timestamp>.json.
@@ -16,6 +17,7 @@ import type { ChatMessage } from '../src/worker/protocol';
 import { chatTokenizerFrom, mapTokens } from '../src/worker/tokenMap';
 import { mulberry32 } from '../test/support/prng';
 import { writeTinyModel, type TinyModelSpec } from '../test/support/tinyModels';
+import { generateProbeModel, probeBench } from './probe';
 
 const SPEC: Partial<TinyModelSpec> = {
   layout: 'genai',
@@ -80,6 +82,10 @@ async function prefill(model: DecoderModel, ids: number[], residualOutputs: read
 async function main(): Promise<void> {
   const modelDir = join(tmpdir(), `persona-lens-bench-${SPEC.numLayers}x${SPEC.hiddenSize}-s${SPEC.seed}`);
   const cacheDir = join(tmpdir(), 'persona-lens-bench-cache');
+  if (process.argv[2] === '--generate-probe-model') {
+    await generateProbeModel(process.argv[3] as string);
+    return;
+  }
   if (process.argv.includes('--generate-model')) {
     await writeTinyModel(modelDir, SPEC);
     return;
@@ -157,6 +163,9 @@ async function main(): Promise<void> {
   await instModel.dispose();
   await engine.unload();
 
+  // 4. A prompt stress test (the quick probe set) on the demo model and at SmolLM2-135M's shape.
+  const probes = await probeBench(root, join(__dirname, 'worker.js'), __filename);
+
   const result = {
     name: 'engine',
     date: new Date().toISOString(),
@@ -187,6 +196,7 @@ async function main(): Promise<void> {
       target: '<= 0.2',
     },
     memory: { rssBeforeLoadMB: Math.round(rss0 / 2 ** 20), peakRssEngineOnlyMB: Math.round(peakRssEngine / 2 ** 20), peakRssMB: Math.round((process.resourceUsage().maxRSS * 1024) / 2 ** 20) },
+    probes,
     raw: { plainMs, instMs, scoreMs, cold, warm, genOn, genOff },
   };
   const dir = join(root, 'bench', 'results');
@@ -198,6 +208,9 @@ async function main(): Promise<void> {
   console.log(`generation tokens/s, capped / uncapped: ${result.generation.ratio.toFixed(3)}x (target >= 0.95)`);
   console.log(`re-score after editing the last turn / cold score: ${result.rescore.ratio.toFixed(3)}x (${reused} of ${tokens} tokens reused; target <= 0.2)`);
   console.log(`peak RSS: ${result.memory.peakRssEngineOnlyMB} MB with the engine alone, ${result.memory.peakRssMB} MB overall`);
+  for (const p of [probes.demo, probes.smollm2_135mShape]) {
+    console.log(`quick probe set on ${p.model === 'demo' ? 'the demo model' : 'a SmolLM2-135M-shape model'}: ${p.replies} replies, ${p.generatedTokens} tokens in ${(p.wallMs / 1000).toFixed(1)} s (${p.tokensPerSecond.toFixed(1)} tokens/s, ${p.msPerReply} ms per reply)`);
+  }
   console.log(`written ${file}`);
 }
 

@@ -1,5 +1,4 @@
 /** `persona-lens ab FILE --system-a P --system-b P`: one conversation under two system prompts. */
-import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { GateFailure } from '../core/gate';
 import { firstWords, formatValue } from '../core/report/format';
@@ -7,83 +6,42 @@ import { calibrationSummary } from '../core/report/reading';
 import { renderCsv, renderTable } from '../core/report/table';
 import type { ConversationScores } from '../core/scores';
 import type { Conversation } from '../core/transcript';
-import { readTextFile } from '../worker/files';
 import { openSession } from '../worker/session';
-import { compareRuns, DEFAULT_PART_THRESHOLD, withSystemPrompt, type AbComparison } from './abCompare';
+import { compareRuns, DEFAULT_PART_THRESHOLD, withSystemPrompt, type AbComparison } from '../core/abCompare';
 import { joinNegativeNumbers } from './args';
 import { createClient, loadProgress } from './context';
 import { ENGINE_OPTIONS, ENGINE_USAGE, integerOption, maxFileBytes, numberOption, sessionOptions } from './engineOptions';
 import { ExitCode, UsageError } from './exitCodes';
 import { GATE_OPTIONS, gateExitCode, gateFailures, gateOptions, gateUsage } from './gates';
+import { AB_PROBES_USAGE, runAbProbes } from './abProbes';
+import { PROBE_OPTIONS } from './probeOptions';
 import { Progress } from './progress';
+import { PROMPT_OPTION_NOTE, readSystemPrompt } from './promptInput';
 import { scoreNamed } from './scoring';
 import { conversationName, hasAssistant, readTranscripts } from './transcripts';
 
 export const AB_USAGE = `Usage: persona-lens ab FILE --system-a PROMPT --system-b PROMPT [options]
+       persona-lens ab --probes quick|full --system-a PROMPT --system-b PROMPT [options]
 
 Scores every conversation of FILE twice, with its system prompt replaced by A and by B, and prints
 each assistant turn's value under A and B and the difference B − A. The trajectories part at the
 first assistant turn where |B − A| exceeds --part-threshold. Turn numbers are as "score" shows them.
 
-A prompt is its text, or @FILE (or --system-a-file FILE) to read it from a file. A value that
-looks like a file path (prompts/current.txt, ./a, ~/b) without the @ is refused, so a mistyped
-path is never scored as the prompt.
+${PROMPT_OPTION_NOTE}
 
 Options:
-  --system-a P       the reference prompt (e.g. the current one): its text or @FILE (required)
-  --system-b P       the candidate prompt: its text or @FILE (required)
-  --system-a-file F  read prompt A from file F (instead of --system-a)
-  --system-b-file F  read prompt B from file F (instead of --system-b)
+  --system-a P       the reference prompt (e.g. the current one): its text or @FILE[#N] (required)
+  --system-b P       the candidate prompt: its text or @FILE[#N] (required)
+  --system-a-file F  read prompt A from file F[#N] (instead of --system-a)
+  --system-b-file F  read prompt B from file F[#N] (instead of --system-b)
   --part-threshold D |B − A| in axis units above which the trajectories part (default ${DEFAULT_PART_THRESHOLD})
   --format F         table (default), json or csv
 ${gateUsage('an assistant turn under prompt B')}
   --max-tokens N     score at most N tokens per conversation (whole turns; default: the model's context)
+
+${AB_PROBES_USAGE}
+
 ${ENGINE_USAGE}`;
-
-/**
- * Whether an option value reads as a file path rather than prompt text: one line that names an
- * existing path, starts like a path (/, ./, ../, ~/), or is one word with a slash or a file
- * extension (prompts/current.txt, system.md).
- */
-export function looksLikePath(value: string): boolean {
-  if (value.includes('\n') || value.length > 4096) return false;
-  if (existsSync(value)) return true;
-  if (/^(~|\.{1,2})?[\\/]/.test(value)) return true;
-  return !/\s/.test(value) && (/[\\/]/.test(value) || /\.[A-Za-z][A-Za-z0-9]{0,7}$/.test(value));
-}
-
-/**
- * A prompt from --<name> (its text, or @FILE) or --<name>-file FILE. A value that looks like a path
- * is refused (exit 2): a mistyped path must not silently become the prompt that is gated on.
- */
-export function readPrompt(
-  name: 'system-a' | 'system-b',
-  value: string | undefined,
-  file: string | undefined,
-  maxBytes: number,
-): { text: string; source: string } {
-  if (value !== undefined && file !== undefined) throw new UsageError(`give --${name} or --${name}-file, not both`);
-  if (value === undefined && file === undefined) throw new UsageError(`--${name} is required (the prompt's text, or @FILE)\n\n${AB_USAGE}`);
-  const path = file ?? (value?.startsWith('@') ? value.slice(1) : undefined);
-  let text: string;
-  let source = 'text';
-  if (path !== undefined) {
-    if (path.trim() === '') throw new UsageError(`--${name}${file === undefined ? ' @' : '-file'} needs a file name`);
-    // A trailing newline is how editors end files, not part of the prompt.
-    text = readTextFile(path, { maxBytes, what: 'prompt file', hint: 'raise --max-file-mb to read it' }).replace(/\r?\n$/, '');
-    source = path;
-  } else {
-    text = value as string;
-    if (looksLikePath(text)) {
-      throw new UsageError(
-        `--${name} "${text}" looks like a file path${existsSync(text) ? '' : ', and there is no such file'}; ` +
-          `write --${name} @${text} (or --${name}-file ${text}) to read the prompt from a file, or give the prompt's text`,
-      );
-    }
-  }
-  if (text.trim() === '') throw new UsageError(`--${name} is empty${source === 'text' ? '' : ` (file ${source})`}`);
-  return { text, source };
-}
 
 interface AbResult {
   readonly file: string;
@@ -111,16 +69,29 @@ export async function runAb(argv: string[], signal: AbortSignal): Promise<number
       ...GATE_OPTIONS,
       format: { type: 'string', default: 'table' },
       'max-tokens': { type: 'string' },
+      probes: { type: 'string' },
+      ...PROBE_OPTIONS,
+      'fail-regression': { type: 'string' },
     },
   });
+  if (values.probes !== undefined) {
+    if (positionals.length > 0) throw new UsageError(`ab --probes takes no transcript file (got ${positionals.join(' ')})\n\n${AB_USAGE}`);
+    const threshold = numberOption('part-threshold', values['part-threshold']) ?? DEFAULT_PART_THRESHOLD;
+    if (threshold < 0) throw new UsageError(`--part-threshold must not be negative, got ${threshold}`);
+    return runAbProbes(values, sessionOptions(values, integerOption('max-tokens', values['max-tokens'], 1)), threshold, AB_USAGE, signal);
+  }
+  for (const probeOnly of ['fail-regression', 'seed', 'reply-tokens'] as const) {
+    if (values[probeOnly] !== undefined) throw new UsageError(`--${probeOnly} needs --probes (the probe mode runs prompts A and B on the probe set)`);
+  }
+  if (values['no-cache']) throw new UsageError('--no-cache needs --probes (only probe results are cached)');
   if (positionals.length !== 1)
     throw new UsageError(`ab takes one transcript file, got ${positionals.length}\n\n${AB_USAGE}`);
   const format = values.format;
   if (format !== 'table' && format !== 'json' && format !== 'csv')
     throw new UsageError(`--format must be table, json or csv, not "${format}"`);
   const maxBytes = maxFileBytes(values);
-  const promptA = readPrompt('system-a', values['system-a'], values['system-a-file'], maxBytes);
-  const promptB = readPrompt('system-b', values['system-b'], values['system-b-file'], maxBytes);
+  const promptA = await readSystemPrompt('system-a', values['system-a'], values['system-a-file'], AB_USAGE, maxBytes);
+  const promptB = await readSystemPrompt('system-b', values['system-b'], values['system-b-file'], AB_USAGE, maxBytes);
   const threshold = numberOption('part-threshold', values['part-threshold']) ?? DEFAULT_PART_THRESHOLD;
   if (threshold < 0) throw new UsageError(`--part-threshold must not be negative, got ${threshold}`);
   const gate = gateOptions(values);

@@ -9,6 +9,8 @@ import type { Progress } from './progress';
 /** The package root: out/cli.js lives in <root>/out. */
 export const PACKAGE_ROOT = join(__dirname, '..');
 export const WORKER_PATH = join(__dirname, 'worker.js');
+/** The tree-sitter runtime and grammars prompt detection parses with (copied by esbuild.mjs). */
+export const GRAMMAR_DIR = join(__dirname, 'tree-sitter');
 
 /** Cache folder: $PERSONA_LENS_CACHE, else $XDG_CACHE_HOME/persona-lens, else ~/.cache/persona-lens. */
 export function defaultCacheDir(): string {

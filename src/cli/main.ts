@@ -9,6 +9,8 @@ import { AxisMissingError } from '../worker/session';
 import { ExitCode, UsageError } from './exitCodes';
 import { AXIS_USAGE, runAxis } from './axis';
 import { AB_USAGE, runAb } from './ab';
+import { PROBE_CMD_USAGE, runProbe } from './probe';
+import { PROMPTS_USAGE, runPrompts } from './prompts';
 import { REPORT_USAGE, runReport } from './report';
 import { RERUN_USAGE, runRerun } from './rerun';
 import { runScore, SCORE_USAGE } from './score';
@@ -19,6 +21,8 @@ const USAGE = `persona-lens — Assistant-Axis persona drift for chat transcript
 Commands:
   score FILE...   per-turn values for every conversation in every file
   ab FILE         the same conversation under two system prompts, turn by turn
+  probe           stress-test a system prompt on the probe set (ab --probes: two prompts)
+  prompts FILE... the system prompts found in source code and prompt files
   rerun FILE      regenerate one assistant turn without and with capping
   report FILE...  a self-contained HTML report (drift plots, per-token strips, tables)
   axis compute    compute and validate the Assistant Axis of a model
@@ -50,6 +54,8 @@ async function main(argv: string[]): Promise<number> {
   const commands: Record<string, { usage: string; run: (argv: string[], signal: AbortSignal) => Promise<number> }> = {
     score: { usage: SCORE_USAGE, run: runScore },
     ab: { usage: AB_USAGE, run: runAb },
+    probe: { usage: PROBE_CMD_USAGE, run: runProbe },
+    prompts: { usage: PROMPTS_USAGE, run: (argv) => runPrompts(argv) },
     rerun: { usage: RERUN_USAGE, run: runRerun },
     report: { usage: REPORT_USAGE, run: runReport },
     axis: { usage: AXIS_USAGE, run: runAxis },

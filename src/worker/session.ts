@@ -177,7 +177,8 @@ export async function scoreConversation(client: EngineClient, s: OpenSession, c:
   });
 }
 
-function axisLabel(path: string): string {
+/** How scores name an axis file: its folder and name. */
+export function axisLabel(path: string): string {
   const parts = path.split(/[\\/]/);
   return parts.slice(-2).join('/');
 }

@@ -1,6 +1,7 @@
 // Loads and checks the persona battery, and selects its train / held-out / quick parts.
 import { createHash } from 'node:crypto';
 import * as v from 'valibot';
+import { canonicalJson } from '../canonicalJson';
 import batteryJson from './battery.json';
 import { batterySchema } from './schema';
 import type { Battery, BatteryPart, BatteryQuestion, BatteryRole } from './types';
@@ -80,13 +81,4 @@ export function selectBattery(
 /** Hex SHA-256 of the battery's canonical JSON (object keys sorted), so key order does not change it. */
 export function batteryHash(battery: Battery): string {
   return createHash('sha256').update(canonicalJson(battery)).digest('hex');
-}
-
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, x]) => `${JSON.stringify(k)}:${canonicalJson(x)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
 }

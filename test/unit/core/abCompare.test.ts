@@ -2,7 +2,7 @@
 // turn is the first assistant turn whose |B - A| exceeds the threshold.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { compareRuns, withSystemPrompt } from '../../../src/cli/abCompare';
+import { compareRuns, withSystemPrompt } from '../../../src/core/abCompare';
 import { parse } from '../../../src/core/formats';
 import { toEngineMessages } from '../../../src/core/turnScores';
 import type { ConversationScores } from '../../../src/core/scores';

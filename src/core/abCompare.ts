@@ -1,7 +1,7 @@
 /** The A/B comparison of one conversation under two system prompts: per-turn differences and where they part. */
-import type { ConversationScores } from '../core/scores';
-import { readingLabel } from '../core/report/reading';
-import type { Conversation, Turn } from '../core/transcript';
+import type { ConversationScores } from './scores';
+import { readingLabel } from './report/reading';
+import type { Conversation, Turn } from './transcript';
 
 /** Default |B − A| (axis units) above which an assistant turn counts as the trajectories parting. */
 export const DEFAULT_PART_THRESHOLD = 0.5;

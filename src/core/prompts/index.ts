@@ -1,0 +1,4 @@
+// Public surface of prompt detection.
+export { DEFAULT_PROMPT_GLOBS, findPrompts, promptFileKind, type PromptFileKind } from './findPrompts';
+export { PromptParsers, type Grammar } from './parsers';
+export type * from './types';
