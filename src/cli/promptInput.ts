@@ -69,9 +69,8 @@ export async function readSystemPrompt(name: string, value: string | undefined, 
   if (value === undefined && file === undefined) throw new UsageError(`--${name} is required (the prompt's text, or @FILE)\n\n${usage}`);
   const spec = file ?? (value?.startsWith('@') ? value.slice(1) : undefined);
   if (spec !== undefined) {
-    const option = file === undefined ? `--${name} @` : `--${name}-file`;
-    if (spec.trim() === '') throw new UsageError(`${option} needs a file name`);
-    return readPromptFile(option, spec, maxBytes);
+    if (spec.trim() === '') throw new UsageError(`--${name}${file === undefined ? ' @' : '-file'} needs a file name`);
+    return readPromptFile(`--${name}`, spec, maxBytes);
   }
   const text = value as string;
   if (looksLikePath(text)) {
@@ -93,7 +92,7 @@ async function readPromptFile(option: string, spec: string, maxBytes: number): P
     if (hash) throw new UsageError(`${option} ${spec}: #N picks a prompt inside code, Prompty or prompt files; ${path} is read whole`);
     // A trailing newline is how editors end files, not part of the prompt.
     const whole = content.replace(/\r?\n$/, '');
-    if (whole.trim() === '') throw new UsageError(`${option} ${path} is empty`);
+    if (whole.trim() === '') throw new UsageError(`${option} is empty (file ${path})`);
     return { text: whole, source: path, static: true };
   }
   const { prompts, notes } = await promptsOfFile(path, content);
