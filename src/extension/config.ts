@@ -1,11 +1,12 @@
 import * as vscode from 'vscode';
 import { CONFIG_SECTION } from './ids';
 import { ignoredRestrictedSettings } from './restrictedSettings';
-import { SETTINGS, type PersonaLensConfig, type SettingClass } from './settings';
+import type { Log } from './log';
+import { isRestricted, SETTINGS, SETTING_KEYS, toConfig, type PersonaLensConfig, type SettingClass, type SettingKey } from './settings';
 
 /** What changed in one configuration event, by class. */
 export interface ConfigChange {
-  readonly keys: readonly string[];
+  readonly keys: readonly SettingKey[];
   readonly classes: ReadonlySet<SettingClass>;
 }
 
@@ -21,23 +22,24 @@ export class Config implements vscode.Disposable {
   private readonly subscription: vscode.Disposable;
   /** Trusting the folder brings its restricted settings (model, axis, cache paths) into effect. */
   private readonly trustSubscription = vscode.workspace.onDidGrantWorkspaceTrust(() => {
-    const keys = Object.entries(SETTINGS).filter(([, s]) => s.restricted).map(([k]) => k);
-    this.current = this.withOverride(read());
-    this.emitter.fire({ keys, classes: new Set(keys.map((k) => SETTINGS[k]!.cls)) });
+    const keys = SETTING_KEYS.filter((k) => isRestricted(k));
+    this.current = this.withOverride(this.read());
+    this.emitter.fire({ keys, classes: new Set(keys.map((k) => SETTINGS[k].cls)) });
   });
   private current: PersonaLensConfig;
   /** A model used for this session only ("Try the Demo Model"); settings stay as the user left them. */
   private sessionModel: string | null = null;
 
-  constructor() {
-    this.current = read();
+  constructor(private readonly log?: Log) {
+    this.current = this.read();
     this.subscription = vscode.workspace.onDidChangeConfiguration((e) => {
-      const keys = Object.keys(SETTINGS).filter((k) => e.affectsConfiguration(`${CONFIG_SECTION}.${k}`));
+      const keys = SETTING_KEYS.filter((k) => e.affectsConfiguration(`${CONFIG_SECTION}.${k}`));
       if (keys.length === 0) return;
       // Choosing a model or axis in the settings (or with Select Model) ends the session's override.
       if (keys.includes('model') || keys.includes('axisFile')) this.sessionModel = null;
-      this.current = this.withOverride(read());
-      this.emitter.fire({ keys, classes: new Set(keys.map((k) => SETTINGS[k]!.cls)) });
+      this.current = this.withOverride(this.read());
+      this.log?.info(`Settings changed: ${keys.map((k) => `${k} = ${JSON.stringify(this.current[SETTINGS[k].field])}`).join(', ')}`);
+      this.emitter.fire({ keys, classes: new Set(keys.map((k) => SETTINGS[k].cls)) });
     });
   }
 
@@ -52,7 +54,7 @@ export class Config implements vscode.Disposable {
   useModelForSession(model: string): boolean {
     if (this.current.model === model && !this.current.axisFile) return false;
     this.sessionModel = model;
-    this.current = this.withOverride(read());
+    this.current = this.withOverride(this.read());
     this.emitter.fire({ keys: ['model', 'axisFile'], classes: new Set(['engine']) });
     return true;
   }
@@ -63,7 +65,26 @@ export class Config implements vscode.Disposable {
 
   /** Full keys ("persona-lens.model") the workspace sets but Restricted Mode ignores. */
   ignoredUntrusted(): Promise<string[]> {
-    return ignoredRestrictedSettings(Object.keys(SETTINGS).filter((k) => SETTINGS[k]!.restricted));
+    return ignoredRestrictedSettings(SETTING_KEYS.filter((k) => isRestricted(k)));
+  }
+
+  /**
+   * Reads every setting; restricted ones take their workspace value only in a trusted workspace. A
+   * value that does not fit its declaration (settings.json is hand-edited) falls back to the default
+   * and is logged once per read.
+   */
+  private read(): PersonaLensConfig {
+    const cfg = vscode.workspace.getConfiguration(CONFIG_SECTION);
+    const trusted = vscode.workspace.isTrusted;
+    const { config, problems } = toConfig((key) => {
+      if (isRestricted(key) && !trusted) {
+        const i = cfg.inspect(key);
+        return i?.globalValue ?? i?.defaultValue;
+      }
+      return cfg.get(key);
+    });
+    for (const p of problems) this.log?.warn(`Setting ignored: ${p}`);
+    return config;
   }
 
   dispose(): void {
@@ -73,17 +94,3 @@ export class Config implements vscode.Disposable {
   }
 }
 
-function read(): PersonaLensConfig {
-  const cfg = vscode.workspace.getConfiguration(CONFIG_SECTION);
-  const trusted = vscode.workspace.isTrusted;
-  const out: Record<string, unknown> = {};
-  for (const [key, spec] of Object.entries(SETTINGS)) {
-    let v = cfg.get(key);
-    if (spec.restricted && !trusted) {
-      const i = cfg.inspect(key);
-      v = i?.globalValue ?? i?.defaultValue;
-    }
-    out[spec.field] = v;
-  }
-  return Object.freeze(out as unknown as PersonaLensConfig);
-}

@@ -22,7 +22,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const log = new Log();
   context.subscriptions.push(log);
   try {
-    const config = new Config();
+    const config = new Config(log);
     const store = new ResultStore();
     const diagnostics = new TranscriptDiagnostics();
     const status = new StatusBar();

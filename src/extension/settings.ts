@@ -1,78 +1,139 @@
 /**
- * The shape of the `persona-lens.*` settings, free of any vscode import so a unit test can
- * check it against package.json. Each key is classed by what a change to it requires.
+ * The `persona-lens.*` settings, declared once: each key's field, class, JSON type, default and
+ * bounds. The config type is derived from this table, every value read is checked against it (a bad
+ * value falls back to the default and is reported), and a unit test checks it against package.json.
+ * Free of any vscode import.
  */
-
-import type { DecorationPosition } from './decorationAnchor';
 
 /** view: redraw; scoring: re-score open transcripts; engine: restart the model worker; host: applied at once, nothing reloads. */
 export type SettingClass = 'view' | 'scoring' | 'engine' | 'host';
 
-export interface PersonaLensConfig {
-  /** "demo", a Hugging Face model id, or a local model folder. */
-  readonly model: string;
-  /** Axis file; empty = the axis stored for the model (computed with "Compute Axis for Model"). */
-  readonly axisFile: string;
-  readonly dtype: 'auto' | 'fp32' | 'fp16' | 'q8' | 'q4' | 'q4f16';
-  /** onnxruntime intra-op threads; 0 = its default. */
-  readonly threads: number;
-  /** Where downloaded models, rewritten graphs and axes are cached; empty = extension storage. */
-  readonly cacheDir: string;
-  /** Never contact a model hub; only cached or local models load. */
-  readonly offline: boolean;
-  /** Minutes without work after which the model worker is stopped to free memory; 0 = never. */
-  readonly idleShutdownMinutes: number;
-  /** Zero-based layer whose projections are shown; -1 = the axis's recommended layer. */
-  readonly monitorLayer: number;
-  /** Layers capped when re-running a turn, e.g. "2-3"; empty = the axis's recommended band. */
-  readonly cappingLayers: string;
-  /** Percentile of the floor population used as tau. */
-  readonly cappingTauPercentile: number;
-  readonly cappingFloorPopulation: 'response' | 'token';
-  /** Also alarm (red) on assistant turns that fall more than this below the first assistant turn; 0 = only the role zone alarms. */
-  readonly alarmDropFromFirst: number;
-  readonly generationMaxTokens: number;
-  readonly generationSeed: number;
-  readonly analyzeOnOpen: boolean;
-  readonly analyzeOnSave: boolean;
-  readonly analyzeDebounceMs: number;
-  readonly maxTokensPerConversation: number;
-  readonly maxFileSizeMB: number;
-  readonly decorationPosition: DecorationPosition;
-  readonly codeLens: boolean;
-  /** Open the drift panel beside the editor when a file is analysed from a command. */
-  readonly panelOpenOnAnalyze: boolean;
-}
-
-interface SettingSpec {
-  readonly field: keyof PersonaLensConfig;
+interface SpecBase {
+  /** Field of PersonaLensConfig the value lands in. */
+  readonly field: string;
   readonly cls: SettingClass;
   /** Points at a path or executable: honoured from workspace settings only when trusted. */
   readonly restricted?: boolean;
 }
+interface StringSpec extends SpecBase {
+  readonly type: 'string';
+  readonly default: string;
+  readonly enum?: readonly string[];
+  /** The manifest's JSON-schema pattern, checked here too. */
+  readonly pattern?: string;
+}
+interface NumberSpec extends SpecBase {
+  readonly type: 'number' | 'integer';
+  readonly default: number;
+  readonly minimum?: number;
+  readonly maximum?: number;
+}
+interface BooleanSpec extends SpecBase {
+  readonly type: 'boolean';
+  readonly default: boolean;
+}
+export type SettingSpec = StringSpec | NumberSpec | BooleanSpec;
 
-/** Setting key (after "persona-lens.") -> its field and class. */
-export const SETTINGS: Readonly<Record<string, SettingSpec>> = {
-  model: { field: 'model', cls: 'engine', restricted: true },
-  axisFile: { field: 'axisFile', cls: 'engine', restricted: true },
-  dtype: { field: 'dtype', cls: 'engine' },
-  threads: { field: 'threads', cls: 'engine' },
-  cacheDir: { field: 'cacheDir', cls: 'engine', restricted: true },
-  offline: { field: 'offline', cls: 'engine' },
-  'engine.idleShutdownMinutes': { field: 'idleShutdownMinutes', cls: 'host' },
-  monitorLayer: { field: 'monitorLayer', cls: 'scoring' },
-  'capping.layers': { field: 'cappingLayers', cls: 'scoring' },
-  'capping.tauPercentile': { field: 'cappingTauPercentile', cls: 'scoring' },
-  'capping.floorPopulation': { field: 'cappingFloorPopulation', cls: 'scoring' },
-  'alarm.dropFromFirst': { field: 'alarmDropFromFirst', cls: 'scoring' },
-  'generation.maxTokens': { field: 'generationMaxTokens', cls: 'view' },
-  'generation.seed': { field: 'generationSeed', cls: 'view' },
-  'analyze.onOpen': { field: 'analyzeOnOpen', cls: 'view' },
-  'analyze.onSave': { field: 'analyzeOnSave', cls: 'view' },
-  'analyze.debounceMs': { field: 'analyzeDebounceMs', cls: 'view' },
-  maxTokensPerConversation: { field: 'maxTokensPerConversation', cls: 'scoring' },
-  maxFileSizeMB: { field: 'maxFileSizeMB', cls: 'scoring' },
-  'decorations.position': { field: 'decorationPosition', cls: 'view' },
-  codeLens: { field: 'codeLens', cls: 'view' },
-  'panel.openOnAnalyze': { field: 'panelOpenOnAnalyze', cls: 'view' },
-};
+/** Setting key (after "persona-lens.") -> its declaration. The order is the manifest's. */
+export const SETTINGS = {
+  /** "demo", a Hugging Face model id, or a local model folder. */
+  model: { field: 'model', cls: 'engine', restricted: true, type: 'string', default: 'demo' },
+  /** Axis file; empty = the axis stored for the model (computed with "Compute Axis for Model"). */
+  axisFile: { field: 'axisFile', cls: 'engine', restricted: true, type: 'string', default: '' },
+  dtype: { field: 'dtype', cls: 'engine', type: 'string', default: 'auto', enum: ['auto', 'fp32', 'fp16', 'q8', 'q4', 'q4f16'] },
+  /** onnxruntime intra-op threads; 0 = the machine's physical cores. */
+  threads: { field: 'threads', cls: 'engine', type: 'integer', default: 0, minimum: 0, maximum: 64 },
+  /** Where downloaded models, rewritten graphs and axes are cached; empty = extension storage. */
+  cacheDir: { field: 'cacheDir', cls: 'engine', restricted: true, type: 'string', default: '' },
+  /** Never contact a model hub; only cached or local models load. */
+  offline: { field: 'offline', cls: 'engine', type: 'boolean', default: false },
+  /** Minutes without work after which the model worker is stopped to free memory; 0 = never. */
+  'engine.idleShutdownMinutes': { field: 'idleShutdownMinutes', cls: 'host', type: 'number', default: 10, minimum: 0 },
+  /** Zero-based layer whose projections are shown; -1 = the axis's recommended layer. */
+  monitorLayer: { field: 'monitorLayer', cls: 'scoring', type: 'integer', default: -1, minimum: -1 },
+  /** Layers capped when re-running a turn, e.g. "2-3"; empty = the axis's recommended band. */
+  'capping.layers': {
+    field: 'cappingLayers',
+    cls: 'scoring',
+    type: 'string',
+    default: '',
+    pattern: '^(\\s*\\d+(\\s*-\\s*\\d+)?\\s*(,\\s*\\d+(\\s*-\\s*\\d+)?\\s*)*)?$',
+  },
+  /** Percentile of the floor population used as the capping floor tau. */
+  'capping.tauPercentile': { field: 'cappingTauPercentile', cls: 'scoring', type: 'number', default: 25, minimum: 0, maximum: 100 },
+  'capping.floorPopulation': { field: 'cappingFloorPopulation', cls: 'scoring', type: 'string', default: 'response', enum: ['response', 'token'] },
+  /** Also alarm (red) on assistant turns that fall more than this below the first assistant turn; 0 = only the role zone alarms. */
+  'alarm.dropFromFirst': { field: 'alarmDropFromFirst', cls: 'scoring', type: 'number', default: 0, minimum: 0 },
+  'generation.maxTokens': { field: 'generationMaxTokens', cls: 'view', type: 'integer', default: 128, minimum: 1, maximum: 4096 },
+  'generation.seed': { field: 'generationSeed', cls: 'view', type: 'integer', default: 0 },
+  'analyze.onOpen': { field: 'analyzeOnOpen', cls: 'view', type: 'boolean', default: false },
+  'analyze.onSave': { field: 'analyzeOnSave', cls: 'view', type: 'boolean', default: false },
+  'analyze.debounceMs': { field: 'analyzeDebounceMs', cls: 'view', type: 'integer', default: 500, minimum: 0, maximum: 10000 },
+  maxTokensPerConversation: { field: 'maxTokensPerConversation', cls: 'scoring', type: 'integer', default: 8192, minimum: 16 },
+  maxFileSizeMB: { field: 'maxFileSizeMB', cls: 'scoring', type: 'number', default: 10, minimum: 0.1 },
+  'decorations.position': { field: 'decorationPosition', cls: 'view', type: 'string', default: 'auto', enum: ['auto', 'firstLine', 'lineStart', 'end'] },
+  codeLens: { field: 'codeLens', cls: 'view', type: 'boolean', default: true },
+  /** Open the drift panel beside the editor when a file is analysed from a command. */
+  'panel.openOnAnalyze': { field: 'panelOpenOnAnalyze', cls: 'view', type: 'boolean', default: true },
+} as const satisfies Record<string, SettingSpec>;
+
+/** A setting key after "persona-lens.". */
+export type SettingKey = keyof typeof SETTINGS;
+
+type ValueOf<S> = S extends { readonly enum: readonly (infer E)[] }
+  ? E
+  : S extends { readonly type: 'string' }
+    ? string
+    : S extends { readonly type: 'boolean' }
+      ? boolean
+      : number;
+
+/** Every setting's value, by field: the shape config.ts hands out (frozen). */
+export type PersonaLensConfig = { readonly [K in SettingKey as (typeof SETTINGS)[K]['field']]: ValueOf<(typeof SETTINGS)[K]> };
+
+/** Every setting key, typed. */
+export const SETTING_KEYS = Object.keys(SETTINGS) as SettingKey[];
+
+/** True for settings that point at paths: honoured from workspace settings only when trusted. */
+export function isRestricted(key: SettingKey): boolean {
+  const spec: SettingSpec = SETTINGS[key];
+  return spec.restricted === true;
+}
+
+/** Why `value` does not fit the setting, or null when it does (undefined counts as unset and fits). */
+export function settingProblem(spec: SettingSpec, value: unknown): string | null {
+  if (value === undefined) return null;
+  switch (spec.type) {
+    case 'boolean':
+      return typeof value === 'boolean' ? null : 'is not true or false';
+    case 'string':
+      if (typeof value !== 'string') return 'is not text';
+      if (spec.enum && !spec.enum.includes(value)) return `is not one of ${spec.enum.join(', ')}`;
+      if (spec.pattern && !new RegExp(spec.pattern).test(value)) return 'is not in the expected form';
+      return null;
+    case 'number':
+    case 'integer':
+      if (typeof value !== 'number' || !Number.isFinite(value)) return 'is not a number';
+      if (spec.type === 'integer' && !Number.isInteger(value)) return 'is not a whole number';
+      if (spec.minimum !== undefined && value < spec.minimum) return `is below ${spec.minimum}`;
+      if (spec.maximum !== undefined && value > spec.maximum) return `is above ${spec.maximum}`;
+      return null;
+  }
+}
+
+/**
+ * The config from raw values by key (what the settings hold), with each bad value replaced by its
+ * default; `problems` names the keys that were replaced and why.
+ */
+export function toConfig(raw: (key: SettingKey) => unknown): { config: PersonaLensConfig; problems: string[] } {
+  const out: Record<string, unknown> = {};
+  const problems: string[] = [];
+  for (const key of SETTING_KEYS) {
+    const spec: SettingSpec = SETTINGS[key];
+    const value = raw(key);
+    const problem = settingProblem(spec, value);
+    if (problem) problems.push(`persona-lens.${key} ${problem} (${JSON.stringify(value)}); using ${JSON.stringify(spec.default)}`);
+    out[spec.field] = value === undefined || problem ? spec.default : value;
+  }
+  return { config: Object.freeze(out) as PersonaLensConfig, problems };
+}
