@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { AutoModelForCausalLM, AutoTokenizer, Tensor } from '@huggingface/transformers';
 import { unitVector, type AxisSpec } from '../src/core/axis/axisSpec';
 import { Engine } from '../src/worker/engine';
-import { runChunk, type CapFeeds, type DecoderModel, type PastTensors } from '../src/worker/forward';
+import { NO_HEAD, runChunk, type CapFeeds, type DecoderModel, type GraphIo, type PastTensors } from '../src/worker/forward';
 import { instrumentModel } from '../src/worker/graph/instrument';
 import type { ChatMessage } from '../src/worker/protocol';
 import { chatTokenizerFrom, mapTokens } from '../src/worker/tokenMap';
@@ -68,11 +68,11 @@ async function timed<T>(f: () => Promise<T>): Promise<[number, T]> {
 }
 
 /** Chunked prefill over ids, as the engine does; returns ms. residualOutputs empty = plain forward. */
-async function prefill(model: DecoderModel, ids: number[], residualOutputs: readonly string[], cap: CapFeeds | null): Promise<number> {
+async function prefill(model: DecoderModel, ids: number[], io: GraphIo, cap: CapFeeds | null): Promise<number> {
   const [ms] = await timed(async () => {
     let past: PastTensors | null = null;
     for (let pos = 0; pos < ids.length; pos += CHUNK) {
-      const out = await runChunk(model, residualOutputs, ids.slice(pos, pos + CHUNK), pos, past, cap, false);
+      const out = await runChunk(model, io, ids.slice(pos, pos + CHUNK), pos, past, cap, NO_HEAD);
       past = out.present;
     }
   });
@@ -150,12 +150,12 @@ async function main(): Promise<void> {
   const plainMs: number[] = [];
   const instMs: number[] = [];
   const scoreMs: number[] = [];
-  await prefill(plain, ids, [], null); // warm-up
+  await prefill(plain, ids, { residualOutputs: [], head: null }, null); // warm-up
   for (let r = 0; r < ROUNDS; r++) {
     const order = r % 2 ? ['inst', 'plain', 'score'] : ['plain', 'score', 'inst'];
     for (const which of order) {
-      if (which === 'plain') plainMs.push(await prefill(plain, ids, [], null));
-      else if (which === 'inst') instMs.push(await prefill(instModel, ids, inst.residualOutputs, off));
+      if (which === 'plain') plainMs.push(await prefill(plain, ids, { residualOutputs: [], head: null }, null));
+      else if (which === 'inst') instMs.push(await prefill(instModel, ids, inst, off));
       else scoreMs.push((await timed(() => engine.score({ id: 5, type: 'score', messages: full, axis: axis(200 + r), capping: false }, never)))[0]);
     }
   }

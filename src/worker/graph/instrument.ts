@@ -17,6 +17,7 @@ import { randomBytes } from 'node:crypto';
 import { InstrumentationError } from './errors';
 import { decodeModel, encodeModel, onnx } from './onnxProto';
 import { externalDataStamps, onnxFileName, rememberedSha256, sha256Text } from './modelFiles';
+import type { HeadIo } from './outputHead';
 import { findResidualStream, type StreamHints } from './residualStream';
 import { rewriteGraph } from './rewrite';
 
@@ -25,6 +26,9 @@ export { InstrumentationError } from './errors';
 export interface InstrumentSettings {
   /** Zero-based decoder layers whose exit residual (the stream leaving that layer) is capped. Empty: no cap inputs. */
   readonly capLayers: readonly number[];
+  /** Keep the original output head ('logits' at every position, no log-probabilities): the graph before
+   * REWRITE_VERSION 2, kept so benchmarks can measure against it. */
+  readonly allPositionLogits?: boolean;
 }
 
 export interface InstrumentedModel {
@@ -38,13 +42,16 @@ export interface InstrumentedModel {
   readonly capLayers: readonly number[];
   /** Cap inputs, present iff capLayers is non-empty: v float32 [capLayers.length, hidden] (unit rows), tau float32 [capLayers.length]; tau = -Infinity switches a layer's cap off (bit-identical to the original graph). */
   readonly capInputs: { readonly v: string; readonly tau: string } | null;
+  /** Position-selected logits and in-graph next-token log-probabilities (every call feeds the three inputs);
+   * null with `allPositionLogits`. */
+  readonly head: HeadIo | null;
   /** Which structural pattern was found: 'skip-simplified-layernorm' | 'skip-layernorm' | 'add'. */
   readonly pattern: string;
   readonly fromCache: boolean;
 }
 
 /** Bump when the rewrite changes, so cached graphs from older code are not reused. */
-export const REWRITE_VERSION = 1;
+export const REWRITE_VERSION = 2;
 const MARKER = 'persona-lens-instrumented.json';
 /** Small top-level files copied into the rewritten folder (configs, tokenizers, templates). */
 const COPY_EXTENSIONS = ['.json', '.jinja', '.txt', '.model', '.tiktoken'];
@@ -54,6 +61,7 @@ interface GraphResult {
   readonly hiddenSize: number;
   readonly residualOutputs: readonly string[];
   readonly capInputs: { readonly v: string; readonly tau: string } | null;
+  readonly head: HeadIo | null;
   readonly pattern: string;
   /** True if any initializer lives in an external file. */
   readonly externalData: boolean;
@@ -78,7 +86,7 @@ export function instrumentGraphBytes(
   const graph = model.graph;
   if (!graph) throw new InstrumentationError(file, 'the model has no graph.');
   const plan = findResidualStream(graph, file, hints);
-  const rw = rewriteGraph(model, plan, settings.capLayers, file);
+  const rw = rewriteGraph(model, plan, settings, file);
   const externalData = (graph.initializer ?? []).some(
     (t) => t.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL,
   );
@@ -89,6 +97,7 @@ export function instrumentGraphBytes(
       hiddenSize: plan.hiddenSize,
       residualOutputs: rw.residualOutputs,
       capInputs: rw.capInputs,
+      head: rw.head,
       pattern: plan.pattern,
       externalData,
     },
@@ -153,6 +162,7 @@ function toInstrumented(
     residualOutputs: m.result.residualOutputs,
     capLayers: m.capLayers,
     capInputs: m.result.capInputs,
+    head: m.result.head,
     pattern: m.result.pattern,
     fromCache,
   };
@@ -174,6 +184,7 @@ export async function instrumentModel(
   if (!existsSync(source))
     throw new InstrumentationError(source, `no ${fileName} for dtype '${opts.dtype}'.`);
   const capLayers = [...opts.settings.capLayers];
+  const allPositionLogits = opts.settings.allPositionLogits === true;
   opts.signal?.throwIfAborted();
   const sideFiles = readdirSync(dir).filter(
     (f) => COPY_EXTENSIONS.some((e) => f.endsWith(e)) && f !== MARKER && statSync(join(dir, f)).isFile(),
@@ -188,6 +199,7 @@ export async function instrumentModel(
       // The copied config/tokenizer files are part of the entry, so edits to them (e.g. a chat template) miss.
       side: sideFiles.sort().map((f) => [f, sha256Text(readFileSync(join(dir, f)))]),
       capLayers,
+      allPositionLogits,
     }),
   );
   const entry = join(resolve(opts.cacheDir), key.slice(0, 32));
@@ -197,7 +209,12 @@ export async function instrumentModel(
 
   const num = (k: string): number | undefined => (typeof config[k] === 'number' ? config[k] : undefined);
   const hints: StreamHints = { hiddenSize: num('hidden_size'), numLayers: num('num_hidden_layers') };
-  const { bytes, result } = instrumentGraphBytes(readFileSync(source), source, { capLayers }, hints);
+  const { bytes, result } = instrumentGraphBytes(
+    readFileSync(source),
+    source,
+    { capLayers, allPositionLogits },
+    hints,
+  );
   opts.signal?.throwIfAborted();
 
   mkdirSync(dirname(entry), { recursive: true });

@@ -144,3 +144,10 @@ export function uniqueName(used: Set<string>, base: string): string {
   used.add(name);
   return name;
 }
+
+/** Version of the default ONNX domain the model imports (13 if it does not say). */
+export function defaultOpset(model: onnx.IModelProto): number {
+  return toNumber(
+    (model.opsetImport ?? []).find((o) => (o.domain ?? '') === '' || o.domain === 'ai.onnx')?.version ?? 13,
+  );
+}

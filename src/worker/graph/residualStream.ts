@@ -227,12 +227,6 @@ export function findResidualStream(
       `found ${numLayers} layers on the residual stream but config.json says num_hidden_layers = ${hints.numLayers}.`,
     );
   }
-  if (hints.numLayers !== undefined && hints.numLayers !== numLayers) {
-    throw new InstrumentationError(
-      file,
-      `found ${numLayers} layers on the residual stream but config.json says num_hidden_layers = ${hints.numLayers}.`,
-    );
-  }
   const { hiddenSize, elemType } = streamShape(graph, ix, best, file, hints.hiddenSize);
   return { pattern, layerExits, hiddenSize, elemType };
 }
