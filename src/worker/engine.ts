@@ -11,7 +11,7 @@ import { mean } from '../core/stats/descriptive';
 import { EngineError, throwIfAborted } from './errors';
 import { cropPast, logSoftmaxAt, runChunk, type CapFeeds, type DecoderModel, type PastTensors } from './forward';
 import { InstrumentationError } from './graph/errors';
-import { instrumentModel, type InstrumentedModel } from './graph/instrument';
+import { instrumentedCacheDir, instrumentModel, type InstrumentedModel } from './graph/instrument';
 import { ensureHubModel, isHubModelId } from './hubDownload';
 import { checkModelFolder, configNumberProblems, readModelJson } from './modelFiles';
 import type {
@@ -119,7 +119,7 @@ export class Engine {
     progress({ phase: 'instrument', file: folder.onnxPath });
     let inst: InstrumentedModel;
     try {
-      inst = await instrumentModel(dir, { dtype: req.dtype, settings: { capLayers: [...req.capLayers] }, cacheDir: join(req.cacheDir, 'instrumented'), signal });
+      inst = await instrumentModel(dir, { dtype: req.dtype, settings: { capLayers: [...req.capLayers] }, cacheDir: instrumentedCacheDir(req.cacheDir), signal });
     } catch (e) {
       throwIfAborted(signal);
       if (e instanceof InstrumentationError) throw new EngineError('instrumentation', e.message);

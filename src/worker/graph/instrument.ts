@@ -104,6 +104,11 @@ export function instrumentGraphBytes(
   };
 }
 
+/** The folder under a Persona Lens cache folder that holds instrumented graphs and the source-hash index. */
+export function instrumentedCacheDir(cacheDir: string): string {
+  return join(cacheDir, 'instrumented');
+}
+
 /** Session options that let onnxruntime find external data next to the ORIGINAL graph (symlinks are rejected). */
 export function externalDataSessionOptions(originalOnnxDir: string): Record<string, unknown> {
   return { extra: { session: { model_external_initializers_file_folder_path: originalOnnxDir } } };
@@ -194,7 +199,7 @@ export async function instrumentModel(
     JSON.stringify({
       rewrite: REWRITE_VERSION,
       fileName,
-      onnx: await rememberedSha256(source, resolve(opts.cacheDir), opts.signal),
+      onnx: (await rememberedSha256(source, resolve(opts.cacheDir), opts.signal)).sha256,
       data: externalDataStamps(onnxDir, fileName),
       // The copied config/tokenizer files are part of the entry, so edits to them (e.g. a chat template) miss.
       side: sideFiles.sort().map((f) => [f, sha256Text(readFileSync(join(dir, f)))]),
