@@ -12,7 +12,7 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { InstrumentationError } from './errors';
 import { decodeModel, encodeModel, onnx } from './onnxProto';
@@ -67,9 +67,38 @@ interface GraphResult {
   readonly externalData: boolean;
 }
 
+/** Initializers at least this large are read from the source file instead of being copied (see below). */
+const REFERENCED_BYTES = 1024;
+
 /**
- * Rewrites one .onnx file (decoded from `bytes`) and returns the new bytes plus what was done.
- * Exposed for graphs that are not in a transformers.js folder (tests on raw exporter graphs).
+ * Points every large initializer whose bytes sit inside the source file `bytes` (weights embedded in the
+ * .onnx) at that file as ONNX external data (location = the file's name, offset, length), so the rewritten
+ * graph holds no copy of the weights. Measured on a 652 MB embedded graph (SmolLM2-135M shape): the rewrite
+ * took 8.0 s with the weights re-encoded and 0.09 s with references, and onnxruntime created the session in
+ * 1.2-1.5 s instead of 4.6-4.9 s. protobufjs decodes `bytes` fields as views of the input, so a tensor's
+ * offset in the file is its view's offset; anything that is not such a view stays embedded.
+ */
+function referenceSourceBytes(graph: onnx.IGraphProto, bytes: Uint8Array, file: string): void {
+  for (const t of graph.initializer ?? []) {
+    const raw = t.rawData;
+    if (!raw || raw.length < REFERENCED_BYTES || raw.buffer !== bytes.buffer) continue;
+    const offset = raw.byteOffset - bytes.byteOffset;
+    if (offset < 0 || offset + raw.length > bytes.length) continue;
+    t.dataLocation = onnx.TensorProto.DataLocation.EXTERNAL;
+    t.externalData = [
+      { key: 'location', value: basename(file) },
+      { key: 'offset', value: String(offset) },
+      { key: 'length', value: String(raw.length) },
+    ];
+    t.rawData = new Uint8Array(0);
+  }
+}
+
+/**
+ * Rewrites one .onnx file (decoded from `bytes`, the whole file) and returns the new bytes plus what was
+ * done. The new graph reads its weights from the source folder (external data, and the source .onnx itself
+ * for embedded weights): load it with externalDataSessionOptions(<folder of `file`>). Exposed for graphs
+ * that are not in a transformers.js folder (tests on raw exporter graphs).
  */
 export function instrumentGraphBytes(
   bytes: Uint8Array,
@@ -87,6 +116,7 @@ export function instrumentGraphBytes(
   if (!graph) throw new InstrumentationError(file, 'the model has no graph.');
   const plan = findResidualStream(graph, file, hints);
   const rw = rewriteGraph(model, plan, settings, file);
+  referenceSourceBytes(graph, bytes, file);
   const externalData = (graph.initializer ?? []).some(
     (t) => t.dataLocation === onnx.TensorProto.DataLocation.EXTERNAL,
   );

@@ -6,10 +6,11 @@ import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { env } from '@huggingface/transformers';
 import {
+  externalDataSessionOptions,
   InstrumentationError,
   instrumentGraphBytes,
   instrumentModel,
@@ -111,7 +112,10 @@ async function checkHead(path: string, tolerance: number): Promise<void> {
   const out = join(mkdtempSync(join(root, 'run-')), 'model.onnx');
   writeFileSync(out, rewritten);
   const original = await ort.InferenceSession.create(path);
-  const inst = await ort.InferenceSession.create(out);
+  const inst = await ort.InferenceSession.create(
+    out,
+    externalDataSessionOptions(dirname(path)) as ort.InferenceSession.SessionOptions,
+  );
   const feeds = (s: ort.InferenceSession): Record<string, ort.Tensor> => {
     const f: Record<string, ort.Tensor> = {
       input_ids: new ort.Tensor('int64', i64(IDS), [1, IDS.length]),
