@@ -30,10 +30,17 @@ export interface FirstValuesResult {
 }
 
 /** The transcript cut so its rendering is about `tokens` long (each message to the same number of characters). */
-async function writeTranscript(modelDir: string, tokens: number, file: string): Promise<{ turns: number; tokens: number }> {
+async function writeTranscript(
+  modelDir: string,
+  tokens: number,
+  file: string,
+): Promise<{ turns: number; tokens: number }> {
   const tok = chatTokenizerFrom(await AutoTokenizer.from_pretrained(modelDir, { local_files_only: true }));
-  const source = JSON.parse(readFileSync(transcriptPath(TRANSCRIPT), 'utf8')) as { conversation: { role: string; content: string }[] };
-  const cut = (chars: number): { role: string; content: string }[] => source.conversation.map((m) => ({ ...m, content: m.content.slice(0, chars) }));
+  const source = JSON.parse(readFileSync(transcriptPath(TRANSCRIPT), 'utf8')) as {
+    conversation: { role: string; content: string }[];
+  };
+  const cut = (chars: number): { role: string; content: string }[] =>
+    source.conversation.map((m) => ({ ...m, content: m.content.slice(0, chars) }));
   let lo = 1;
   let hi = 4000;
   while (lo < hi) {
@@ -55,7 +62,14 @@ async function writeAxis(modelDir: string, m: BenchModel, file: string): Promise
   const axis: AxisFile = {
     format: AXIS_FORMAT,
     version: AXIS_VERSION,
-    model: { id: m.name, revision: null, fileHash: `sha256:${await sha256File(join(modelDir, 'onnx', 'model.onnx'))}`, dtype: 'fp32', numLayers: layers, hiddenSize: hidden },
+    model: {
+      id: m.name,
+      revision: null,
+      fileHash: `sha256:${await sha256File(join(modelDir, 'onnx', 'model.onnx'))}`,
+      dtype: 'fp32',
+      numLayers: layers,
+      hiddenSize: hidden,
+    },
     battery: { hash: 'random', subset: 'none', roles: 0, questions: 0, responses: 0 },
     createdAt: new Date().toISOString(),
     monitorLayer: Math.floor(layers / 2),
@@ -80,19 +94,26 @@ function runCli(args: readonly string[]): Promise<number> {
     const t0 = performance.now();
     let first: number | null = null;
     let stderr = '';
-    const child = spawn(process.execPath, [join(ROOT, 'out', 'cli.js'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [join(ROOT, 'out', 'cli.js'), ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     child.stdout.on('data', () => (first ??= performance.now()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', reject);
     child.on('close', (code) => {
-      if (code !== 0 || first === null) reject(new Error(`persona-lens ${args.join(' ')} exited with ${code}: ${stderr.slice(-2000)}`));
+      if (code !== 0 || first === null)
+        reject(new Error(`persona-lens ${args.join(' ')} exited with ${code}: ${stderr.slice(-2000)}`));
       else resolveRun((first - t0) / 1000);
     });
   });
 }
 
 /** Cold and warm first-values time through the CLI on model `m`. */
-export async function benchFirstValues(m: BenchModel, rounds: number, tokens = 2000): Promise<FirstValuesResult> {
+export async function benchFirstValues(
+  m: BenchModel,
+  rounds: number,
+  tokens = 2000,
+): Promise<FirstValuesResult> {
   const dir = ensureModel(m);
   const work = mkdtempSync(join(tmpdir(), 'persona-lens-bench-cli-'));
   try {
@@ -104,11 +125,26 @@ export async function benchFirstValues(m: BenchModel, rounds: number, tokens = 2
     const warm: number[] = [];
     for (let r = 0; r < rounds; r++) {
       const cache = join(work, `cache-${r}`);
-      const args = ['score', transcript, '--model', dir, '--axis', axisPath, '--cache-dir', cache, '--offline', '--quiet', '--format', 'json'];
+      const args = [
+        'score',
+        transcript,
+        '--model',
+        dir,
+        '--axis',
+        axisPath,
+        '--cache-dir',
+        cache,
+        '--offline',
+        '--quiet',
+        '--format',
+        'json',
+      ];
       cold.push(await runCli(args));
       warm.push(await runCli(args));
       rmSync(cache, { recursive: true, force: true });
-      console.log(`  ${m.name} first values, round ${r + 1}/${rounds}: cold ${cold.at(-1)?.toFixed(1)} s, warm ${warm.at(-1)?.toFixed(1)} s`);
+      console.log(
+        `  ${m.name} first values, round ${r + 1}/${rounds}: cold ${cold.at(-1)?.toFixed(1)} s, warm ${warm.at(-1)?.toFixed(1)} s`,
+      );
     }
     return {
       model: m.name,

@@ -32,13 +32,20 @@ async function main(): Promise<void> {
     await generateProbeModel(process.argv[3] as string);
     return;
   }
-  const { values } = parseArgs({ options: { full: { type: 'boolean', default: false }, only: { type: 'string' } } });
+  const { values } = parseArgs({
+    options: { full: { type: 'boolean', default: false }, only: { type: 'string' } },
+  });
   const only = values.only ? values.only.split(',').map((s) => s.trim()) : [...SECTIONS];
   const unknown = only.filter((s) => !(SECTIONS as readonly string[]).includes(s));
-  if (unknown.length > 0) throw new Error(`unknown section(s) ${unknown.join(', ')}; known: ${SECTIONS.join(', ')}`);
+  if (unknown.length > 0)
+    throw new Error(`unknown section(s) ${unknown.join(', ')}; known: ${SECTIONS.join(', ')}`);
   const rounds = Number(process.env['BENCH_ROUNDS'] ?? 3);
   const cacheDir = join(tmpdir(), 'persona-lens-bench-cache');
-  const result: Record<string, unknown> = { name: 'engine', date: new Date().toISOString(), full: values.full };
+  const result: Record<string, unknown> = {
+    name: 'engine',
+    date: new Date().toISOString(),
+    full: values.full,
+  };
 
   if (only.includes('engine')) {
     console.log('engine (small model):');
@@ -78,17 +85,28 @@ async function main(): Promise<void> {
 
 function summarize(result: Record<string, unknown>): void {
   const e = result['engine'] as
-    | { scoring: { throughputRatioForward: number; throughputRatioEngineScore: number }; generation: { ratio: number }; rescore: { ratio: number; reusedTokens: number; tokens: number }; memory: { peakRssEngineOnlyMB: number; peakRssMB: number } }
+    | {
+        scoring: { throughputRatioForward: number; throughputRatioEngineScore: number };
+        generation: { ratio: number };
+        rescore: { ratio: number; reusedTokens: number; tokens: number };
+        memory: { peakRssEngineOnlyMB: number; peakRssMB: number };
+      }
     | undefined;
   if (e) {
-    console.log(`scoring throughput, instrumented / plain forward: ${e.scoring.throughputRatioForward.toFixed(3)}x (engine.score end to end: ${e.scoring.throughputRatioEngineScore.toFixed(3)}x; target >= 0.90)`);
+    console.log(
+      `scoring throughput, instrumented / plain forward: ${e.scoring.throughputRatioForward.toFixed(3)}x (engine.score end to end: ${e.scoring.throughputRatioEngineScore.toFixed(3)}x; target >= 0.90)`,
+    );
     console.log(`generation tokens/s, capped / uncapped: ${e.generation.ratio.toFixed(3)}x (target >= 0.95)`);
-    console.log(`re-score after editing the last turn / cold score: ${e.rescore.ratio.toFixed(3)}x (${e.rescore.reusedTokens} of ${e.rescore.tokens} tokens reused; target <= 0.2)`);
-    console.log(`peak RSS: ${e.memory.peakRssEngineOnlyMB} MB with the engine alone, ${e.memory.peakRssMB} MB overall`);
+    console.log(
+      `re-score after editing the last turn / cold score: ${e.rescore.ratio.toFixed(3)}x (${e.rescore.reusedTokens} of ${e.rescore.tokens} tokens reused; target <= 0.2)`,
+    );
+    console.log(
+      `peak RSS: ${e.memory.peakRssEngineOnlyMB} MB with the engine alone, ${e.memory.peakRssMB} MB overall`,
+    );
   }
   for (const p of (result['prefill'] as PrefillResult[] | undefined) ?? []) {
     console.log(
-      `prefill ${p.model} ${p.tokens} tokens: before ${p.before.tokPerS} tok/s, after ${p.after.tokPerS} tok/s with surprise (${p.speedup}x), ${p.afterNoSurprise.tokPerS} tok/s without (${p.speedupNoSurprise}x)`,
+      `prefill ${p.model} ${p.tokens} tokens: before ${p.before.tokPerS} tok/s, after ${p.after.tokPerS} tok/s with surprise (${p.speedup}x; by CPU time ${p.speedupCpu}x), ${p.afterNoSurprise.tokPerS} tok/s without (${p.speedupNoSurprise}x; CPU ${p.speedupNoSurpriseCpu}x); load average ${p.loadAverage.join(' ')}`,
     );
   }
   const probes = result['probes'] as Awaited<ReturnType<typeof probeBench>> | undefined;
@@ -98,7 +116,9 @@ function summarize(result: Record<string, unknown>): void {
     );
   }
   for (const f of (result['firstValues'] as FirstValuesResult[] | undefined) ?? []) {
-    console.log(`first values through the CLI, ${f.model} (${f.turns} turns, ${f.tokens} tokens): cold ${f.coldSMedian} s, warm ${f.warmSMedian} s (${f.target})`);
+    console.log(
+      `first values through the CLI, ${f.model} (${f.turns} turns, ${f.tokens} tokens): cold ${f.coldSMedian} s, warm ${f.warmSMedian} s (${f.target})`,
+    );
   }
 }
 

@@ -19,7 +19,17 @@ export interface BenchModel {
 /** The engine benchmark's own model: realistic-ish, quick to generate and run. */
 export const ENGINE_MODEL: BenchModel = {
   name: 'engine-12x384',
-  spec: { layout: 'genai', dtype: 'fp32', numLayers: 12, hiddenSize: 384, numHeads: 6, numKvHeads: 2, intermediateSize: 1024, maxPositions: 4096, seed: 7 },
+  spec: {
+    layout: 'genai',
+    dtype: 'fp32',
+    numLayers: 12,
+    hiddenSize: 384,
+    numHeads: 6,
+    numKvHeads: 2,
+    intermediateSize: 1024,
+    maxPositions: 4096,
+    seed: 7,
+  },
   capLayers: [8, 9, 10],
 };
 
@@ -46,8 +56,15 @@ function band(layers: number): number[] {
  * model under 2 GB stay inside model.onnx (as onnx-community's SmolLM2-135M export); larger ones go to
  * model.onnx_data (protobuf's 2 GB limit, as Qwen2.5-0.5B's fp32 export).
  */
-export function realShape(key: string, name: string, tokenizer: 'bytes' | 'qwen3', externalData: boolean): BenchModel {
-  const shapes = JSON.parse(readFileSync(join(ROOT, '..', 'shared', 'models', 'configs', 'shapes.json'), 'utf8')) as Record<string, ShapeEntry>;
+export function realShape(
+  key: string,
+  name: string,
+  tokenizer: 'bytes' | 'qwen3',
+  externalData: boolean,
+): BenchModel {
+  const shapes = JSON.parse(
+    readFileSync(join(ROOT, '..', 'shared', 'models', 'configs', 'shapes.json'), 'utf8'),
+  ) as Record<string, ShapeEntry>;
   const s = shapes[key];
   if (!s) throw new Error(`shapes.json has no entry '${key}'`);
   return {
@@ -73,8 +90,10 @@ export function realShape(key: string, name: string, tokenizer: 'bytes' | 'qwen3
   };
 }
 
-export const SMOLLM2_135M = (): BenchModel => realShape('HuggingFaceTB/SmolLM2-135M(-Instruct)', 'smollm2-135m', 'bytes', false);
-export const QWEN25_05B = (): BenchModel => realShape('Qwen/Qwen2.5-0.5B-Instruct', 'qwen2.5-0.5b', 'qwen3', true);
+export const SMOLLM2_135M = (): BenchModel =>
+  realShape('HuggingFaceTB/SmolLM2-135M(-Instruct)', 'smollm2-135m', 'bytes', false);
+export const QWEN25_05B = (): BenchModel =>
+  realShape('Qwen/Qwen2.5-0.5B-Instruct', 'qwen2.5-0.5b', 'qwen3', true);
 
 /** Bump when the generator's output for the same spec changes, so old benchmark models are regenerated. */
 const GENERATION = 2;
@@ -85,7 +104,9 @@ export function ensureModel(m: BenchModel): string {
   if (existsSync(join(dir, 'config.json'))) return dir;
   rmSync(dir, { recursive: true, force: true });
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, [__filename, '--generate-model', dir, JSON.stringify(m.spec)], { stdio: 'inherit' });
+  const r = spawnSync(process.execPath, [__filename, '--generate-model', dir, JSON.stringify(m.spec)], {
+    stdio: 'inherit',
+  });
   if (r.status !== 0) throw new Error(`generating the benchmark model ${m.name} failed (exit ${r.status})`);
   console.log(`generated ${m.name} in ${((performance.now() - t0) / 1000).toFixed(1)} s: ${dir}`);
   return dir;

@@ -4,9 +4,17 @@
 //  - after: the current graph asked for every position's next-token log-probability (what Engine.score
 //    asks: surprise included), and the same graph asked for nothing (residuals only).
 // Each variant copies the residuals as the engine does. Rounds interleave the variants in a rotating order.
+import { loadavg } from 'node:os';
 import { AutoModelForCausalLM, AutoTokenizer, Tensor } from '@huggingface/transformers';
 import { instrumentModel, type InstrumentedModel } from '../src/worker/graph/instrument';
-import { NO_HEAD, runChunk, type CapFeeds, type DecoderModel, type HeadAsk, type PastTensors } from '../src/worker/forward';
+import {
+  NO_HEAD,
+  runChunk,
+  type CapFeeds,
+  type DecoderModel,
+  type HeadAsk,
+  type PastTensors,
+} from '../src/worker/forward';
 import { chatTokenizerFrom, mapTokens } from '../src/worker/tokenMap';
 import type { BenchModel } from './models';
 import { ensureModel } from './models';
@@ -21,10 +29,19 @@ interface Variant {
   readonly logProbs: boolean;
 }
 
-/** Ms for one chunked prefill of ids; with logProbs, also the mean negative log-likelihood (nats/token). */
-async function prefill(v: Variant, ids: readonly number[], cap: CapFeeds | null): Promise<{ ms: number; surprise: number }> {
+/**
+ * Wall and CPU ms for one chunked prefill of ids; with logProbs, also the mean negative log-likelihood
+ * (nats/token). onnxruntime runs on one core here by default, so CPU time is what the wall time would be on
+ * an idle machine (the benchmark VMs are shared: wall times vary 2-3x with other jobs).
+ */
+async function prefill(
+  v: Variant,
+  ids: readonly number[],
+  cap: CapFeeds | null,
+): Promise<{ ms: number; cpuMs: number; surprise: number }> {
   let nll = 0;
   let count = 0;
+  const cpu0 = process.cpuUsage();
   const [ms] = await timed(async () => {
     let past: PastTensors | null = null;
     for (let pos = 0; pos < ids.length; pos += CHUNK) {
@@ -42,7 +59,8 @@ async function prefill(v: Variant, ids: readonly number[], cap: CapFeeds | null)
       past = out.present;
     }
   });
-  return { ms, surprise: count > 0 ? nll / count : NaN };
+  const cpu = process.cpuUsage(cpu0);
+  return { ms, cpuMs: (cpu.user + cpu.system) / 1000, surprise: count > 0 ? nll / count : NaN };
 }
 
 function capFeeds(inst: InstrumentedModel): CapFeeds | null {
@@ -56,29 +74,52 @@ function capFeeds(inst: InstrumentedModel): CapFeeds | null {
   };
 }
 
+interface VariantStats {
+  readonly msMedian: number;
+  readonly tokPerS: number;
+  readonly cpuMsMedian: number;
+  readonly tokPerCpuS: number;
+}
+
 export interface PrefillResult {
   readonly model: string;
   readonly tokens: number;
   readonly rounds: number;
   readonly chunk: number;
-  /** Median ms and tokens/s per variant. */
-  readonly before: { msMedian: number; tokPerS: number };
-  readonly after: { msMedian: number; tokPerS: number; surpriseNats: number };
-  readonly afterNoSurprise: { msMedian: number; tokPerS: number };
-  /** after tokens/s over before tokens/s (surprise included). */
+  /** Median wall ms and tokens/s per variant, and median CPU ms and tokens per CPU second. */
+  readonly before: VariantStats;
+  readonly after: VariantStats & { surpriseNats: number };
+  readonly afterNoSurprise: VariantStats;
+  /** after tokens/s over before tokens/s (surprise included), by wall time and by CPU time. */
   readonly speedup: number;
+  readonly speedupCpu: number;
   readonly speedupNoSurprise: number;
+  readonly speedupNoSurpriseCpu: number;
+  readonly loadAverage: number[];
   readonly target: string;
   readonly raw: Record<string, number[]>;
 }
 
 /** Prefill tokens/s before vs after at each prompt length, on model `m`. */
-export async function benchPrefill(m: BenchModel, lengths: readonly number[], rounds: number, cacheDir: string): Promise<PrefillResult[]> {
+export async function benchPrefill(
+  m: BenchModel,
+  lengths: readonly number[],
+  rounds: number,
+  cacheDir: string,
+): Promise<PrefillResult[]> {
   const dir = ensureModel(m);
   const load = async (inst: InstrumentedModel): Promise<DecoderModel> =>
-    await AutoModelForCausalLM.from_pretrained(inst.dir, { dtype: 'fp32', local_files_only: true, session_options: inst.sessionOptions });
+    await AutoModelForCausalLM.from_pretrained(inst.dir, {
+      dtype: 'fp32',
+      local_files_only: true,
+      session_options: inst.sessionOptions,
+    });
   const settings = { capLayers: m.capLayers };
-  const oldInst = await instrumentModel(dir, { dtype: 'fp32', settings: { ...settings, allPositionLogits: true }, cacheDir });
+  const oldInst = await instrumentModel(dir, {
+    dtype: 'fp32',
+    settings: { ...settings, allPositionLogits: true },
+    cacheDir,
+  });
   const newInst = await instrumentModel(dir, { dtype: 'fp32', settings, cacheDir });
   const oldModel = await load(oldInst);
   const newModel = await load(newInst);
@@ -97,21 +138,38 @@ export async function benchPrefill(m: BenchModel, lengths: readonly number[], ro
     for (const n of lengths) {
       if (allIds.length < n) throw new Error(`the sample text is ${allIds.length} tokens, fewer than ${n}`);
       const ids = allIds.slice(0, n);
-      for (const v of variants) await prefill(v, ids.slice(0, CHUNK), cap); // first-run allocations
-      const raw: Record<string, number[]> = { before: [], after: [], afterNoSurprise: [] };
+      // First runs grow onnxruntime's memory arena: not measured.
+      for (const v of variants) await prefill(v, ids, cap);
+      const raw: Record<string, number[]> = {
+        before: [],
+        after: [],
+        afterNoSurprise: [],
+        beforeCpu: [],
+        afterCpu: [],
+        afterNoSurpriseCpu: [],
+      };
       let surprise = NaN;
       for (let r = 0; r < rounds; r++) {
         for (let k = 0; k < variants.length; k++) {
           const v = variants[(k + r) % variants.length] as Variant;
           const res = await prefill(v, ids, cap);
           raw[v.name]?.push(res.ms);
+          raw[`${v.name}Cpu`]?.push(res.cpuMs);
           if (v.logProbs) surprise = res.surprise;
         }
-        console.log(`  ${m.name} ${n} tokens, round ${r + 1}/${rounds}: ${variants.map((v) => `${v.name} ${Math.round(raw[v.name]?.at(-1) ?? 0)} ms`).join(', ')}`);
+        console.log(
+          `  ${m.name} ${n} tokens, round ${r + 1}/${rounds}: ${variants.map((v) => `${v.name} ${Math.round(raw[v.name]?.at(-1) ?? 0)} ms (CPU ${Math.round(raw[`${v.name}Cpu`]?.at(-1) ?? 0)})`).join(', ')}`,
+        );
       }
-      const stat = (name: string): { msMedian: number; tokPerS: number } => {
+      const stat = (name: string): VariantStats => {
         const ms = median(raw[name] ?? []);
-        return { msMedian: Math.round(ms), tokPerS: Number(((n / ms) * 1000).toFixed(1)) };
+        const cpuMs = median(raw[`${name}Cpu`] ?? []);
+        return {
+          msMedian: Math.round(ms),
+          tokPerS: Number(((n / ms) * 1000).toFixed(1)),
+          cpuMsMedian: Math.round(cpuMs),
+          tokPerCpuS: Number(((n / cpuMs) * 1000).toFixed(1)),
+        };
       };
       const before = stat('before');
       const after = stat('after');
@@ -125,7 +183,10 @@ export async function benchPrefill(m: BenchModel, lengths: readonly number[], ro
         after: { ...after, surpriseNats: Number(surprise.toFixed(4)) },
         afterNoSurprise,
         speedup: Number((after.tokPerS / before.tokPerS).toFixed(3)),
+        speedupCpu: Number((after.tokPerCpuS / before.tokPerCpuS).toFixed(3)),
         speedupNoSurprise: Number((afterNoSurprise.tokPerS / before.tokPerS).toFixed(3)),
+        speedupNoSurpriseCpu: Number((afterNoSurprise.tokPerCpuS / before.tokPerCpuS).toFixed(3)),
+        loadAverage: loadavg().map((x) => Number(x.toFixed(2))),
         target: '>= 1.5 at Qwen2.5-0.5B shape, surprise included',
         raw,
       });

@@ -13,7 +13,7 @@ import { cropPast, logSoftmaxAt, runChunk, type CapFeeds, type DecoderModel, typ
 import { InstrumentationError } from './graph/errors';
 import { instrumentedCacheDir, instrumentModel, type InstrumentedModel } from './graph/instrument';
 import { ensureHubModel, isHubModelId } from './hubDownload';
-import { checkModelFolder, configNumberProblems, readModelJson } from './modelFiles';
+import { checkGraphBytes, checkModelFolder, configNumberProblems, readModelJson } from './modelFiles';
 import type {
   ActivationsRequest,
   ActivationsResult,
@@ -119,7 +119,13 @@ export class Engine {
     progress({ phase: 'instrument', file: folder.onnxPath });
     let inst: InstrumentedModel;
     try {
-      inst = await instrumentModel(dir, { dtype: req.dtype, settings: { capLayers: [...req.capLayers] }, cacheDir: instrumentedCacheDir(req.cacheDir), signal });
+      inst = await instrumentModel(dir, {
+        dtype: req.dtype,
+        settings: { capLayers: [...req.capLayers] },
+        cacheDir: instrumentedCacheDir(req.cacheDir),
+        signal,
+        checkSource: (bytes) => checkGraphBytes(folder.onnxPath, bytes),
+      });
     } catch (e) {
       throwIfAborted(signal);
       if (e instanceof InstrumentationError) throw new EngineError('instrumentation', e.message);

@@ -209,7 +209,15 @@ function toInstrumented(
  */
 export async function instrumentModel(
   modelDir: string,
-  opts: { dtype: string; settings: InstrumentSettings; cacheDir: string; signal?: AbortSignal },
+  opts: {
+    dtype: string;
+    settings: InstrumentSettings;
+    cacheDir: string;
+    signal?: AbortSignal;
+    /** Called with the source graph's bytes when they are read for a rewrite (a cache miss) and may throw.
+     * A hit needs no such check: its key holds the graph's hash and the external data files' stamps. */
+    checkSource?: (bytes: Uint8Array) => void;
+  },
 ): Promise<InstrumentedModel> {
   const dir = resolve(modelDir);
   const config = readConfig(dir);
@@ -244,8 +252,10 @@ export async function instrumentModel(
 
   const num = (k: string): number | undefined => (typeof config[k] === 'number' ? config[k] : undefined);
   const hints: StreamHints = { hiddenSize: num('hidden_size'), numLayers: num('num_hidden_layers') };
+  const sourceBytes = readFileSync(source);
+  opts.checkSource?.(sourceBytes);
   const { bytes, result } = instrumentGraphBytes(
-    readFileSync(source),
+    sourceBytes,
     source,
     { capLayers, allPositionLogits },
     hints,

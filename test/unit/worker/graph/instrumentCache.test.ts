@@ -21,9 +21,17 @@ describe('instrumentModel cache', () => {
     const info = await writeTinyModel(join(root, 'a'), { externalData: 'dot_data' });
     const opts = { dtype: 'fp32', settings: { capLayers: [2] }, cacheDir };
     const first = await instrumentModel(info.dir, opts);
-    const second = await instrumentModel(info.dir, opts);
+    // A hit does not read the source graph: the check of its bytes runs only for a rewrite.
+    const refuse = (): void => {
+      throw new Error('source graph checked');
+    };
+    const second = await instrumentModel(info.dir, { ...opts, checkSource: refuse });
     assert.equal(first.fromCache, false);
     assert.equal(second.fromCache, true);
+    await assert.rejects(
+      instrumentModel(info.dir, { ...opts, settings: { capLayers: [1] }, checkSource: refuse }),
+      /source graph checked/,
+    );
     assert.deepEqual({ ...second, fromCache: false }, first);
 
     const other = await instrumentModel(info.dir, { ...opts, settings: { capLayers: [2, 3] } });
