@@ -61,7 +61,7 @@ export const LoadRequestSchema = v.object({
   revision: v.optional(v.string()),
   /** A download that receives no data for this many milliseconds fails (default 30 000). */
   stallTimeoutMs: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
-  /** Tokens per forward call while prefilling (bounds the logits tensor); default 256. */
+  /** Tokens per forward call while prefilling (bounds the in-graph logits of the scored rows: chunk x vocabulary); default 256. */
   prefillChunk: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
 });
 

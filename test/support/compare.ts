@@ -20,7 +20,7 @@ export function bitIdentical(a: ArrayBufferView, b: ArrayBufferView): boolean {
 }
 
 /** ln softmax(row)[target] in float64 for each (row, target): rows of `logits` [rows, vocab]. */
-export function logSoftmaxAt(
+export function referenceLogProbs(
   logits: ArrayLike<number>,
   vocab: number,
   rows: readonly number[],

@@ -12,6 +12,8 @@ import {
   defaultOpset,
   ElemType,
   elemTypeOf,
+  indexGraph,
+  type GraphIndex,
   makeNode,
   makeTensor,
   makeValueInfo,
@@ -98,17 +100,8 @@ export function findOutputHead(graph: onnx.IGraphProto, plan: ResidualPlan, file
   const input =
     last.kind === 'skip-norm' && last.node.output?.[0] ? last.node.output[0] : siteSumOutput(last);
   const nodes = graph.node ?? [];
-  const producer = new Map<string, onnx.INodeProto>();
-  const consumers = new Map<string, onnx.INodeProto[]>();
-  for (const n of nodes) {
-    for (const o of n.output ?? []) if (o) producer.set(o, n);
-    for (const i of n.input ?? []) {
-      if (!i) continue;
-      const list = consumers.get(i);
-      if (list) list.push(n);
-      else consumers.set(i, [n]);
-    }
-  }
+  const ix = indexGraph(graph);
+  const { producer, consumers } = ix;
   // Nodes computed from the head's input...
   const downstream = new Set<onnx.INodeProto>();
   const stack = [input];
@@ -139,7 +132,7 @@ export function findOutputHead(graph: onnx.IGraphProto, plan: ResidualPlan, file
     );
   }
   const headOutputs = new Set([...head].flatMap((n) => (n.output ?? []).filter(Boolean)));
-  const isConstant = constantTester(graph, producer);
+  const isConstant = constantTester(ix);
   let linear = false;
   for (const n of head) {
     const op = n.opType ?? '';
@@ -153,11 +146,7 @@ export function findOutputHead(graph: onnx.IGraphProto, plan: ResidualPlan, file
         );
       }
       linear = true;
-    } else if (
-      !ELEMENTWISE.has(op) &&
-      !ROW_SET.has(op) &&
-      !(LAST_AXIS.has(op) && lastAxisOnly(n, producer, graph))
-    ) {
+    } else if (!ELEMENTWISE.has(op) && !ROW_SET.has(op) && !(LAST_AXIS.has(op) && lastAxisOnly(n, ix))) {
       throw new InstrumentationError(
         file,
         `pattern 'position-wise lm_head' not found: ${where} between the final hidden state and 'logits' may mix positions.`,
@@ -203,22 +192,17 @@ export function findOutputHead(graph: onnx.IGraphProto, plan: ResidualPlan, file
 }
 
 /** True for tensors that depend on no graph input (initializers, Constant nodes and what is computed from them). */
-function constantTester(
-  graph: onnx.IGraphProto,
-  producer: Map<string, onnx.INodeProto>,
-): (t: string) => boolean {
-  const inits = new Set((graph.initializer ?? []).map((t) => t.name ?? ''));
-  const inputs = new Set((graph.input ?? []).map((v) => v.name ?? '').filter((n) => !inits.has(n)));
+function constantTester(ix: GraphIndex): (t: string) => boolean {
   return (tensor: string): boolean => {
     // Iterative: a non-constant tensor can sit thousands of nodes deep.
     const seen = new Set<string>();
     const stack = [tensor];
     while (stack.length > 0) {
       const t = stack.pop() ?? '';
-      if (!t || seen.has(t) || inits.has(t)) continue;
+      if (!t || seen.has(t) || ix.initializers.has(t)) continue;
       seen.add(t);
-      if (inputs.has(t)) return false;
-      const p = producer.get(t);
+      if (ix.graphInputs.has(t)) return false;
+      const p = ix.producer.get(t);
       if (!p) return false;
       stack.push(...(p.input ?? []));
     }
@@ -227,11 +211,7 @@ function constantTester(
 }
 
 /** True if a reduction / softmax / norm node works on the last axis only (rank-3 [batch, seq, features]). */
-function lastAxisOnly(
-  n: onnx.INodeProto,
-  producer: Map<string, onnx.INodeProto>,
-  graph: onnx.IGraphProto,
-): boolean {
+function lastAxisOnly(n: onnx.INodeProto, ix: GraphIndex): boolean {
   const attr = (name: string): onnx.IAttributeProto | undefined =>
     (n.attribute ?? []).find((a) => a.name === name);
   const isLast = (axis: number): boolean => axis === -1 || axis === 2;
@@ -242,9 +222,9 @@ function lastAxisOnly(
     // Opset 18+: axes as an input, an initializer or a Constant node.
     const name = n.input?.[1] ?? '';
     const t =
-      (graph.initializer ?? []).find((i) => i.name === name) ??
-      (producer.get(name)?.opType === 'Constant'
-        ? producer.get(name)?.attribute?.find((a) => a.name === 'value')?.t
+      ix.initializers.get(name) ??
+      (ix.producer.get(name)?.opType === 'Constant'
+        ? ix.producer.get(name)?.attribute?.find((a) => a.name === 'value')?.t
         : undefined);
     if (!t) return false;
     const values = int64Values(t);

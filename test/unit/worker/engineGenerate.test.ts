@@ -8,7 +8,7 @@ import type { LoadRequest, Sampling } from '../../../src/worker/protocol';
 import type { AxisSpec } from '../../../src/core/axis/axisSpec';
 import { writeTinyModel, type TinyModelInfo } from '../../support/tinyModels';
 import { referenceForward } from '../../support/referenceForward';
-import { logSoftmaxAt, maxAbsDiff } from '../../support/compare';
+import { referenceLogProbs, maxAbsDiff } from '../../support/compare';
 import { randomAxis, tempDir, withTaus } from './helpers/fixtures';
 
 const tmp = tempDir('pl-gen-');
@@ -90,7 +90,7 @@ for (const which of ['genai', 'genai-fp16', 'optimum', 'optimum-no-kv'] as const
     const ids = mapTokens(chatTokenizerFrom(await AutoTokenizer.from_pretrained(info.dir, { local_files_only: true })), PROMPT, true).ids;
     const seq = [...ids, ...generated];
     const at = generated.map((_, i) => ids.length + i - 1);
-    const want = logSoftmaxAt(referenceForward(info, seq).logits, info.vocabSize, at, generated);
+    const want = referenceLogProbs(referenceForward(info, seq).logits, info.vocabSize, at, generated);
     // fp16 graphs round activations to fp16 where the reference does not.
     assert.ok(maxAbsDiff(off.tokens.logProb, want) < (info.dtype === 'fp16' ? 5e-2 : 1e-4), `log-probabilities vs reference: ${maxAbsDiff(off.tokens.logProb, want)}`);
     assert.deepEqual(on.tokens.logProb, off.tokens.logProb);
@@ -136,7 +136,7 @@ test('seeded sampling: same seed same tokens (capped with -inf too); other seeds
   const ids = mapTokens(chatTokenizerFrom(await AutoTokenizer.from_pretrained(models.genai.dir, { local_files_only: true })), PROMPT, true).ids;
   const sampled = Array.from(a.tokens.tokenId);
   const ref = referenceForward(models.genai, [...ids, ...sampled]).logits;
-  const want = logSoftmaxAt(ref, models.genai.vocabSize, sampled.map((_, i) => ids.length + i - 1), sampled);
+  const want = referenceLogProbs(ref, models.genai.vocabSize, sampled.map((_, i) => ids.length + i - 1), sampled);
   assert.ok(maxAbsDiff(a.tokens.logProb, want) < 1e-4, `sampled log-probabilities vs reference: ${maxAbsDiff(a.tokens.logProb, want)}`);
   const others = await Promise.all([8, 9, 10].map((s) => engine.generate(gen(axis, false, sampling(s), 20), () => undefined, never)));
   assert.ok(others.some((o) => o.tokens.tokenId.join() !== a.tokens.tokenId.join()));

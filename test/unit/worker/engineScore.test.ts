@@ -8,7 +8,7 @@ import { chatTokenizerFrom, mapTokens } from '../../../src/worker/tokenMap';
 import type { LoadRequest } from '../../../src/worker/protocol';
 import { writeTinyModel, type TinyModelInfo } from '../../support/tinyModels';
 import { referenceForward } from '../../support/referenceForward';
-import { logSoftmaxAt, maxAbsDiff } from '../../support/compare';
+import { referenceLogProbs, maxAbsDiff } from '../../support/compare';
 import { randomAxis, tempDir, transcript, withTaus } from './helpers/fixtures';
 
 const tmp = tempDir('pl-engine-');
@@ -62,7 +62,7 @@ test('score: shapes, content tokens only, and per-turn means equal a direct floa
   // ln p(token | before) of every content token: log_softmax of the reference logits one position earlier.
   const positions = Array.from(r.tokens.position);
   assert.ok(positions.every((t) => t > 0), 'the template starts with markup');
-  const want = logSoftmaxAt(ref.logits, info.vocabSize, positions.map((t) => t - 1), positions.map((t) => map.ids[t]!));
+  const want = referenceLogProbs(ref.logits, info.vocabSize, positions.map((t) => t - 1), positions.map((t) => map.ids[t]!));
   assert.equal(r.tokens.logProb.length, n);
   assert.ok(maxAbsDiff(r.tokens.logProb, want) < 1e-4, `log-probabilities vs reference: ${maxAbsDiff(r.tokens.logProb, want)}`);
   // Token texts are the message content at their offsets, and they tile each message.
@@ -100,7 +100,7 @@ test('score with capping: projections at capped layers reach tau and match the r
   }
   // Log-probabilities are the capped model's own.
   const positions = Array.from(on.tokens.position);
-  const want = logSoftmaxAt(ref.logits, info.vocabSize, positions.map((t) => t - 1), positions.map((t) => map.ids[t]!));
+  const want = referenceLogProbs(ref.logits, info.vocabSize, positions.map((t) => t - 1), positions.map((t) => map.ids[t]!));
   assert.ok(maxAbsDiff(on.tokens.logProb, want) < 1e-3, `capped log-probabilities vs reference: ${maxAbsDiff(on.tokens.logProb, want)}`);
   assert.ok(maxAbsDiff(on.tokens.logProb, off.tokens.logProb) > 1e-3, 'capping changes the log-probabilities');
   // The uncapped run with tau = -inf equals a run with capping switched off, bit for bit.
@@ -165,7 +165,7 @@ test('activations: mean residual per layer and surprise over the chosen messages
   }
   // Surprise: mean negative log-likelihood in nats of the same tokens.
   const chosen = Array.from({ length: span.tokenEnd - span.tokenStart }, (_, k) => span.tokenStart + k);
-  const lp = logSoftmaxAt(ref.logits, info.vocabSize, chosen.map((t) => t - 1), chosen.map((t) => map.ids[t]!));
+  const lp = referenceLogProbs(ref.logits, info.vocabSize, chosen.map((t) => t - 1), chosen.map((t) => map.ids[t]!));
   const surprise = -lp.reduce((a, b) => a + b, 0) / lp.length;
   assert.ok(Math.abs(r.surprise - surprise) < 1e-4, `surprise ${r.surprise} vs ${surprise}`);
   assert.ok(r.surprise > 0);

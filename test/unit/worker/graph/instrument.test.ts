@@ -11,7 +11,7 @@ import { env } from '@huggingface/transformers';
 import { instrumentModel, type InstrumentedModel } from '../../../../src/worker/graph/instrument';
 import { writeTinyModel, type TinyModelInfo, type TinyModelSpec } from '../../../support/tinyModels';
 import { referenceForward } from '../../../support/referenceForward';
-import { bitIdentical, logSoftmaxAt, maxAbsDiff, maxRelDiff } from '../../../support/compare';
+import { bitIdentical, referenceLogProbs, maxAbsDiff, maxRelDiff } from '../../../support/compare';
 import { asFloat32, median, projections, row, unitVector } from '../../../support/tensors';
 import {
   capFeeds,
@@ -168,7 +168,7 @@ for (const c of cases) {
       const lp = uncapped.token_logprobs!;
       assert.equal(lp.type, 'float32');
       assert.deepEqual(lp.dims, [1, n - 1]);
-      const want = logSoftmaxAt(
+      const want = referenceLogProbs(
         asFloat32(original.logits!.data),
         V,
         IDS.slice(1).map((_, t) => t),
@@ -211,7 +211,7 @@ for (const c of cases) {
             `row ${t}`,
           ),
         );
-        const want = logSoftmaxAt(asFloat32(all), V, [4, IDS.length - 2], [IDS[5]!, 3]);
+        const want = referenceLogProbs(asFloat32(all), V, [4, IDS.length - 2], [IDS[5]!, 3]);
         assert.ok(maxAbsDiff(some.token_logprobs!.data as Float32Array, want) < (fp16 ? 1e-3 : 2e-5));
         // Position 4's target is the real next token: the same value as in the full scoring run.
         assert.equal(
@@ -240,7 +240,7 @@ for (const c of cases) {
           const d = maxRelDiff(asFloat32(uncapped[r]!.data), ref.residuals[l]!);
           assert.ok(d < 1e-4, `${r}: relative error ${d}`);
         });
-        const want = logSoftmaxAt(
+        const want = referenceLogProbs(
           ref.logits,
           info.vocabSize,
           IDS.slice(1).map((_, t) => t),
