@@ -4,8 +4,8 @@
 // instrumented and written); warm: the same folder again. The time is from process start to the first
 // byte of output (the values), so the worker's shutdown is not counted.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AutoTokenizer } from '@huggingface/transformers';
 import { AXIS_FORMAT, AXIS_VERSION, encodeVector, type AxisFile } from '../src/core/axis/axisFile';
@@ -25,8 +25,25 @@ export interface FirstValuesResult {
   readonly rounds: number;
   readonly coldSMedian: number;
   readonly warmSMedian: number;
+  /** CPU seconds of the whole CLI process (main and worker thread; Linux only, else null): onnxruntime
+   * runs on one core here, so this is about what the time would be on an idle machine. */
+  readonly coldCpuSMedian: number | null;
+  readonly warmCpuSMedian: number | null;
+  readonly loadAverage: number[];
   readonly target: string;
-  readonly raw: { cold: number[]; warm: number[] };
+  readonly raw: { cold: number[]; warm: number[]; coldCpu: number[]; warmCpu: number[] };
+}
+
+/**
+ * CPU seconds used by this process's finished children (Linux: cutime + cstime of /proc/self/stat, in
+ * clock ticks of 1/100 s), or null where there is no such file.
+ */
+function childrenCpuSeconds(): number | null {
+  if (!existsSync('/proc/self/stat')) return null;
+  const stat = readFileSync('/proc/self/stat', 'utf8');
+  // Fields after the command name (which may hold spaces) start at field 3.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[13]) + Number(fields[14])) / 100;
 }
 
 /** The transcript cut so its rendering is about `tokens` long (each message to the same number of characters). */
@@ -88,9 +105,10 @@ async function writeAxis(modelDir: string, m: BenchModel, file: string): Promise
   writeFileSync(file, JSON.stringify(axis));
 }
 
-/** Seconds from spawning the CLI to its first byte on stdout; fails on a non-zero exit. */
-function runCli(args: readonly string[]): Promise<number> {
+/** Seconds from spawning the CLI to its first byte on stdout, and its CPU seconds; fails on a non-zero exit. */
+function runCli(args: readonly string[]): Promise<{ s: number; cpuS: number | null }> {
   return new Promise((resolveRun, reject) => {
+    const cpu0 = childrenCpuSeconds();
     const t0 = performance.now();
     let first: number | null = null;
     let stderr = '';
@@ -103,7 +121,10 @@ function runCli(args: readonly string[]): Promise<number> {
     child.on('close', (code) => {
       if (code !== 0 || first === null)
         reject(new Error(`persona-lens ${args.join(' ')} exited with ${code}: ${stderr.slice(-2000)}`));
-      else resolveRun((first - t0) / 1000);
+      else {
+        const cpu1 = childrenCpuSeconds();
+        resolveRun({ s: (first - t0) / 1000, cpuS: cpu0 === null || cpu1 === null ? null : cpu1 - cpu0 });
+      }
     });
   });
 }
@@ -123,6 +144,8 @@ export async function benchFirstValues(
     await writeAxis(dir, m, axisPath);
     const cold: number[] = [];
     const warm: number[] = [];
+    const coldCpu: number[] = [];
+    const warmCpu: number[] = [];
     for (let r = 0; r < rounds; r++) {
       const cache = join(work, `cache-${r}`);
       const args = [
@@ -139,21 +162,31 @@ export async function benchFirstValues(
         '--format',
         'json',
       ];
-      cold.push(await runCli(args));
-      warm.push(await runCli(args));
+      for (const [times, cpus] of [
+        [cold, coldCpu],
+        [warm, warmCpu],
+      ] as const) {
+        const run = await runCli(args);
+        times.push(run.s);
+        if (run.cpuS !== null) cpus.push(run.cpuS);
+      }
       rmSync(cache, { recursive: true, force: true });
       console.log(
-        `  ${m.name} first values, round ${r + 1}/${rounds}: cold ${cold.at(-1)?.toFixed(1)} s, warm ${warm.at(-1)?.toFixed(1)} s`,
+        `  ${m.name} first values, round ${r + 1}/${rounds}: cold ${cold.at(-1)?.toFixed(1)} s (CPU ${coldCpu.at(-1)?.toFixed(1)}), warm ${warm.at(-1)?.toFixed(1)} s (CPU ${warmCpu.at(-1)?.toFixed(1)})`,
       );
     }
+    const cpuMedian = (xs: number[]): number | null => (xs.length > 0 ? Number(median(xs).toFixed(2)) : null);
     return {
       model: m.name,
       ...shape,
       rounds,
       coldSMedian: Number(median(cold).toFixed(2)),
       warmSMedian: Number(median(warm).toFixed(2)),
+      coldCpuSMedian: cpuMedian(coldCpu),
+      warmCpuSMedian: cpuMedian(warmCpu),
+      loadAverage: loadavg().map((x) => Number(x.toFixed(2))),
       target: 'warm <= 10 s at SmolLM2-135M shape',
-      raw: { cold, warm },
+      raw: { cold, warm, coldCpu, warmCpu },
     };
   } finally {
     rmSync(work, { recursive: true, force: true });

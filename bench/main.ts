@@ -5,8 +5,8 @@
 //
 //   npm run bench                      engine section (small model), prefill before/after at SmolLM2-135M and
 //                                      Qwen2.5-0.5B shapes (512 tokens), first values through the CLI at
-//                                      SmolLM2-135M shape; about 15 minutes on a 2-core VM, plus about 2
-//                                      minutes once to generate the models (3.2 GB in the temp folder)
+//                                      SmolLM2-135M shape; about 6 minutes on a busy 2-core VM, plus about
+//                                      1.5 minutes once to generate the models (3.2 GB in the temp folder)
 //   npm run bench -- --full            also 2048-token prefill and first values at Qwen2.5-0.5B shape
 //   npm run bench -- --only prefill    only the named sections (engine, prefill, firstValues, probes;
 //                                      comma-separated)
@@ -117,7 +117,7 @@ function summarize(result: Record<string, unknown>): void {
   }
   for (const f of (result['firstValues'] as FirstValuesResult[] | undefined) ?? []) {
     console.log(
-      `first values through the CLI, ${f.model} (${f.turns} turns, ${f.tokens} tokens): cold ${f.coldSMedian} s, warm ${f.warmSMedian} s (${f.target})`,
+      `first values through the CLI, ${f.model} (${f.turns} turns, ${f.tokens} tokens): cold ${f.coldSMedian} s, warm ${f.warmSMedian} s; CPU cold ${f.coldCpuSMedian} s, warm ${f.warmCpuSMedian} s (${f.target}); load average ${f.loadAverage.join(' ')}`,
     );
   }
 }

@@ -1,8 +1,8 @@
 // Prefill throughput before and after the output-head rewrite (issue 30), side by side in one process:
 //  - before: the graph with 'logits' at every position (instrumented with allPositionLogits, the layout
 //    before REWRITE_VERSION 2), fed in 256-token chunks as the engine does, nothing asked of the head;
-//  - after: the current graph asked for every position's next-token log-probability (what Engine.score
-//    asks: surprise included), and the same graph asked for nothing (residuals only).
+//  - after: the current graph asked for every content token's log-probability (what Engine.score asks:
+//    surprise included), and the same graph asked for nothing (residuals only).
 // Each variant copies the residuals as the engine does. Rounds interleave the variants in a rotating order.
 import { loadavg } from 'node:os';
 import { AutoModelForCausalLM, AutoTokenizer, Tensor } from '@huggingface/transformers';
@@ -37,6 +37,7 @@ interface Variant {
 async function prefill(
   v: Variant,
   ids: readonly number[],
+  content: Uint8Array,
   cap: CapFeeds | null,
 ): Promise<{ ms: number; cpuMs: number; surprise: number }> {
   let nll = 0;
@@ -48,7 +49,10 @@ async function prefill(
       const piece = ids.slice(pos, pos + CHUNK);
       let ask: HeadAsk = NO_HEAD;
       if (v.logProbs) {
-        const at = piece.map((_, p) => p).filter((p) => pos + p + 1 < ids.length);
+        // As Engine.score asks: the log-probability of every content token (template markup is not scored).
+        const at = piece
+          .map((_, p) => p)
+          .filter((p) => pos + p + 1 < ids.length && content[pos + p + 1] === 1);
         ask = { lastLogits: false, logProbAt: at, targets: at.map((p) => ids[pos + p + 1] as number) };
       }
       const out = await runChunk(v.model, v.inst, piece, pos, past, cap, ask);
@@ -132,14 +136,17 @@ export async function benchPrefill(
   // Token ids of real text through the model's tokenizer and chat template, as long as asked.
   const tok = chatTokenizerFrom(await AutoTokenizer.from_pretrained(dir, { local_files_only: true }));
   const text = ['coding.json', 'therapy.json', 'philosophy.json'].flatMap((f) => conversation(f, 100_000));
-  const allIds = mapTokens(tok, text, false).ids;
+  const map = mapTokens(tok, text, false);
+  const allIds = map.ids;
+  const content = new Uint8Array(allIds.length);
+  for (const t of map.positions) content[t] = 1;
   const results: PrefillResult[] = [];
   try {
     for (const n of lengths) {
       if (allIds.length < n) throw new Error(`the sample text is ${allIds.length} tokens, fewer than ${n}`);
       const ids = allIds.slice(0, n);
       // First runs grow onnxruntime's memory arena: not measured.
-      for (const v of variants) await prefill(v, ids, cap);
+      for (const v of variants) await prefill(v, ids, content, cap);
       const raw: Record<string, number[]> = {
         before: [],
         after: [],
@@ -152,7 +159,7 @@ export async function benchPrefill(
       for (let r = 0; r < rounds; r++) {
         for (let k = 0; k < variants.length; k++) {
           const v = variants[(k + r) % variants.length] as Variant;
-          const res = await prefill(v, ids, cap);
+          const res = await prefill(v, ids, content, cap);
           raw[v.name]?.push(res.ms);
           raw[`${v.name}Cpu`]?.push(res.cpuMs);
           if (v.logProbs) surprise = res.surprise;
