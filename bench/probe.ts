@@ -46,7 +46,7 @@ export interface ProbeBenchRun {
 }
 
 /** An axis file that fits the model at `dir` (random unit directions, made-up populations): enough to read values, for timing only. */
-async function benchAxis(dir: string, spec: Partial<TinyModelSpec>): Promise<string> {
+async function benchAxis(dir: string, spec: Partial<TinyModelSpec>, cacheDir: string): Promise<string> {
   const path = join(dir, 'bench.axis.json');
   if (existsSync(path)) return path;
   const L = spec.numLayers as number;
@@ -56,7 +56,7 @@ async function benchAxis(dir: string, spec: Partial<TinyModelSpec>): Promise<str
   const axis: AxisFile = {
     format: AXIS_FORMAT,
     version: AXIS_VERSION,
-    model: { id: 'bench', revision: null, fileHash: await graphHash(dir, 'fp32'), dtype: 'fp32', numLayers: L, hiddenSize: H },
+    model: { id: 'bench', revision: null, fileHash: await graphHash(dir, 'fp32', cacheDir), dtype: 'fp32', numLayers: L, hiddenSize: H },
     battery: { hash: 'bench', subset: 'quick', roles: 1, questions: 1, responses: 2 },
     createdAt: new Date().toISOString(),
     monitorLayer: Math.floor(L / 2),
@@ -103,7 +103,7 @@ export async function probeBench(root: string, workerPath: string, benchScript: 
   }
   const cacheDir = join(tmpdir(), 'persona-lens-bench-cache');
   const demo = await timeQuickSet(workerPath, root, cacheDir, 'demo', undefined);
-  const real = await timeQuickSet(workerPath, root, cacheDir, dir, await benchAxis(dir, SMOLLM2_135M_SHAPE));
+  const real = await timeQuickSet(workerPath, root, cacheDir, dir, await benchAxis(dir, SMOLLM2_135M_SHAPE, cacheDir));
   return { demo, smollm2_135mShape: { ...real, spec: SMOLLM2_135M_SHAPE } };
 }
 

@@ -335,7 +335,7 @@ export async function computeAndStoreAxis(client: EngineClient, o: StoredAxisOpt
   let dtype = resolveDtype(o.dtype, ref.kind === 'hub' ? null : ref.dir);
   const info = await client.load(loadTarget(ref), { cacheDir: o.cacheDir, dtype, offline: o.offline, capLayers: [], ...downloadLoadOptions(o.download) }, o.onLoadProgress, signal);
   dtype = resolveDtype(o.dtype, info.dir);
-  const fileHash = await graphHash(info.dir, dtype, signal);
+  const fileHash = await graphHash(info.dir, dtype, o.cacheDir, signal);
   const result = await computeAxis(
     client,
     info,

@@ -9,11 +9,11 @@ import { axisSpecProblems, type AxisSpec } from '../core/axis/axisSpec';
 import { projectTokens } from '../core/axis/projection';
 import { mean } from '../core/stats/descriptive';
 import { EngineError, throwIfAborted } from './errors';
-import { cropPast, runChunk, type CapFeeds, type DecoderModel, type PastTensors } from './forward';
+import { cropPast, logSoftmaxAt, runChunk, type CapFeeds, type DecoderModel, type PastTensors } from './forward';
 import { InstrumentationError } from './graph/errors';
-import { instrumentModel, type InstrumentedModel } from './graph/instrument';
+import { instrumentedCacheDir, instrumentModel, type InstrumentedModel } from './graph/instrument';
 import { ensureHubModel, isHubModelId } from './hubDownload';
-import { checkModelFolder, configNumberProblems, readModelJson } from './modelFiles';
+import { checkGraphBytes, checkModelFolder, configNumberProblems, readModelJson } from './modelFiles';
 import type {
   ActivationsRequest,
   ActivationsResult,
@@ -56,14 +56,26 @@ interface KeptSequence {
   readonly past: PastTensors | null;
   /** proj[L][t]: projection of position t at layer L, for every position of ids. */
   readonly proj: Float32Array[];
+  /** logProb[t] = ln p(ids[t] | ids[<t]); NaN where it was not computed (and at t = 0). */
+  readonly logProb: Float32Array;
   /** Axis vectors + cap feeds the cache was computed with; reuse needs an equal key. */
   readonly key: string;
+}
+
+/** What a prefill must return besides projections and the cache. */
+interface PrefillWants {
+  /** Logits of the last position (to sample the next token from). */
+  readonly lastLogits: boolean;
+  /** needs[t] = 1: return ln p(ids[t] | ids[<t]) (t >= 1). */
+  readonly logProb: Uint8Array | null;
 }
 
 interface Prefilled {
   readonly proj: Float32Array[];
   readonly past: PastTensors | null;
   readonly lastLogits: Float32Array | null;
+  /** As KeptSequence.logProb, for every position of ids. */
+  readonly logProb: Float32Array;
   readonly reused: number;
 }
 
@@ -107,7 +119,13 @@ export class Engine {
     progress({ phase: 'instrument', file: folder.onnxPath });
     let inst: InstrumentedModel;
     try {
-      inst = await instrumentModel(dir, { dtype: req.dtype, settings: { capLayers: [...req.capLayers] }, cacheDir: join(req.cacheDir, 'instrumented'), signal });
+      inst = await instrumentModel(dir, {
+        dtype: req.dtype,
+        settings: { capLayers: [...req.capLayers] },
+        cacheDir: instrumentedCacheDir(req.cacheDir),
+        signal,
+        checkSource: (bytes) => checkGraphBytes(folder.onnxPath, bytes),
+      });
     } catch (e) {
       throwIfAborted(signal);
       if (e instanceof InstrumentationError) throw new EngineError('instrumentation', e.message);
@@ -197,8 +215,8 @@ export class Engine {
     throwIfAborted(signal);
     const cap = this.capFeeds(l, axis, req.capping);
     const key = sequenceKey(axis, cap);
-    const pre = await this.prefill(l, map.ids, axis, cap, key, false, signal);
-    if (l.info.kvCache) this.kept = { ids: map.ids, past: pre.past, proj: pre.proj, key };
+    const pre = await this.prefill(l, map.ids, axis, cap, key, { lastLogits: false, logProb: positionMask(map.ids.length, map.positions) }, signal);
+    if (l.info.kvCache) this.kept = { ids: map.ids, past: pre.past, proj: pre.proj, logProb: pre.logProb, key };
     else this.kept = null;
     const n = map.places.length;
     const tokens = {
@@ -208,6 +226,7 @@ export class Engine {
       position: Int32Array.from(map.positions),
       tokenId: Int32Array.from(map.positions, (t) => map.ids[t] as number),
       text: map.places.map((p) => (messages[p.turn] as { content: string }).content.slice(p.start, p.end)),
+      logProb: Float32Array.from(map.positions, (t) => pre.logProb[t] as number),
     };
     const projections = layers.map((L) => Float32Array.from(map.positions, (t) => (pre.proj[L] as Float32Array)[t] as number));
     let cursor = 0;
@@ -241,7 +260,7 @@ export class Engine {
     checkContext(l, map.ids.length + 1);
     throwIfAborted(signal);
     const cap = this.capFeeds(l, axis, req.capping);
-    const pre = await this.prefill(l, map.ids, axis, cap, sequenceKey(axis, cap), true, signal);
+    const pre = await this.prefill(l, map.ids, axis, cap, sequenceKey(axis, cap), { lastLogits: true, logProb: null }, signal);
     // Without an axis nothing is projected: token events and the result carry no per-layer values.
     const numLayers = axis ? l.info.numLayers : 0;
     const random = seededRandom(req.sampling.kind === 'sample' ? req.sampling.seed : 0);
@@ -251,6 +270,7 @@ export class Engine {
     const starts: number[] = [];
     const ends: number[] = [];
     const texts: string[] = [];
+    const logProbs: number[] = [];
     let logits = pre.lastLogits as Float32Array;
     let past = pre.past;
     let text = '';
@@ -264,12 +284,15 @@ export class Engine {
         stopReason = 'eos';
         break;
       }
+      // From the logits it was sampled from, before temperature and top-p: the model's own distribution.
+      const logProb = Math.fround(logSoftmaxAt(logits, next));
       generated.push(next);
       ids.push(next);
       // Feeding the token gives its own residuals (same positions as scoring would) and the next logits.
+      const ask = { lastLogits: true, logProbAt: [], targets: [] };
       const out = l.info.kvCache
-        ? await runChunk(l.model, l.inst.residualOutputs, [next], ids.length - 1, past, cap, true)
-        : await runChunk(l.model, l.inst.residualOutputs, ids, 0, null, cap, true);
+        ? await runChunk(l.model, l.inst, [next], ids.length - 1, past, cap, ask)
+        : await runChunk(l.model, l.inst, ids, 0, null, cap, ask);
       past = out.present;
       logits = out.lastLogits as Float32Array;
       const h = l.info.hiddenSize;
@@ -287,7 +310,8 @@ export class Engine {
       starts.push(start);
       ends.push(stable);
       texts.push(tokenText);
-      onToken({ index: i, tokenId: next, text: tokenText, start, end: stable, projections: Float32Array.from(proj) });
+      logProbs.push(logProb);
+      onToken({ index: i, tokenId: next, text: tokenText, start, end: stable, projections: Float32Array.from(proj), logProb });
     }
     // A reply that ends at once (end-of-turn as the first token) is empty; transformers.js refuses to decode no ids.
     text = generated.length > 0 ? l.tokenizer.decode(generated) : '';
@@ -302,6 +326,7 @@ export class Engine {
         position: Int32Array.from({ length: n }, (_, i) => map.ids.length + i),
         tokenId: Int32Array.from(generated),
         text: texts,
+        logProb: Float32Array.from(logProbs),
       },
       projections,
       means: Float32Array.from(projections, (p) => mean(p.subarray(0, n))),
@@ -329,7 +354,7 @@ export class Engine {
     const h = l.info.hiddenSize;
     const sums = Array.from({ length: l.info.numLayers }, () => new Float64Array(h));
     throwIfAborted(signal);
-    await this.prefill(l, map.ids, null, this.capFeeds(l, null, false), null, false, signal, (pos, residuals) => {
+    const pre = await this.prefill(l, map.ids, null, this.capFeeds(l, null, false), null, { lastLogits: false, logProb: chosen }, signal, (pos, residuals) => {
       residuals.forEach((res, L) => {
         const sum = sums[L] as Float64Array;
         const rows = res.length / h;
@@ -339,7 +364,9 @@ export class Engine {
         }
       });
     });
-    return { layerMeans: sums.map((s) => Float32Array.from(s, (x) => x / count)), tokens: count };
+    // Position 0 has no log-probability (nothing precedes it); the mean is over the tokens that have one.
+    const nll = [...chosen.keys()].filter((t) => chosen[t] && Number.isFinite(pre.logProb[t])).map((t) => -(pre.logProb[t] as number));
+    return { layerMeans: sums.map((s) => Float32Array.from(s, (x) => x / count)), tokens: count, surprise: nll.length > 0 ? mean(nll) : NaN };
   }
 
   private need(): Loaded {
@@ -379,9 +406,10 @@ export class Engine {
   }
 
   /**
-   * Runs the model over ids and returns per-layer projections of every position. With a KV cache the
-   * longest prefix shared with the kept sequence is taken from it (cache cropped to that length) and
-   * only the rest is fed, in chunks of prefillChunk tokens so the logits tensor stays small.
+   * Runs the model over ids and returns per-layer projections of every position, plus what `wants` asks
+   * for. With a KV cache the longest prefix shared with the kept sequence is taken from it (cache cropped to
+   * that length, projections and log-probabilities copied) and only the rest is fed, in chunks of
+   * prefillChunk tokens.
    */
   private async prefill(
     l: Loaded,
@@ -389,39 +417,66 @@ export class Engine {
     axis: AxisSpec | null,
     cap: CapFeeds | null,
     key: string | null,
-    wantLogits: boolean,
+    wants: PrefillWants,
     signal: AbortSignal,
     onResiduals?: (pos: number, residuals: Float32Array[]) => void,
   ): Promise<Prefilled> {
     const numLayers = axis ? l.info.numLayers : 0;
     const proj = Array.from({ length: numLayers }, () => new Float32Array(ids.length));
+    const logProb = new Float32Array(ids.length).fill(NaN);
+    const needs = wants.logProb;
     let reused = 0;
     let past: PastTensors | null = null;
     const kept = this.kept;
     if (l.info.kvCache && kept && key !== null && kept.key === key) {
+      const common = commonPrefix(ids, kept.ids);
       // At least one token is fed when logits are wanted (they come from the last fed position).
-      reused = Math.min(commonPrefix(ids, kept.ids), ids.length - (wantLogits ? 1 : 0));
+      reused = Math.min(common, ids.length - (wants.lastLogits ? 1 : 0));
+      // ln p(ids[t]) comes from position t-1's logits: a needed one the kept sequence lacks (not computed
+      // then, or the first new token) is computed by feeding again from position t-1.
+      if (needs) {
+        for (let t = 1; t <= Math.min(reused, ids.length - 1); t++) {
+          if (needs[t] && !(t < common && Number.isFinite(kept.logProb[t]))) {
+            reused = t - 1;
+            break;
+          }
+        }
+      }
       if (reused > 0 && kept.past) {
         past = cropPast(kept.past, reused);
         for (let L = 0; L < numLayers; L++) (proj[L] as Float32Array).set((kept.proj[L] as Float32Array).subarray(0, reused));
+        // Position `reused` is fed, but its own log-probability came from position reused - 1: kept when its token is.
+        logProb.set(kept.logProb.subarray(0, Math.min(reused + 1, common)));
       } else reused = 0;
     }
-    if (reused === ids.length) return { proj, past, lastLogits: null, reused };
+    if (reused === ids.length) return { proj, past, lastLogits: null, logProb, reused };
     const chunk = l.info.kvCache ? l.prefillChunk : ids.length;
     let lastLogits: Float32Array | null = null;
     for (let pos = reused; pos < ids.length; pos += chunk) {
       throwIfAborted(signal);
       const piece = ids.slice(pos, pos + chunk);
       const last = pos + piece.length >= ids.length;
-      const out = await runChunk(l.model, l.inst.residualOutputs, piece, pos, past, cap, wantLogits && last);
+      // Position p's logits score the token after it, ids[p + 1] (the first token of the next chunk for the last row).
+      const logProbAt: number[] = [];
+      const targets: number[] = [];
+      if (needs) {
+        for (let p = pos; p < pos + piece.length && p + 1 < ids.length; p++) {
+          if (needs[p + 1]) {
+            logProbAt.push(p - pos);
+            targets.push(ids[p + 1] as number);
+          }
+        }
+      }
+      const out = await runChunk(l.model, l.inst, piece, pos, past, cap, { lastLogits: wants.lastLogits && last, logProbAt, targets });
       for (let L = 0; L < numLayers; L++) {
         (proj[L] as Float32Array).set(projectTokens(out.residuals[L] as Float32Array, (axis as AxisSpec).vectors[L] as Float32Array), pos);
       }
+      logProbAt.forEach((p, j) => (logProb[pos + p + 1] = out.logProbs[j] as number));
       onResiduals?.(pos, out.residuals);
       past = out.present;
       if (last) lastLogits = out.lastLogits;
     }
-    return { proj, past, lastLogits, reused };
+    return { proj, past, lastLogits, logProb, reused };
   }
 }
 
@@ -429,6 +484,13 @@ function checkContext(l: Loaded, tokens: number): void {
   if (tokens > l.maxPositions) {
     throw new EngineError('bad-request', `the conversation is ${tokens} tokens long; ${l.info.model} takes at most ${l.maxPositions} (max_position_embeddings)`);
   }
+}
+
+/** 1 at each of `positions` (indexes into a sequence of `length` tokens). */
+function positionMask(length: number, positions: ArrayLike<number>): Uint8Array {
+  const mask = new Uint8Array(length);
+  for (let i = 0; i < positions.length; i++) mask[positions[i] as number] = 1;
+  return mask;
 }
 
 function commonPrefix(a: readonly number[], b: readonly number[]): number {

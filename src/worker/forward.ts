@@ -5,6 +5,7 @@
  * calls, collects the residual outputs of every call and samples with a seeded PRNG.
  */
 import { DynamicCache, Tensor } from '@huggingface/transformers';
+import type { InstrumentedModel } from './graph/instrument';
 
 /** Past key/values by graph input name ('past_key_values.{i}.key' / '.value'). */
 export type PastTensors = Record<string, Tensor>;
@@ -23,11 +24,28 @@ export interface CapFeeds {
   readonly tau: Tensor;
 }
 
-/** What one call returns: per-layer residual rows, the last position's logits, the new cache. */
+/** The graph names a call needs: residual outputs and the output head's inputs/outputs. */
+export type GraphIo = Pick<InstrumentedModel, 'residualOutputs' | 'head'>;
+
+/** What one call asks of the output head; positions are 0-based among the fed tokens. */
+export interface HeadAsk {
+  /** Return the last fed position's logits. */
+  readonly lastLogits: boolean;
+  /** Positions whose next-token log-probability is returned, and the token id scored at each. */
+  readonly logProbAt: readonly number[];
+  readonly targets: readonly number[];
+}
+
+/** Asks for nothing but residuals (and the cache). */
+export const NO_HEAD: HeadAsk = { lastLogits: false, logProbAt: [], targets: [] };
+
+/** What one call returns: per-layer residual rows, the last position's logits, the asked log-probabilities, the new cache. */
 export interface ChunkOutput {
-  /** residuals[L] is row-major [n, hidden] fp32 for the n fed tokens. */
+  /** residuals[L] is row-major [n, hidden] fp32 for the n fed tokens (the runtime's output arrays). */
   readonly residuals: Float32Array[];
   readonly lastLogits: Float32Array | null;
+  /** logProbs[j] = ln p(targets[j] | tokens up to logProbAt[j]) under the raw (temperature 1) distribution. */
+  readonly logProbs: Float32Array;
   readonly present: PastTensors | null;
 }
 
@@ -38,15 +56,15 @@ export function floatData(t: Tensor): Float32Array {
   throw new TypeError(`expected a float tensor, got ${t.type}`);
 }
 
-/** Feeds `ids` after `pastLength` cached tokens and returns residuals, last logits and the cache. */
+/** Feeds `ids` after `pastLength` cached tokens and returns residuals, what `ask` wants from the head, and the cache. */
 export async function runChunk(
   model: DecoderModel,
-  residualOutputs: readonly string[],
+  io: GraphIo,
   ids: readonly number[],
   pastLength: number,
   past: PastTensors | null,
   cap: CapFeeds | null,
-  wantLogits: boolean,
+  ask: HeadAsk,
 ): Promise<ChunkOutput> {
   const n = ids.length;
   const inputs: Record<string, unknown> = {
@@ -58,20 +76,39 @@ export async function runChunk(
     inputs[cap.names.v] = cap.v;
     inputs[cap.names.tau] = cap.tau;
   }
+  if (io.head) {
+    // One row of a 4-bit MatMulNBits runs another kernel than several rows (its last-row logits differ from
+    // the whole-sequence graph's by float rounding): a multi-token call asks for the last row twice, so its
+    // logits keep the original graph's bits; a one-token call (a decode step) has one row in both graphs.
+    const at = ask.lastLogits ? (n > 1 ? [-1, -1] : [-1]) : [];
+    const i64 = (xs: readonly number[]): BigInt64Array => BigInt64Array.from(xs, (x) => BigInt(x));
+    inputs[io.head.logitsPositions] = new Tensor('int64', i64(at), [at.length]);
+    inputs[io.head.logprobPositions] = new Tensor('int64', i64(ask.logProbAt), [ask.logProbAt.length]);
+    inputs[io.head.logprobTargets] = new Tensor('int64', i64(ask.targets), [1, ask.targets.length]);
+  } else if (ask.logProbAt.length > 0) {
+    throw new Error('this graph was instrumented without the log-probability output (allPositionLogits)');
+  }
   const out = await model.forward(inputs);
-  const residuals = residualOutputs.map((name) => {
+  // Not copied (each output is a fresh tensor; a copy of every layer's rows cost fresh pages, ~0.3 s per
+  // 2,000 tokens at SmolLM2-135M shape): callers use them before the next call.
+  const residuals = io.residualOutputs.map((name) => {
     const t = out[name];
     if (!t) throw new Error(`the instrumented graph returned no '${name}'`);
-    // Copied: the tensor's buffer may be larger than the data or be reused by the runtime.
-    return Float32Array.from(floatData(t));
+    return floatData(t);
   });
   let lastLogits: Float32Array | null = null;
-  const logits = out['logits'];
-  if (wantLogits) {
+  if (ask.lastLogits) {
+    const logits = out['logits'];
     if (!logits) throw new Error("the graph returned no 'logits'");
     const vocab = logits.dims.at(-1) as number;
     const rows = (logits.dims.at(-2) as number) ?? 1;
     lastLogits = Float32Array.from(floatData(logits).subarray((rows - 1) * vocab, rows * vocab));
+  }
+  let logProbs = new Float32Array(0);
+  if (io.head && ask.logProbAt.length > 0) {
+    const t = out[io.head.logprobs];
+    if (!t) throw new Error(`the instrumented graph returned no '${io.head.logprobs}'`);
+    logProbs = Float32Array.from(floatData(t));
   }
   let present: PastTensors | null = null;
   for (const name of Object.keys(out)) {
@@ -79,7 +116,16 @@ export async function runChunk(
     present ??= {};
     present[name.replace('present', 'past_key_values')] = out[name] as Tensor;
   }
-  return { residuals, lastLogits, present };
+  return { residuals, lastLogits, logProbs, present };
+}
+
+/** ln softmax(logits)[token] in float64 (the raw distribution, before temperature or top-p). */
+export function logSoftmaxAt(logits: Float32Array, token: number): number {
+  let max = -Infinity;
+  for (let i = 0; i < logits.length; i++) if ((logits[i] as number) > max) max = logits[i] as number;
+  let z = 0;
+  for (let i = 0; i < logits.length; i++) z += Math.exp((logits[i] as number) - max);
+  return (logits[token] as number) - max - Math.log(z);
 }
 
 /** The cache cut to its first `length` positions (sequence axis = dims[-2]); tensors are copied. */

@@ -2,14 +2,16 @@
  * Checks a model folder before transformers.js sees it. from_pretrained reports missing files
  * vaguely, and a missing `_data` file makes it hang after an unhandled rejection
  * (docs/engine-notes.md pitfall 7), so every file it will open is checked here first, and each
- * problem names the file and the reason.
+ * problem names the file and the reason. The graph's content (readable, external data in bounds)
+ * is checked by checkGraphBytes when the graph is read for instrumenting; a cached instrumented
+ * graph was made from files with the same hash and stamps, which passed that check then.
  */
 import { existsSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { onnx } from 'onnx-proto';
 import { printable } from '../core/report/format';
 import { ModelFilesError } from './errors';
-import { readRegularFile, UserFileError } from './files';
+import { checkRegularFile, readRegularFile, UserFileError } from './files';
 import { DTYPE_SUFFIX } from './graph/modelFiles';
 
 /** Decoder architectures (config.json model_type) the engine supports: Llama-style chat models. */
@@ -21,8 +23,6 @@ export interface ModelFolderInfo {
   readonly modelType: string;
   /** Path of the ONNX graph for the dtype, inside dir. */
   readonly onnxPath: string;
-  /** External data files the graph references (relative to the onnx folder). */
-  readonly externalData: readonly string[];
   readonly config: Readonly<Record<string, unknown>>;
 }
 
@@ -168,7 +168,7 @@ export function checkModelFolderQuick(dir: string, dtype: string): { config: Rec
   return { config, onnxPath };
 }
 
-/** Checks config, tokenizer, the ONNX graph and its external data; throws ModelFilesError naming the file. */
+/** Checks config, tokenizer, and that the ONNX graph and its `_data` files are regular files; throws ModelFilesError naming the file. */
 export function checkModelFolder(dir: string, dtype: string): ModelFolderInfo {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new ModelFilesError(dir, 'model folder does not exist');
   const config = readModelConfig(dir);
@@ -192,14 +192,19 @@ export function checkModelFolder(dir: string, dtype: string): ModelFolderInfo {
   const onnxPath = join(dir, graphName as string);
   checkModelFile(onnxPath, `file is missing (dtype '${dtype}' needs it; ask for another dtype if the folder holds a different one)`);
   for (const d of dataNames) checkModelFile(join(dir, d), 'external data file is missing (config.json sets use_external_data_format)');
-  let bytes: Buffer;
+  let size: number;
   try {
-    bytes = readRegularFile(onnxPath, { maxBytes: LIMITS.onnxBytes, what: 'ONNX graph' });
+    size = checkRegularFile(onnxPath, { maxBytes: LIMITS.onnxBytes, what: 'ONNX graph' }).size;
   } catch (e) {
     if (e instanceof UserFileError) throw new ModelFilesError(onnxPath, e.reason);
     throw e;
   }
-  if (bytes.length === 0) throw new ModelFilesError(onnxPath, 'file is empty');
+  if (size === 0) throw new ModelFilesError(onnxPath, 'file is empty');
+  return { dir, modelType, onnxPath, config };
+}
+
+/** Checks the graph file's bytes: a readable ONNX model whose external data files exist and hold every initializer. */
+export function checkGraphBytes(onnxPath: string, bytes: Uint8Array): void {
   let model: onnx.ModelProto;
   try {
     model = onnx.ModelProto.decode(bytes);
@@ -207,12 +212,11 @@ export function checkModelFolder(dir: string, dtype: string): ModelFolderInfo {
     throw new ModelFilesError(onnxPath, `not a readable ONNX model; the file may be truncated (${(e as Error).message})`);
   }
   if (!model.graph || (model.graph.node ?? []).length === 0) throw new ModelFilesError(onnxPath, 'ONNX model has no graph nodes; the file may be truncated');
-  const externalData = checkExternalData(model, join(dir, 'onnx'));
-  return { dir, modelType, onnxPath, externalData, config };
+  checkExternalData(model, dirname(onnxPath));
 }
 
 /** Every externally stored initializer must lie inside its data file. */
-function checkExternalData(model: onnx.ModelProto, onnxDir: string): string[] {
+function checkExternalData(model: onnx.ModelProto, onnxDir: string): void {
   const sizes = new Map<string, number>();
   for (const t of model.graph?.initializer ?? []) {
     if (t.dataLocation !== onnx.TensorProto.DataLocation.EXTERNAL) continue;
@@ -237,7 +241,6 @@ function checkExternalData(model: onnx.ModelProto, onnxDir: string): string[] {
     const size = sizes.get(location) as number;
     if (end > size) throw new ModelFilesError(path, `external data file is truncated (${size} bytes, initializer '${name}' needs ${end})`);
   }
-  return [...sizes.keys()];
 }
 
 /** A non-negative whole byte count from an ONNX external-data entry (absent = 0), or null. */

@@ -13,6 +13,8 @@ import * as v from 'valibot';
 const int = v.pipe(v.number(), v.integer());
 const nonNegInt = v.pipe(v.number(), v.integer(), v.minValue(0));
 const requestId = v.pipe(v.number(), v.integer(), v.minValue(1));
+/** A number where NaN means "undefined" (valibot's number() refuses NaN). */
+const numberOrNaN = v.union([v.number(), v.nan()]);
 
 /** One chat message given to the chat template. */
 export const ChatMessageSchema = v.object({ role: v.pipe(v.string(), v.minLength(1)), content: v.string() });
@@ -59,7 +61,7 @@ export const LoadRequestSchema = v.object({
   revision: v.optional(v.string()),
   /** A download that receives no data for this many milliseconds fails (default 30 000). */
   stallTimeoutMs: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
-  /** Tokens per forward call while prefilling (bounds the logits tensor); default 256. */
+  /** Tokens per forward call while prefilling (bounds the in-graph logits of the scored rows: chunk x vocabulary); default 256. */
   prefillChunk: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
 });
 
@@ -150,6 +152,8 @@ export const TokenMessageSchema = v.object({
   end: nonNegInt,
   /** projections[L] = <h_L, v_L> for this token; length = number of layers (0 without an axis). */
   projections: v.instance(Float32Array),
+  /** ln p(token | everything before it) from the logits it was sampled from, before temperature and top-p. */
+  logProb: numberOrNaN,
 });
 
 /** worker -> host: a diagnostic line for the host's log (dropped messages, unhandled rejections). */
@@ -210,8 +214,11 @@ export const TokenTableSchema = v.object({
   position: v.instance(Int32Array),
   tokenId: v.instance(Int32Array),
   text: v.array(v.string()),
-  /** ln p(token | everything before it), NaN where undefined (the sequence's first position). */
-  logProb: v.optional(v.instance(Float32Array)),
+  /**
+   * ln p(token | all tokens before it) under the model's raw distribution (temperature 1; capped or not as
+   * the request was run); NaN where undefined (sequence position 0).
+   */
+  logProb: v.instance(Float32Array),
 });
 
 /** One message's summary: its token range in the table and its mean projection per returned layer. */
@@ -265,8 +272,8 @@ export const ActivationsResultSchema = v.object({
   layerMeans: v.array(v.instance(Float32Array)),
   /** Number of content tokens averaged. */
   tokens: nonNegInt,
-  /** Mean negative log-likelihood (nats per token) over the averaged content tokens. */
-  surprise: v.optional(v.number()),
+  /** Mean negative log-likelihood (nats per token) of those tokens, over the ones that have one (NaN if none). */
+  surprise: numberOrNaN,
 });
 
 export type ChatMessage = v.InferOutput<typeof ChatMessageSchema>;

@@ -2,7 +2,7 @@
  * A scoring session as the CLI and the extension host use it: a model (demo, folder or hub id)
  * loaded in the worker, plus the axis file that fits it. Runs on the host side, over EngineClient.
  */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { AxisFileError, checkAxisFitsModel, floorAt, parseAxisFile, toAxisSpec, type AxisChoices, type AxisFile } from '../core/axis/axisFile';
 import { calibrationOf, type Calibration } from '../core/axis/calibration';
@@ -12,7 +12,8 @@ import type { Conversation } from '../core/transcript';
 import { toConversationScores, toEngineMessages } from '../core/turnScores';
 import type { EngineClient, LoadProgress } from './client';
 import { readTextFile, UserFileError } from './files';
-import { onnxFileName, sha256File } from './graph/modelFiles';
+import { instrumentedCacheDir } from './graph/instrument';
+import { onnxFileName, rememberedSha256 } from './graph/modelFiles';
 import { checkModelFolderQuick, readModelConfig, readModelJson } from './modelFiles';
 import type { ModelInfo } from './protocol';
 import { loadTarget, resolveModelRef, type ModelRef } from './modelRef';
@@ -90,18 +91,13 @@ export function resolveDtype(dtype: string, modelDir: string | null): string {
   }
 }
 
-const hashes = new Map<string, { stamp: string; hash: string }>();
-
-/** "sha256:<hex>" of a model's graph file, memoised by path, size and mtime. */
-export async function graphHash(modelDir: string, dtype: string, signal?: AbortSignal): Promise<string> {
+/**
+ * "sha256:<hex>" of a model's graph file, hashed once per file version (remembered in the cache folder by
+ * size, times, inode and device; shared with the instrumentation cache, so loading does not hash it again).
+ */
+export async function graphHash(modelDir: string, dtype: string, cacheDir: string, signal?: AbortSignal): Promise<string> {
   const path = join(modelDir, 'onnx', onnxFileName(dtype));
-  const st = statSync(path);
-  const stamp = `${st.size}:${st.mtimeMs}`;
-  const known = hashes.get(path);
-  if (known?.stamp === stamp) return known.hash;
-  const hash = `sha256:${await sha256File(path, signal)}`;
-  hashes.set(path, { stamp, hash });
-  return hash;
+  return `sha256:${(await rememberedSha256(path, instrumentedCacheDir(cacheDir), signal)).sha256}`;
 }
 
 /**
@@ -130,7 +126,7 @@ export async function openSession(
     // fails here naming the file (hashing a FIFO would hang, and a raw ENOENT names nothing useful).
     config = checkModelFolderQuick(dir, dtype).config;
   }
-  const fileHash = await graphHash(dir, dtype, signal);
+  const fileHash = await graphHash(dir, dtype, o.cacheDir, signal);
   const axisPath = o.axisFile || (ref.kind === 'demo' ? join(ref.dir, 'axis.json') : storedAxisPath(o.cacheDir, fileHash, dtype));
   if (!existsSync(axisPath)) {
     throw new AxisMissingError(

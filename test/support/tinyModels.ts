@@ -9,7 +9,7 @@
 // bias), byte-level BPE or the real Qwen3 tokenizer. Weights come from a seeded PRNG and are returned for
 // test/support/referenceForward.ts. Each call writes a complete folder that
 // AutoModelForCausalLM / AutoTokenizer.from_pretrained (transformers.js 4.3.1) load.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
@@ -56,6 +56,9 @@ export interface TinyModelSpec {
    * RotaryEmbedding with a position_ids input (needs numKvHeads === numHeads). Head size must be a
    * multiple of 16 for GQA on CPU. */
   readonly attention: 'gqa' | 'mha';
+  /** Embedding and lm_head rows; 0 = the tokenizer's size. Larger pads with rows no token uses, so a
+   * benchmark model has a real model's vocabulary cost (lm_head, logits). */
+  readonly vocabSize: number;
 }
 
 export interface TinyLayerWeights {
@@ -111,6 +114,7 @@ export const DEFAULT_TINY_SPEC: TinyModelSpec = {
   ropeTheta: 10000,
   norm: 'rms',
   attention: 'gqa',
+  vocabSize: 0,
 };
 
 /** Writes a complete model folder into `dir` (created if missing) and returns what was written. */
@@ -142,7 +146,9 @@ export async function writeTinyModel(
 
   mkdirSync(join(dir, 'onnx'), { recursive: true });
   const tokens = spec.tokenizer === 'qwen3' ? writeQwen3Tokenizer(dir) : writeByteTokenizer(dir);
-  const vocabSize = tokens.vocabSize;
+  if (spec.vocabSize !== 0 && spec.vocabSize < tokens.vocabSize)
+    throw new Error(`vocabSize ${spec.vocabSize} is smaller than the tokenizer's ${tokens.vocabSize}`);
+  const vocabSize = Math.max(spec.vocabSize, tokens.vocabSize);
   const weights = makeWeights(spec, vocabSize, headDim);
   const fileName = spec.dtype === 'fp32' ? 'model.onnx' : `model_${spec.dtype}.onnx`;
   const graph =
@@ -162,7 +168,14 @@ export async function writeTinyModel(
   const onnxPath = join(dir, 'onnx', fileName);
   if (spec.externalData !== 'none') {
     const dataName = spec.externalData === 'onnx_data' ? `${fileName}_data` : `${fileName}.data`;
-    writeFileSync(join(dir, 'onnx', dataName), moveToExternal(graph, dataName));
+    // Piece by piece: one write of 2 GiB or more fails, and a concatenated copy would double the memory.
+    const fd = openSync(join(dir, 'onnx', dataName), 'w');
+    try {
+      for (const piece of moveToExternal(graph, dataName))
+        for (let done = 0; done < piece.length; ) done += writeSync(fd, piece, done);
+    } finally {
+      closeSync(fd);
+    }
   }
   await writeFile(onnxPath, encodeModel(model));
   writeConfigs(dir, spec, vocabSize, headDim, tokens, fileName);
@@ -845,9 +858,9 @@ function buildOptimumGraph(
   };
 }
 
-/** Moves every initializer's raw data into one external-data blob; returns the blob. */
-function moveToExternal(graph: onnx.IGraphProto, location: string): Buffer {
-  const chunks: Buffer[] = [];
+/** Moves every initializer's raw data into one external-data file; returns its pieces in order. */
+function moveToExternal(graph: onnx.IGraphProto, location: string): Uint8Array[] {
+  const chunks: Uint8Array[] = [];
   let offset = 0;
   for (const t of graph.initializer ?? []) {
     const raw = t.rawData;
@@ -855,7 +868,7 @@ function moveToExternal(graph: onnx.IGraphProto, location: string): Buffer {
     const pad = (16 - (offset % 16)) % 16;
     if (pad) chunks.push(Buffer.alloc(pad));
     offset += pad;
-    chunks.push(Buffer.from(raw));
+    chunks.push(raw);
     t.dataLocation = onnx.TensorProto.DataLocation.EXTERNAL;
     t.externalData = [
       { key: 'location', value: location },
@@ -865,7 +878,7 @@ function moveToExternal(graph: onnx.IGraphProto, location: string): Buffer {
     t.rawData = new Uint8Array(0);
     offset += raw.length;
   }
-  return Buffer.concat(chunks);
+  return chunks;
 }
 
 function writeConfigs(

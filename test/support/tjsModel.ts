@@ -90,3 +90,34 @@ export function capFeeds(
     [names.tau]: new Tensor('float32', Float32Array.from(tau), [tau.length]),
   };
 }
+
+/** What the rewritten output head is asked for: logits rows, and log-probabilities of `targets` at `at`. */
+export interface HeadAsk {
+  readonly logitsAt: readonly number[];
+  readonly logprobAt?: readonly number[];
+  readonly targets?: readonly number[];
+}
+
+/** logits_positions / logprob_positions / logprob_targets feeds named as the instrumented graph wants them. */
+export function headFeeds(
+  names: { logitsPositions: string; logprobPositions: string; logprobTargets: string },
+  ask: HeadAsk,
+): Record<string, Tensor> {
+  const at = ask.logprobAt ?? [];
+  const targets = ask.targets ?? [];
+  const i64 = (xs: readonly number[]): BigInt64Array => BigInt64Array.from(xs, (x) => BigInt(x));
+  return {
+    [names.logitsPositions]: new Tensor('int64', i64(ask.logitsAt), [ask.logitsAt.length]),
+    [names.logprobPositions]: new Tensor('int64', i64(at), [at.length]),
+    [names.logprobTargets]: new Tensor('int64', i64(targets), [1, targets.length]),
+  };
+}
+
+/**
+ * Every position's next-token log-probability for `ids` (positions 0..n-2, targets ids[1..]), plus the last
+ * row's logits asked twice, as the engine asks for them (src/worker/forward.ts: a one-row MatMulNBits rounds
+ * differently from a many-row one).
+ */
+export function scoreAll(ids: readonly number[]): HeadAsk {
+  return { logitsAt: [-1, -1], logprobAt: ids.slice(1).map((_, t) => t), targets: ids.slice(1) };
+}

@@ -1,6 +1,6 @@
 // File-level facts about a transformers.js model folder: which onnx file a dtype loads, which files hold its
 // external data, and content hashes for the instrumentation cache key.
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import {
   createReadStream,
   existsSync,
@@ -11,7 +11,7 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 
 /** transformers.js v4 file suffix per dtype (onnx/model<suffix>.onnx). */
@@ -69,30 +69,58 @@ export function sha256Text(text: string | Uint8Array): string {
 }
 
 /**
- * SHA-256 of `path`, remembered in `<cacheDir>/source-hashes.json` under its absolute path, size and
- * mtime: hashing a 1.4 GB embedded-weight graph takes seconds at every worker start otherwise.
+ * What identifies one version of a file without reading it: size, mtime and ctime (nanoseconds), inode and
+ * device. ctime moves on every write and cannot be set back (unlike mtime, which copy tools restore), and a
+ * file replaced by another one gets another inode, so a changed file never matches an old stamp.
+ */
+export function fileStamp(path: string): string {
+  const st = statSync(path, { bigint: true });
+  return [st.size, st.mtimeNs, st.ctimeNs, st.ino, st.dev].join(':');
+}
+
+const HASH_INDEX = 'source-hashes.json';
+
+interface HashIndexEntry {
+  readonly stamp: string;
+  readonly sha256: string;
+}
+
+function readHashIndex(indexPath: string): Record<string, HashIndexEntry> {
+  try {
+    const parsed: unknown = JSON.parse(readFileSync(indexPath, 'utf8'));
+    return parsed !== null && typeof parsed === 'object' ? (parsed as Record<string, HashIndexEntry>) : {};
+  } catch {
+    return {};
+  }
+}
+
+/**
+ * SHA-256 of `path`, computed once per file version: remembered in `<cacheDir>/source-hashes.json` under
+ * the absolute path with its fileStamp, so a later call (another process too) only stats the file. Hashing a
+ * 652 MB graph takes about 2 s, at every CLI start otherwise. A hash is remembered only if the stamp was the
+ * same before and after reading, so a file written while it was hashed is hashed again next time.
  */
 export async function rememberedSha256(
   path: string,
   cacheDir: string,
   signal?: AbortSignal,
-): Promise<string> {
-  const st = statSync(path);
-  const stamp = `${st.size}:${Math.trunc(st.mtimeMs)}`;
-  const indexPath = join(cacheDir, 'source-hashes.json');
-  let index: Record<string, { stamp: string; sha256: string }> = {};
-  try {
-    index = JSON.parse(readFileSync(indexPath, 'utf8')) as typeof index;
-  } catch {
-    index = {};
-  }
-  const known = index[path];
-  if (known?.stamp === stamp && /^[0-9a-f]{64}$/.test(known.sha256)) return known.sha256;
-  const sha256 = await sha256File(path, signal);
-  index[path] = { stamp, sha256 };
+): Promise<{ sha256: string; remembered: boolean }> {
+  const abs = resolve(path);
+  const stamp = fileStamp(abs);
+  const indexPath = join(cacheDir, HASH_INDEX);
+  const known = readHashIndex(indexPath)[abs];
+  if (known?.stamp === stamp && /^[0-9a-f]{64}$/.test(known.sha256))
+    return { sha256: known.sha256, remembered: true };
+  const sha256 = await sha256File(abs, signal);
+  if (fileStamp(abs) !== stamp) return { sha256, remembered: false };
+  // Read again just before writing: another process may have added entries meanwhile. Entries of files
+  // that are gone are dropped.
+  const index = readHashIndex(indexPath);
+  for (const f of Object.keys(index)) if (!existsSync(f)) delete index[f];
+  index[abs] = { stamp, sha256 };
   mkdirSync(cacheDir, { recursive: true });
-  const tmp = `${indexPath}.${process.pid}.tmp`;
+  const tmp = `${indexPath}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   writeFileSync(tmp, JSON.stringify(index));
   renameSync(tmp, indexPath);
-  return sha256;
+  return { sha256, remembered: false };
 }

@@ -144,3 +144,38 @@ export function uniqueName(used: Set<string>, base: string): string {
   used.add(name);
   return name;
 }
+
+/** Version of the default ONNX domain the model imports (13 if it does not say). */
+export function defaultOpset(model: onnx.IModelProto): number {
+  return toNumber(
+    (model.opsetImport ?? []).find((o) => (o.domain ?? '') === '' || o.domain === 'ai.onnx')?.version ?? 13,
+  );
+}
+
+/** Who produces and who consumes each tensor, the initializers, and the graph inputs that are not initializers. */
+export interface GraphIndex {
+  readonly producer: Map<string, onnx.INodeProto>;
+  readonly consumers: Map<string, onnx.INodeProto[]>;
+  readonly initializers: Map<string, onnx.ITensorProto>;
+  readonly graphInputs: Map<string, onnx.IValueInfoProto>;
+}
+
+/** Indexes a graph's tensors (see GraphIndex). */
+export function indexGraph(graph: onnx.IGraphProto): GraphIndex {
+  const producer = new Map<string, onnx.INodeProto>();
+  const consumers = new Map<string, onnx.INodeProto[]>();
+  for (const n of graph.node ?? []) {
+    for (const o of n.output ?? []) if (o) producer.set(o, n);
+    for (const i of n.input ?? []) {
+      if (!i) continue;
+      const list = consumers.get(i);
+      if (list) list.push(n);
+      else consumers.set(i, [n]);
+    }
+  }
+  const initializers = new Map<string, onnx.ITensorProto>();
+  for (const t of graph.initializer ?? []) if (t.name) initializers.set(t.name, t);
+  const graphInputs = new Map<string, onnx.IValueInfoProto>();
+  for (const v of graph.input ?? []) if (v.name && !initializers.has(v.name)) graphInputs.set(v.name, v);
+  return { producer, consumers, initializers, graphInputs };
+}

@@ -5,7 +5,7 @@
 // sum of site 2i+1. Node names are never used. Branch contents (MatMul, MatMulNBits, MatMulInteger, ...)
 // do not matter, only the fact that the branch depends on the stream.
 import { InstrumentationError } from './errors';
-import { elemTypeOf, onnx, toNumber } from './onnxProto';
+import { elemTypeOf, indexGraph, onnx, toNumber, type GraphIndex } from './onnxProto';
 
 export type ResidualPattern = 'skip-simplified-layernorm' | 'skip-layernorm' | 'add';
 
@@ -29,32 +29,6 @@ export interface ResidualPlan {
 const SKIP_NORMS = new Set(['SkipSimplifiedLayerNormalization', 'SkipLayerNormalization']);
 /** Ops of onnxruntime's transformer optimizer that replace the embedding Gather and hide the stream's start. */
 const OPTIMIZER_FUSIONS = new Set(['EmbedLayerNormalization']);
-
-interface GraphIndex {
-  readonly producer: Map<string, onnx.INodeProto>;
-  readonly consumers: Map<string, onnx.INodeProto[]>;
-  readonly initializers: Map<string, onnx.ITensorProto>;
-  readonly graphInputs: Map<string, onnx.IValueInfoProto>;
-}
-
-function indexGraph(graph: onnx.IGraphProto): GraphIndex {
-  const producer = new Map<string, onnx.INodeProto>();
-  const consumers = new Map<string, onnx.INodeProto[]>();
-  for (const n of graph.node ?? []) {
-    for (const o of n.output ?? []) if (o) producer.set(o, n);
-    for (const i of n.input ?? []) {
-      if (!i) continue;
-      const list = consumers.get(i);
-      if (list) list.push(n);
-      else consumers.set(i, [n]);
-    }
-  }
-  const initializers = new Map<string, onnx.ITensorProto>();
-  for (const t of graph.initializer ?? []) if (t.name) initializers.set(t.name, t);
-  const graphInputs = new Map<string, onnx.IValueInfoProto>();
-  for (const v of graph.input ?? []) if (v.name && !initializers.has(v.name)) graphInputs.set(v.name, v);
-  return { producer, consumers, initializers, graphInputs };
-}
 
 /** True if tensor `target` is computed from any of `sources` (walks producers backwards). */
 function dependsOn(ix: GraphIndex, target: string, sources: ReadonlySet<string>): boolean {
@@ -221,12 +195,6 @@ export function findResidualStream(
       : best[0]?.node.opType === 'SkipLayerNormalization'
         ? 'skip-layernorm'
         : 'skip-simplified-layernorm';
-  if (hints.numLayers !== undefined && hints.numLayers !== numLayers) {
-    throw new InstrumentationError(
-      file,
-      `found ${numLayers} layers on the residual stream but config.json says num_hidden_layers = ${hints.numLayers}.`,
-    );
-  }
   if (hints.numLayers !== undefined && hints.numLayers !== numLayers) {
     throw new InstrumentationError(
       file,

@@ -8,21 +8,31 @@
 // is exactly 0 and every original tensor keeps its bits.
 import { InstrumentationError } from './errors';
 import {
+  defaultOpset,
   ElemType,
   makeNode,
   makeTensor,
   makeValueInfo,
   namesInUse,
   onnx,
-  toNumber,
   uniqueName,
   type AttrValue,
 } from './onnxProto';
+import { findOutputHead, rewriteOutputHead, type HeadIo } from './outputHead';
 import { siteSumOutput, type ResidualPlan, type ResidualSite } from './residualStream';
 
 export interface RewriteResult {
   readonly residualOutputs: readonly string[];
   readonly capInputs: { readonly v: string; readonly tau: string } | null;
+  /** Position-selected logits and next-token log-probabilities; null when the head was left as it was. */
+  readonly head: HeadIo | null;
+}
+
+export interface RewriteOptions {
+  /** Zero-based layers that get a cap, in cap_v / cap_tau row order; distinct and in range. */
+  readonly capLayers: readonly number[];
+  /** Keep the original head ('logits' at every position, no log-probabilities): the graph before REWRITE_VERSION 2, for benchmarks. */
+  readonly allPositionLogits?: boolean;
 }
 
 /** Symbolic [batch, sequence] dims taken from the logits output so residual outputs match them. */
@@ -49,15 +59,18 @@ function ensureSumOutput(site: ResidualSite, used: Set<string>, layer: number): 
   return name;
 }
 
-/** Applies the rewrite; `capLayers` must be distinct, in range, and is the row order of cap_v / cap_tau. */
+/** Applies the rewrite (residual outputs, caps, output head). */
 export function rewriteGraph(
   model: onnx.IModelProto,
   plan: ResidualPlan,
-  capLayers: readonly number[],
+  options: RewriteOptions,
   file: string,
 ): RewriteResult {
   const graph = model.graph;
   if (!graph) throw new InstrumentationError(file, 'the model has no graph.');
+  const capLayers = options.capLayers;
+  // Found before anything is added, so a graph whose head cannot be rewritten fails before any other work.
+  const headPlan = options.allPositionLogits ? null : findOutputHead(graph, plan, file);
   const numLayers = plan.layerExits.length;
   const seen = new Set<number>();
   for (const l of capLayers) {
@@ -95,9 +108,7 @@ export function rewriteGraph(
       makeValueInfo(tau, ElemType.FLOAT, [capLayers.length]),
     ];
     // Unsqueeze takes its axes as an input from opset 13 on, as an attribute before.
-    const opset = toNumber(
-      (model.opsetImport ?? []).find((o) => (o.domain ?? '') === '' || o.domain === 'ai.onnx')?.version ?? 13,
-    );
+    const opset = defaultOpset(model);
     const axis1 = uniqueName(used, '/persona_lens/const/axes_1');
     if (opset >= 13) inits.push(makeTensor(axis1, [1], ElemType.INT64, [1]));
     capLayers.forEach((layer, row) => {
@@ -133,10 +144,12 @@ export function rewriteGraph(
     });
     capInputs = { v, tau };
   }
-  graph.node = topoSort(nodes, file);
+  graph.node = nodes;
   graph.initializer = inits;
   graph.output = outputs;
-  return { residualOutputs, capInputs };
+  const head = headPlan ? rewriteOutputHead(model, headPlan, used, file) : null;
+  graph.node = topoSort(graph.node, file);
+  return { residualOutputs, capInputs, head };
 }
 
 /** Orders nodes so every input is produced before use (ONNX requires topological order); keeps the

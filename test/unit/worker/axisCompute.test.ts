@@ -20,7 +20,7 @@ async function setup(): Promise<{ dir: string; modelDir: string; client: EngineC
   const modelDir = join(t.dir, 'model');
   await writeTinyModel(modelDir, { ...SPEC, seed: 11 });
   const client = new EngineClient(await buildWorkerScript(join(t.dir, 'worker')));
-  const fileHash = await graphHash(modelDir, 'fp32');
+  const fileHash = await graphHash(modelDir, 'fp32', join(t.dir, 'cache'));
   return {
     dir: t.dir,
     modelDir,

@@ -8,6 +8,7 @@ import type { LoadRequest, Sampling } from '../../../src/worker/protocol';
 import type { AxisSpec } from '../../../src/core/axis/axisSpec';
 import { writeTinyModel, type TinyModelInfo } from '../../support/tinyModels';
 import { referenceForward } from '../../support/referenceForward';
+import { referenceLogProbs, maxAbsDiff } from '../../support/compare';
 import { randomAxis, tempDir, withTaus } from './helpers/fixtures';
 
 const tmp = tempDir('pl-gen-');
@@ -67,7 +68,7 @@ for (const which of ['genai', 'genai-fp16', 'optimum', 'optimum-no-kv'] as const
     const loaded = await engine.load(loadRequest(info.dir, info.dtype), () => undefined, never);
     assert.equal(loaded.kvCache, which !== 'optimum-no-kv');
     const axis = randomAxis(3, 32, CAP_LAYERS);
-    const events: { text: string; projections: Float32Array }[] = [];
+    const events: { text: string; projections: Float32Array; logProb: number }[] = [];
     const off = await engine.generate(gen(axis, false, { kind: 'greedy' }), (t) => events.push(t), never);
     const on = await engine.generate(gen(axis, true, { kind: 'greedy' }), () => undefined, never);
     const expected = await plainGreedy(info, 16);
@@ -83,7 +84,16 @@ for (const which of ['genai', 'genai-fp16', 'optimum', 'optimum-no-kv'] as const
     events.forEach((e, i) => {
       assert.equal(e.projections.length, 3);
       e.projections.forEach((x, L) => assert.equal(x, off.projections[L]![i]));
+      assert.equal(e.logProb, off.tokens.logProb[i]);
     });
+    // Each token's ln p from the logits it was picked from: the float64 reference one position earlier.
+    const ids = mapTokens(chatTokenizerFrom(await AutoTokenizer.from_pretrained(info.dir, { local_files_only: true })), PROMPT, true).ids;
+    const seq = [...ids, ...generated];
+    const at = generated.map((_, i) => ids.length + i - 1);
+    const want = referenceLogProbs(referenceForward(info, seq).logits, info.vocabSize, at, generated);
+    // fp16 graphs round activations to fp16 where the reference does not.
+    assert.ok(maxAbsDiff(off.tokens.logProb, want) < (info.dtype === 'fp16' ? 5e-2 : 1e-4), `log-probabilities vs reference: ${maxAbsDiff(off.tokens.logProb, want)}`);
+    assert.deepEqual(on.tokens.logProb, off.tokens.logProb);
     assert.ok(off.text.startsWith(events.map((e) => e.text).join('')));
     // Without an axis (while an axis is being computed): same tokens, no per-layer values.
     const bare: Float32Array[] = [];
@@ -122,6 +132,12 @@ test('seeded sampling: same seed same tokens (capped with -inf too); other seeds
   const c = await engine.generate(gen(axis, true, sampling(7), 20), () => undefined, never);
   assert.deepEqual(b.tokens.tokenId, a.tokens.tokenId);
   assert.deepEqual(c.tokens.tokenId, a.tokens.tokenId);
+  // Sampled at temperature 1.5, reported under the raw distribution (temperature 1).
+  const ids = mapTokens(chatTokenizerFrom(await AutoTokenizer.from_pretrained(models.genai.dir, { local_files_only: true })), PROMPT, true).ids;
+  const sampled = Array.from(a.tokens.tokenId);
+  const ref = referenceForward(models.genai, [...ids, ...sampled]).logits;
+  const want = referenceLogProbs(ref, models.genai.vocabSize, sampled.map((_, i) => ids.length + i - 1), sampled);
+  assert.ok(maxAbsDiff(a.tokens.logProb, want) < 1e-4, `sampled log-probabilities vs reference: ${maxAbsDiff(a.tokens.logProb, want)}`);
   const others = await Promise.all([8, 9, 10].map((s) => engine.generate(gen(axis, false, sampling(s), 20), () => undefined, never)));
   assert.ok(others.some((o) => o.tokens.tokenId.join() !== a.tokens.tokenId.join()));
   // top-k 1 is greedy whatever the seed.

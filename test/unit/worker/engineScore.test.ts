@@ -8,6 +8,7 @@ import { chatTokenizerFrom, mapTokens } from '../../../src/worker/tokenMap';
 import type { LoadRequest } from '../../../src/worker/protocol';
 import { writeTinyModel, type TinyModelInfo } from '../../support/tinyModels';
 import { referenceForward } from '../../support/referenceForward';
+import { referenceLogProbs, maxAbsDiff } from '../../support/compare';
 import { randomAxis, tempDir, transcript, withTaus } from './helpers/fixtures';
 
 const tmp = tempDir('pl-engine-');
@@ -58,6 +59,12 @@ test('score: shapes, content tokens only, and per-turn means equal a direct floa
       assert.ok(Math.abs(turn.means[k]! - expected) < 1e-4 * (1 + Math.abs(expected)), `layer ${L} turn ${turn.turn}: ${turn.means[k]} vs ${expected}`);
     }
   });
+  // ln p(token | before) of every content token: log_softmax of the reference logits one position earlier.
+  const positions = Array.from(r.tokens.position);
+  assert.ok(positions.every((t) => t > 0), 'the template starts with markup');
+  const want = referenceLogProbs(ref.logits, info.vocabSize, positions.map((t) => t - 1), positions.map((t) => map.ids[t]!));
+  assert.equal(r.tokens.logProb.length, n);
+  assert.ok(maxAbsDiff(r.tokens.logProb, want) < 1e-4, `log-probabilities vs reference: ${maxAbsDiff(r.tokens.logProb, want)}`);
   // Token texts are the message content at their offsets, and they tile each message.
   for (const turn of r.turns) {
     const content = messages[turn.turn]!.content;
@@ -91,6 +98,11 @@ test('score with capping: projections at capped layers reach tau and match the r
     const p = on.projections[L]!;
     for (let i = 0; i < p.length; i++) assert.ok(Math.abs(p[i]! - all[on.tokens.position[i]!]!) < 1e-3, `layer ${L} token ${i}`);
   }
+  // Log-probabilities are the capped model's own.
+  const positions = Array.from(on.tokens.position);
+  const want = referenceLogProbs(ref.logits, info.vocabSize, positions.map((t) => t - 1), positions.map((t) => map.ids[t]!));
+  assert.ok(maxAbsDiff(on.tokens.logProb, want) < 1e-3, `capped log-probabilities vs reference: ${maxAbsDiff(on.tokens.logProb, want)}`);
+  assert.ok(maxAbsDiff(on.tokens.logProb, off.tokens.logProb) > 1e-3, 'capping changes the log-probabilities');
   // The uncapped run with tau = -inf equals a run with capping switched off, bit for bit.
   const plain = await engine.score({ id: 4, type: 'score', messages, axis: capped, capping: false }, never);
   off.projections.forEach((p, k) => assert.deepEqual(plain.projections[k], p));
@@ -115,17 +127,23 @@ test('score reuses the KV cache of an unchanged prefix and equals a cold score',
   again.projections.forEach((p, k) => {
     for (let i = 0; i < p.length; i++) assert.ok(Math.abs(p[i]! - fresh.projections[k]![i]!) < 1e-5, `layer ${k} token ${i}`);
   });
+  // Cached positions keep their log-probabilities; the first new token's comes from the position before it.
+  assert.ok(again.tokens.logProb.every(Number.isFinite));
+  assert.ok(maxAbsDiff(again.tokens.logProb, fresh.tokens.logProb) < 1e-5, `log-probabilities: ${maxAbsDiff(again.tokens.logProb, fresh.tokens.logProb)}`);
   // A shorter conversation (a removed turn) crops the cache; scoring the identical one again feeds nothing.
   const shorter = await warm.score({ id: 5, type: 'score', messages: edited.slice(0, 5), axis, capping: false }, never);
   assert.ok(shorter.reusedTokens > 0);
   const same = await warm.score({ id: 6, type: 'score', messages: edited.slice(0, 5), axis, capping: false }, never);
   assert.equal(same.reusedTokens, same.totalTokens);
   same.projections.forEach((p, k) => assert.deepEqual(p, shorter.projections[k]));
+  assert.deepEqual(same.tokens.logProb, shorter.tokens.logProb);
+  const shorterFresh = await cold.score({ id: 7, type: 'score', messages: edited.slice(0, 5), axis, capping: false }, never);
+  assert.ok(maxAbsDiff(shorter.tokens.logProb, shorterFresh.tokens.logProb) < 1e-5);
   await warm.unload();
   await cold.unload();
 });
 
-test('activations: mean residual per layer over the chosen messages equals the float64 reference', async () => {
+test('activations: mean residual per layer and surprise over the chosen messages equal the float64 reference', async () => {
   const engine = new Engine();
   await engine.load(loadRequest(info.dir), () => undefined, never);
   const messages = transcript('writing.json', 4, 90);
@@ -145,6 +163,12 @@ test('activations: mean residual per layer over the chosen messages equals the f
       assert.ok(Math.abs(r.layerMeans[L]![i]! - expected) < 1e-4 * (1 + Math.abs(expected)), `layer ${L} dim ${i}`);
     }
   }
+  // Surprise: mean negative log-likelihood in nats of the same tokens.
+  const chosen = Array.from({ length: span.tokenEnd - span.tokenStart }, (_, k) => span.tokenStart + k);
+  const lp = referenceLogProbs(ref.logits, info.vocabSize, chosen.map((t) => t - 1), chosen.map((t) => map.ids[t]!));
+  const surprise = -lp.reduce((a, b) => a + b, 0) / lp.length;
+  assert.ok(Math.abs(r.surprise - surprise) < 1e-4, `surprise ${r.surprise} vs ${surprise}`);
+  assert.ok(r.surprise > 0);
   await assert.rejects(engine.activations({ id: 3, type: 'activations', messages, fromTurn: 9 }, never), /no content tokens/);
   await engine.unload();
 });

@@ -4,7 +4,7 @@ import type * as v from 'valibot';
 import * as p from '../../../src/worker/protocol';
 
 const axis = { hiddenSize: 2, vectors: [Float32Array.from([1, 0])], monitorLayer: 0, capLayers: [0], taus: Float32Array.from([0.5]) };
-const tokens = { turn: new Int32Array(1), start: new Int32Array(1), end: Int32Array.from([2]), position: Int32Array.from([5]), tokenId: Int32Array.from([9]), text: ['hi'] };
+const tokens = { turn: new Int32Array(1), start: new Int32Array(1), end: Int32Array.from([2]), position: Int32Array.from([5]), tokenId: Int32Array.from([9]), text: ['hi'], logProb: Float32Array.from([NaN]) };
 
 /** One valid and at least one malformed example per message and result schema. */
 const cases: [string, v.GenericSchema<unknown, unknown>, unknown, unknown[]][] = [
@@ -28,15 +28,21 @@ const cases: [string, v.GenericSchema<unknown, unknown>, unknown, unknown[]][] =
     { id: 8, type: 'activations', messages: [], fromTurn: -1 },
     { id: 8, type: 'activations', messages: [{ role: '', content: 'x' }], fromTurn: 0 },
   ]],
-  ['activations result', p.ActivationsResultSchema, { layerMeans: [new Float32Array(2)], tokens: 3 }, [{ layerMeans: [[0, 1]], tokens: 3 }]],
+  ['activations result', p.ActivationsResultSchema, { layerMeans: [new Float32Array(2)], tokens: 3, surprise: 2.5 }, [
+    { layerMeans: [[0, 1]], tokens: 3, surprise: 2.5 },
+    { layerMeans: [new Float32Array(2)], tokens: 3 },
+    { layerMeans: [new Float32Array(2)], tokens: 3, surprise: '2.5' },
+  ]],
+  ['activations result without a defined surprise', p.ActivationsResultSchema, { layerMeans: [], tokens: 0, surprise: NaN }, [{ layerMeans: [], tokens: 0, surprise: null }]],
   ['unload', p.HostToWorkerSchema, { id: 4, type: 'unload' }, [{ id: '4', type: 'unload' }]],
   ['cancel', p.HostToWorkerSchema, { id: 5, type: 'cancel' }, [{ type: 'cancel' }]],
   ['crash', p.HostToWorkerSchema, { id: 6, type: 'crash' }, [{ id: 1.5, type: 'crash' }]],
   ['unknown type', p.HostToWorkerSchema, { id: 4, type: 'unload' }, [{ id: 7, type: 'launch' }, null, 'load', 42]],
   ['ready', p.WorkerToHostSchema, { type: 'ready', transformersVersion: '4.3.1' }, [{ type: 'ready' }]],
   ['progress', p.WorkerToHostSchema, { type: 'progress', id: 1, phase: 'download', file: 'a', loaded: 1, total: 2 }, [{ type: 'progress', id: 1, phase: 'flying' }]],
-  ['token', p.WorkerToHostSchema, { type: 'token', id: 1, index: 0, tokenId: 3, text: 'a', start: 0, end: 1, projections: new Float32Array(2) }, [
-    { type: 'token', id: 1, index: 0, tokenId: 3, text: 'a', start: 0, end: 1, projections: [0, 0] },
+  ['token', p.WorkerToHostSchema, { type: 'token', id: 1, index: 0, tokenId: 3, text: 'a', start: 0, end: 1, projections: new Float32Array(2), logProb: -1.5 }, [
+    { type: 'token', id: 1, index: 0, tokenId: 3, text: 'a', start: 0, end: 1, projections: [0, 0], logProb: -1.5 },
+    { type: 'token', id: 1, index: 0, tokenId: 3, text: 'a', start: 0, end: 1, projections: new Float32Array(2) },
   ]],
   ['log', p.WorkerToHostSchema, { type: 'log', level: 'warn', message: 'm' }, [{ type: 'log', level: 'loud', message: 'm' }]],
   ['ok reply', p.WorkerToHostSchema, { type: 'reply', id: 1, ok: true, result: null }, [{ type: 'reply', id: 1, ok: 'yes', result: null }]],
@@ -46,6 +52,7 @@ const cases: [string, v.GenericSchema<unknown, unknown>, unknown, unknown[]][] =
   ]],
   ['score result', p.ScoreResultSchema, { layers: [0], monitorLayer: 0, tokens, projections: [new Float32Array(1)], turns: [{ turn: 0, role: 'user', tokenStart: 0, tokenEnd: 1, found: true, means: new Float32Array(1) }], totalTokens: 7, reusedTokens: 0, scoredMessages: 1, fullTokens: 7, tokenLimit: null }, [
     { layers: [0], monitorLayer: 0, tokens: { ...tokens, turn: [0] }, projections: [], turns: [], totalTokens: 7, reusedTokens: 0 },
+    { layers: [0], monitorLayer: 0, tokens: { ...tokens, logProb: [NaN] }, projections: [new Float32Array(1)], turns: [], totalTokens: 7, reusedTokens: 0, scoredMessages: 1, fullTokens: 7, tokenLimit: null },
   ]],
   ['generate result', p.GenerateResultSchema, { text: 'hi', tokens, projections: [new Float32Array(1)], means: new Float32Array(1), stopReason: 'eos', promptTokens: 3, capped: false }, [
     { text: 'hi', tokens, projections: [new Float32Array(1)], means: new Float32Array(1), stopReason: 'tired', promptTokens: 3, capped: false },

@@ -1,18 +1,26 @@
 // instrumentModel on generated tiny models, loaded through transformers.js as the worker loads them:
-// cap off = bit-identical to the original graph, residual outputs = reference forward, caps hold the floor,
-// positions above the floor untouched, KV-cache decoding keeps capping.
+// cap off = bit-identical to the original graph (last-row logits, residuals, KV cache), in-graph next-token
+// log-probabilities = log_softmax of the original logits and of the reference forward, residual outputs =
+// reference forward, caps hold the floor, positions above the floor untouched, KV-cache decoding keeps capping.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { env } from '@huggingface/transformers';
 import { instrumentModel, type InstrumentedModel } from '../../../../src/worker/graph/instrument';
 import { writeTinyModel, type TinyModelInfo, type TinyModelSpec } from '../../../support/tinyModels';
 import { referenceForward } from '../../../support/referenceForward';
-import { bitIdentical, maxRelDiff } from '../../../support/compare';
+import { bitIdentical, referenceLogProbs, maxAbsDiff, maxRelDiff } from '../../../support/compare';
 import { asFloat32, median, projections, row, unitVector } from '../../../support/tensors';
-import { capFeeds, idsToInputs, loadModel, type Outputs } from '../../../support/tjsModel';
+import {
+  capFeeds,
+  headFeeds,
+  idsToInputs,
+  loadModel,
+  scoreAll,
+  type Outputs,
+} from '../../../support/tjsModel';
 
 env.allowRemoteModels = false;
 const root = mkdtempSync(join(tmpdir(), 'pl-instr-'));
@@ -58,6 +66,8 @@ for (const c of cases) {
     let inst: InstrumentedModel;
     let original: Outputs;
     let uncapped: Outputs;
+    /** The same rewrite without the output head (all-position logits, the layout before REWRITE_VERSION 2). */
+    let allPositions: Outputs;
     const v = [unitVector(32, 101), unitVector(32, 102)];
     let taus: number[];
     const fp16 = c.spec.dtype === 'fp16';
@@ -77,8 +87,20 @@ for (const c of cases) {
       uncapped = await m.forward({
         ...idsToInputs(IDS),
         ...capFeeds(inst.capInputs!, v, [-Infinity, -Infinity]),
+        ...headFeeds(inst.head!, scoreAll(IDS)),
       });
       await m.dispose();
+      const old = await instrumentModel(info.dir, {
+        dtype: info.dtype,
+        settings: { capLayers: CAP_LAYERS, allPositionLogits: true },
+        cacheDir: join(root, 'cache'),
+      });
+      const o = await loadModel(old.dir, info.dtype, old.sessionOptions);
+      allPositions = await o.forward({
+        ...idsToInputs(IDS),
+        ...capFeeds(old.capInputs!, v, [-Infinity, -Infinity]),
+      });
+      await o.dispose();
       // Floors at the median uncapped projection: about half the positions get capped.
       taus = CAP_LAYERS.map((l, k) =>
         median(projections(asFloat32(uncapped[`residual.${l}`]!.data), 32, v[k]!)),
@@ -92,11 +114,24 @@ for (const c of cases) {
       assert.deepEqual(inst.residualOutputs, ['residual.0', 'residual.1', 'residual.2', 'residual.3']);
       assert.deepEqual(inst.capLayers, CAP_LAYERS);
       assert.deepEqual(inst.capInputs, { v: 'cap_v', tau: 'cap_tau' });
+      assert.deepEqual(inst.head, {
+        logitsPositions: 'logits_positions',
+        logprobPositions: 'logprob_positions',
+        logprobTargets: 'logprob_targets',
+        logprobs: 'token_logprobs',
+      });
       assert.equal(inst.fromCache, false);
-      const external = c.spec.externalData !== undefined;
-      assert.equal('extra' in inst.sessionOptions, external);
-      // The rewritten folder holds no copy of the weights; external data is read from the source folder.
-      assert.deepEqual(readdirSync(join(inst.dir, 'onnx')), [info.onnxPath.split('/').pop()]);
+      // The rewritten folder holds no copy of the weights: external data, and weights embedded in the source
+      // .onnx, are read from the source folder.
+      assert.ok('extra' in inst.sessionOptions);
+      const file = info.onnxPath.split('/').pop()!;
+      assert.deepEqual(readdirSync(join(inst.dir, 'onnx')), [file]);
+      // The weights of these models take 200+ KB (embedding and lm_head alone 2 x 32 x vocab x 4 bytes).
+      assert.ok(4 * info.vocabSize * 32 * 2 > 64 * 1024);
+      assert.ok(
+        statSync(join(inst.dir, 'onnx', file)).size < 64 * 1024,
+        'the rewritten graph holds no weights',
+      );
       const cfg = JSON.parse(readFileSync(join(inst.dir, 'config.json'), 'utf8')) as Record<
         string,
         Record<string, unknown>
@@ -106,30 +141,124 @@ for (const c of cases) {
         assert.ok(existsSync(join(inst.dir, f)), f);
     });
 
-    test('tau = -Infinity: logits and present.* bit-identical to the original graph', () => {
-      const names = Object.keys(original);
-      assert.ok(names.includes('logits') && names.includes('present.3.value'));
+    test('tau = -Infinity: last-row logits, residuals and present.* bit-identical; log-probabilities = log_softmax of the original logits', () => {
+      const V = info.vocabSize;
+      const n = IDS.length;
+      assert.deepEqual(uncapped.logits!.dims, [1, 2, V]);
+      const lastRow = (original.logits!.data as Float32Array | Uint16Array).subarray((n - 1) * V, n * V);
+      const got = uncapped.logits!.data as Float32Array | Uint16Array;
+      assert.ok(bitIdentical(lastRow, got.subarray(V)), 'last-row logits differ');
+      const names = Object.keys(original).filter((k) => k !== 'logits');
+      assert.ok(names.includes('present.3.value'));
       for (const k of names)
         assert.ok(
           bitIdentical(original[k]!.data as Float32Array, uncapped[k]!.data as Float32Array),
           `${k} differs`,
         );
-      for (const r of inst.residualOutputs) assert.deepEqual(uncapped[r]!.dims, [1, IDS.length, 32]);
+      for (const r of inst.residualOutputs) {
+        assert.deepEqual(uncapped[r]!.dims, [1, n, 32]);
+        assert.ok(
+          bitIdentical(allPositions[r]!.data as Float32Array, uncapped[r]!.data as Float32Array),
+          `${r} differs`,
+        );
+      }
+      assert.ok(
+        bitIdentical(original.logits!.data as Float32Array, allPositions.logits!.data as Float32Array),
+      );
+      const lp = uncapped.token_logprobs!;
+      assert.equal(lp.type, 'float32');
+      assert.deepEqual(lp.dims, [1, n - 1]);
+      const want = referenceLogProbs(
+        asFloat32(original.logits!.data),
+        V,
+        IDS.slice(1).map((_, t) => t),
+        IDS.slice(1),
+      );
+      const d = maxAbsDiff(lp.data as Float32Array, want);
+      assert.ok(d < (fp16 ? 1e-3 : 2e-5), `log-probabilities vs log_softmax of the original logits: ${d}`);
+      for (const x of lp.data as Float32Array) assert.ok(x < 0 && Number.isFinite(x));
+    });
+
+    test('the head computes only what is asked: chosen rows, none, negative positions', async () => {
+      const m = await loadModel(inst.dir, info.dtype, inst.sessionOptions);
+      const V = info.vocabSize;
+      const off = capFeeds(inst.capInputs!, v, [-Infinity, -Infinity]);
+      try {
+        const none = await m.forward({
+          ...idsToInputs(IDS),
+          ...off,
+          ...headFeeds(inst.head!, { logitsAt: [] }),
+        });
+        assert.deepEqual(none.logits!.dims, [1, 0, V]);
+        assert.deepEqual(none.token_logprobs!.dims, [1, 0]);
+        assert.ok(
+          bitIdentical(
+            none['residual.3']!.data as Float32Array,
+            uncapped['residual.3']!.data as Float32Array,
+          ),
+        );
+        const some = await m.forward({
+          ...idsToInputs(IDS),
+          ...off,
+          ...headFeeds(inst.head!, { logitsAt: [0, 5, -1], logprobAt: [4, -2], targets: [IDS[5]!, 3] }),
+        });
+        assert.deepEqual(some.logits!.dims, [1, 3, V]);
+        const all = original.logits!.data as Float32Array | Uint16Array;
+        const got = some.logits!.data as Float32Array | Uint16Array;
+        [0, 5, IDS.length - 1].forEach((t, k) =>
+          assert.ok(
+            bitIdentical(all.subarray(t * V, (t + 1) * V), got.subarray(k * V, (k + 1) * V)),
+            `row ${t}`,
+          ),
+        );
+        const want = referenceLogProbs(asFloat32(all), V, [4, IDS.length - 2], [IDS[5]!, 3]);
+        assert.ok(maxAbsDiff(some.token_logprobs!.data as Float32Array, want) < (fp16 ? 1e-3 : 2e-5));
+        // Position 4's target is the real next token: the same value as in the full scoring run.
+        assert.equal(
+          (some.token_logprobs!.data as Float32Array)[0],
+          (uncapped.token_logprobs!.data as Float32Array)[4],
+        );
+        // One row alone: bit-identical except for 4-bit weights, whose one-row kernel rounds differently.
+        const one = await m.forward({
+          ...idsToInputs(IDS),
+          ...off,
+          ...headFeeds(inst.head!, { logitsAt: [-1] }),
+        });
+        const lastRow = all.subarray((IDS.length - 1) * V);
+        if (c.spec.dtype === 'q4')
+          assert.ok(maxAbsDiff(asFloat32(one.logits!.data), asFloat32(lastRow)) < 1e-5);
+        else assert.ok(bitIdentical(one.logits!.data as Float32Array, lastRow), 'one-row logits differ');
+      } finally {
+        await m.dispose();
+      }
     });
 
     if (hasReference) {
-      test('residual outputs equal the reference forward', () => {
+      test('residual outputs and log-probabilities equal the reference forward', () => {
         const ref = referenceForward(info, IDS);
         inst.residualOutputs.forEach((r, l) => {
           const d = maxRelDiff(asFloat32(uncapped[r]!.data), ref.residuals[l]!);
           assert.ok(d < 1e-4, `${r}: relative error ${d}`);
         });
+        const want = referenceLogProbs(
+          ref.logits,
+          info.vocabSize,
+          IDS.slice(1).map((_, t) => t),
+          IDS.slice(1),
+        );
+        const d = maxAbsDiff(uncapped.token_logprobs!.data as Float32Array, want);
+        assert.ok(d < 1e-4, `log-probabilities vs reference: ${d}`);
       });
     }
 
     test('caps hold the floor at capped layers, leave positions above it unchanged, match the reference', async () => {
       const m = await loadModel(inst.dir, info.dtype, inst.sessionOptions);
-      const capped = await m.forward({ ...idsToInputs(IDS), ...capFeeds(inst.capInputs!, v, taus) });
+      const every = { logitsAt: IDS.map((_, t) => t) };
+      const capped = await m.forward({
+        ...idsToInputs(IDS),
+        ...capFeeds(inst.capInputs!, v, taus),
+        ...headFeeds(inst.head!, every),
+      });
       await m.dispose();
       CAP_LAYERS.forEach((l, k) => {
         const h = asFloat32(capped[`residual.${l}`]!.data);
@@ -178,13 +307,15 @@ for (const c of cases) {
       await orig.dispose();
       const m = await loadModel(inst.dir, info.dtype, inst.sessionOptions);
       try {
+        // Logits of the last position only, at the prompt and at every decode step.
+        const last = headFeeds(inst.head!, { logitsAt: [-1] });
         assert.deepEqual(
-          await m.generate(IDS, 5, capFeeds(inst.capInputs!, v, [-Infinity, -Infinity])),
+          await m.generate(IDS, 5, { ...capFeeds(inst.capInputs!, v, [-Infinity, -Infinity]), ...last }),
           want,
         );
         const steps: Float32Array[] = [];
         const dims: number[][] = [];
-        await m.generate(IDS, 5, capFeeds(inst.capInputs!, v, taus), (o) => {
+        await m.generate(IDS, 5, { ...capFeeds(inst.capInputs!, v, taus), ...last }, (o) => {
           steps.push(asFloat32(o['residual.3']!.data));
           dims.push(o['residual.3']!.dims);
         });

@@ -9,7 +9,7 @@ import { env } from '@huggingface/transformers';
 import { InstrumentationError, instrumentModel } from '../../../../src/worker/graph/instrument';
 import { writeTinyModel } from '../../../support/tinyModels';
 import { bitIdentical } from '../../../support/compare';
-import { idsToInputs, loadModel } from '../../../support/tjsModel';
+import { headFeeds, idsToInputs, loadModel } from '../../../support/tjsModel';
 
 env.allowRemoteModels = false;
 const root = mkdtempSync(join(tmpdir(), 'pl-cache-'));
@@ -21,9 +21,17 @@ describe('instrumentModel cache', () => {
     const info = await writeTinyModel(join(root, 'a'), { externalData: 'dot_data' });
     const opts = { dtype: 'fp32', settings: { capLayers: [2] }, cacheDir };
     const first = await instrumentModel(info.dir, opts);
-    const second = await instrumentModel(info.dir, opts);
+    // A hit does not read the source graph: the check of its bytes runs only for a rewrite.
+    const refuse = (): void => {
+      throw new Error('source graph checked');
+    };
+    const second = await instrumentModel(info.dir, { ...opts, checkSource: refuse });
     assert.equal(first.fromCache, false);
     assert.equal(second.fromCache, true);
+    await assert.rejects(
+      instrumentModel(info.dir, { ...opts, settings: { capLayers: [1] }, checkSource: refuse }),
+      /source graph checked/,
+    );
     assert.deepEqual({ ...second, fromCache: false }, first);
 
     const other = await instrumentModel(info.dir, { ...opts, settings: { capLayers: [2, 3] } });
@@ -68,24 +76,38 @@ describe('instrumentModel cache', () => {
     await m.dispose();
   });
 
-  test('no cap layers: residual outputs only, no cap inputs, original outputs bit-identical', async () => {
+  test('no cap layers: residual outputs only, no cap inputs; allPositionLogits keeps the original head (another entry)', async () => {
     const info = await writeTinyModel(join(root, 'b'), { layout: 'optimum', seed: 5 });
-    const inst = await instrumentModel(info.dir, {
+    const cacheDir = join(root, 'cache-b');
+    const inst = await instrumentModel(info.dir, { dtype: 'fp32', settings: { capLayers: [] }, cacheDir });
+    const old = await instrumentModel(info.dir, {
       dtype: 'fp32',
-      settings: { capLayers: [] },
-      cacheDir: join(root, 'cache-b'),
+      settings: { capLayers: [], allPositionLogits: true },
+      cacheDir,
     });
+    assert.equal(old.fromCache, false);
+    assert.notEqual(old.dir, inst.dir);
     assert.equal(inst.capInputs, null);
     assert.equal(inst.residualOutputs.length, 4);
+    assert.equal(old.head, null);
+    assert.ok(inst.head);
     const ids = [1, 2, 3, 4, 5];
     const a = await loadModel(info.dir, 'fp32');
     const b = await loadModel(inst.dir, 'fp32', inst.sessionOptions);
+    const c = await loadModel(old.dir, 'fp32', old.sessionOptions);
     const x = await a.forward(idsToInputs(ids));
-    const y = await b.forward(idsToInputs(ids));
+    const y = await b.forward({
+      ...idsToInputs(ids),
+      ...headFeeds(inst.head, { logitsAt: ids.map((_, t) => t) }),
+    });
+    const z = await c.forward(idsToInputs(ids));
     await a.dispose();
     await b.dispose();
+    await c.dispose();
     assert.ok(bitIdentical(x.logits!.data as Float32Array, y.logits!.data as Float32Array));
-    assert.ok(y['residual.3']);
+    assert.ok(bitIdentical(x.logits!.data as Float32Array, z.logits!.data as Float32Array));
+    assert.ok(y['residual.3'] && z['residual.3']);
+    assert.equal(z.token_logprobs, undefined);
   });
 
   test('bad arguments and missing files fail clearly', async () => {

@@ -1,6 +1,7 @@
 // instrumentGraphBytes on two real onnxruntime-genai builder graphs (../shared/models/graphs: tiny random
 // Llama, fp32 GroupQueryAttention and fp16 MultiHeadAttention + RotaryEmbedding, external data), run with
-// onnxruntime-node directly (the folders have no config.json): cap off is bit-identical, caps hold, KV-cache
+// onnxruntime-node directly (the folders have no config.json): cap off is bit-identical (residuals, KV cache,
+// last-row logits), in-graph log-probabilities match log_softmax of the original logits, caps hold, KV-cache
 // decode steps keep capping.
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -9,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { externalDataSessionOptions, instrumentGraphBytes } from '../../../../src/worker/graph/instrument';
-import { bitIdentical } from '../../../support/compare';
+import { bitIdentical, referenceLogProbs, maxAbsDiff } from '../../../support/compare';
 import { asFloat32, median, projections, row, unitVector } from '../../../support/tensors';
 import { float32ToFloat16Bits } from '../../../../src/worker/graph/float16';
 
@@ -62,6 +63,20 @@ function pastType(session: ort.InferenceSession, name: string): 'float16' | 'flo
   return meta && 'type' in meta && meta.type === 'float16' ? 'float16' : 'float32';
 }
 
+/** Head feeds: logits rows `logitsAt`; log-probabilities of `targets` at `logprobAt`. */
+function headTensors(
+  logitsAt: readonly number[],
+  logprobAt: readonly number[] = [],
+  targets: readonly number[] = [],
+): Feeds {
+  const i64 = (xs: readonly number[]): BigInt64Array => BigInt64Array.from(xs, (x) => BigInt(x));
+  return {
+    logits_positions: new ort.Tensor('int64', i64(logitsAt), [logitsAt.length]),
+    logprob_positions: new ort.Tensor('int64', i64(logprobAt), [logprobAt.length]),
+    logprob_targets: new ort.Tensor('int64', i64(targets), [1, targets.length]),
+  };
+}
+
 function capTensors(v: readonly Float32Array[], tau: readonly number[]): Feeds {
   const flat = new Float32Array(v.length * HIDDEN);
   v.forEach((r, k) => flat.set(r, k * HIDDEN));
@@ -97,30 +112,67 @@ for (const graph of ['llama-genai-fp32-gqa', 'llama-genai-fp16-mha']) {
       assert.ok(inst.inputNames.includes('cap_v') && inst.inputNames.includes('cap_tau'));
       const v = [unitVector(HIDDEN, 7), unitVector(HIDDEN, 8)];
       try {
+        const n = IDS.length;
         const a = await original.run(baseFeeds(original, IDS, 0));
-        const off = await inst.run({ ...baseFeeds(inst, IDS, 0), ...capTensors(v, [-Infinity, -Infinity]) });
-        for (const k of original.outputNames)
-          assert.ok(bitIdentical(a[k]!.data as Float32Array, off[k]!.data as Float32Array), `${k} differs`);
-        assert.deepEqual(off['residual.1']!.dims, [1, IDS.length, HIDDEN]);
-
-        // Decode step on top of the prompt's cache, cap off: still bit-identical.
-        const next = [3681];
-        const a2 = await original.run(baseFeeds(original, next, IDS.length, a));
-        const off2 = await inst.run({
-          ...baseFeeds(inst, next, IDS.length, off),
+        const scoreAll = headTensors(
+          [-1, -1],
+          IDS.slice(1).map((_, t) => t),
+          IDS.slice(1),
+        );
+        const off = await inst.run({
+          ...baseFeeds(inst, IDS, 0),
           ...capTensors(v, [-Infinity, -Infinity]),
+          ...scoreAll,
+        });
+        for (const k of original.outputNames.filter((k) => k !== 'logits'))
+          assert.ok(bitIdentical(a[k]!.data as Float32Array, off[k]!.data as Float32Array), `${k} differs`);
+        assert.deepEqual(off['residual.1']!.dims, [1, n, HIDDEN]);
+        const V = a.logits!.dims[2]!;
+        const all = a.logits!.data as Float32Array | Uint16Array;
+        assert.deepEqual(off.logits!.dims, [1, 2, V]);
+        assert.ok(
+          bitIdentical(all.subarray((n - 1) * V), (off.logits!.data as Float32Array).subarray(V)),
+          'last-row logits differ',
+        );
+        const lp = off.token_logprobs!;
+        assert.deepEqual(lp.dims, [1, n - 1]);
+        const want = referenceLogProbs(
+          asFloat32(all),
+          V,
+          IDS.slice(1).map((_, t) => t),
+          IDS.slice(1),
+        );
+        const d = maxAbsDiff(lp.data as Float32Array, want);
+        assert.ok(d < (fp16 ? 1e-3 : 2e-5), `log-probabilities vs log_softmax of the original logits: ${d}`);
+
+        // Decode step on top of the prompt's cache, cap off: still bit-identical (one row in both graphs).
+        const next = [3681];
+        const a2 = await original.run(baseFeeds(original, next, n, a));
+        const off2 = await inst.run({
+          ...baseFeeds(inst, next, n, off),
+          ...capTensors(v, [-Infinity, -Infinity]),
+          ...headTensors([-1]),
         });
         for (const k of original.outputNames)
           assert.ok(
             bitIdentical(a2[k]!.data as Float32Array, off2[k]!.data as Float32Array),
             `decode ${k} differs`,
           );
+        assert.deepEqual(off2.token_logprobs!.dims, [1, 0]);
 
         const taus = [0, 1].map((l) =>
           median(projections(asFloat32(off[`residual.${l}`]!.data), HIDDEN, v[l]!)),
         );
-        const on = await inst.run({ ...baseFeeds(inst, IDS, 0), ...capTensors(v, taus) });
-        const on2 = await inst.run({ ...baseFeeds(inst, next, IDS.length, on), ...capTensors(v, taus) });
+        const on = await inst.run({
+          ...baseFeeds(inst, IDS, 0),
+          ...capTensors(v, taus),
+          ...headTensors([-1, -1]),
+        });
+        const on2 = await inst.run({
+          ...baseFeeds(inst, next, n, on),
+          ...capTensors(v, taus),
+          ...headTensors([-1]),
+        });
         for (const l of [0, 1]) {
           for (const res of [on, on2]) {
             const h = asFloat32(res[`residual.${l}`]!.data);
