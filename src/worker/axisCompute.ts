@@ -56,13 +56,16 @@ interface RunRecord {
   readonly dropped: string | null;
   /** base64 float32 per layer; empty when dropped. */
   readonly layerMeans: readonly string[];
-  /** Mean negative log-likelihood of the reply's tokens read back after its prompt (nats per token); null when dropped or unknown. */
+  /**
+   * The reply's expected surprise: the mean entropy (nats) of the next-token distributions it was
+   * sampled from. Null when dropped or when no token was generated.
+   */
   readonly surprise: number | null;
   readonly ms: number;
 }
 
 /** Bump when RunRecord gains a field every run must have, so older checkpoints start afresh instead of mixing. */
-const RECORD_VERSION = 2;
+const RECORD_VERSION = 3;
 
 interface CheckpointHeader {
   readonly kind: 'persona-lens-axis-checkpoint';
@@ -170,7 +173,7 @@ export async function computeAxis(client: EngineClient, info: ModelInfo, o: Axis
   const axis: AxisFile = {
     format: AXIS_FORMAT,
     version: AXIS_VERSION,
-    model: { id: o.model.id, revision: o.model.revision, fileHash: o.model.fileHash, dtype: o.model.dtype, numLayers: info.numLayers, hiddenSize: info.hiddenSize },
+    model: { id: o.model.id, revision: o.model.revision, fileHash: o.model.fileHash, dtype: o.model.dtype, numLayers: info.numLayers, hiddenSize: info.hiddenSize, ...(info.vocabSize !== null && info.vocabSize >= 2 ? { vocabSize: info.vocabSize } : {}) },
     battery: {
       hash: header.batteryHash,
       subset: o.subset,
@@ -232,7 +235,12 @@ async function runOne(client: EngineClient, info: ModelInfo, run: AxisRun, o: Ax
   if (problem) return { key: run.key, text, dropped: problem, layerMeans: [], surprise: null, ms: Date.now() - t0 };
   const act = await client.activations([...messages, { role: 'assistant', content: text }], messages.length, signal);
   if (act.layerMeans.length !== info.numLayers) throw new Error(`activations returned ${act.layerMeans.length} layers, the model has ${info.numLayers}`);
-  return { key: run.key, text, dropped: null, layerMeans: act.layerMeans.map(encodeVector), surprise: act.surprise ?? null, ms: Date.now() - t0 };
+  // The yardstick of the domain check is what the model expects its own text to cost (the entropy along
+  // the reply), not the observed surprise of these replies: they are sampled at temperature 0.7, so
+  // their tokens are the likelier ones (on the demo model: median 0.19 nats/token, against 1.1-1.5 on
+  // the generator's own in-domain replies), and a limit read from them would call in-domain text unreadable.
+  const surprise = gen.entropy.length > 0 ? mean(gen.entropy) : null;
+  return { key: run.key, text, dropped: null, layerMeans: act.layerMeans.map(encodeVector), surprise, ms: Date.now() - t0 };
 }
 
 /** Reads finished runs of a checkpoint made with the same settings; starts a new file otherwise. */

@@ -9,7 +9,7 @@ import { axisSpecProblems, type AxisSpec } from '../core/axis/axisSpec';
 import { projectTokens } from '../core/axis/projection';
 import { mean } from '../core/stats/descriptive';
 import { EngineError, throwIfAborted } from './errors';
-import { cropPast, logSoftmaxAt, runChunk, type CapFeeds, type DecoderModel, type PastTensors } from './forward';
+import { cropPast, nextTokenStats, runChunk, type CapFeeds, type DecoderModel, type PastTensors } from './forward';
 import { InstrumentationError } from './graph/errors';
 import { instrumentedCacheDir, instrumentModel, type InstrumentedModel } from './graph/instrument';
 import { ensureHubModel, isHubModelId } from './hubDownload';
@@ -163,6 +163,7 @@ export class Engine {
       dtype: req.dtype,
       numLayers: inst.numLayers,
       hiddenSize: inst.hiddenSize,
+      vocabSize: typeof folder.config['vocab_size'] === 'number' ? folder.config['vocab_size'] : null,
       capLayers: [...inst.capLayers],
       kvCache: session.inputNames.some((n) => n.startsWith('past_key_values')),
       pattern: inst.pattern,
@@ -271,6 +272,7 @@ export class Engine {
     const ends: number[] = [];
     const texts: string[] = [];
     const logProbs: number[] = [];
+    const entropies: number[] = [];
     let logits = pre.lastLogits as Float32Array;
     let past = pre.past;
     let text = '';
@@ -285,7 +287,8 @@ export class Engine {
         break;
       }
       // From the logits it was sampled from, before temperature and top-p: the model's own distribution.
-      const logProb = Math.fround(logSoftmaxAt(logits, next));
+      const stats = nextTokenStats(logits, next);
+      const logProb = Math.fround(stats.logProb);
       generated.push(next);
       ids.push(next);
       // Feeding the token gives its own residuals (same positions as scoring would) and the next logits.
@@ -311,6 +314,7 @@ export class Engine {
       ends.push(stable);
       texts.push(tokenText);
       logProbs.push(logProb);
+      entropies.push(stats.entropy);
       onToken({ index: i, tokenId: next, text: tokenText, start, end: stable, projections: Float32Array.from(proj), logProb });
     }
     // A reply that ends at once (end-of-turn as the first token) is empty; transformers.js refuses to decode no ids.
@@ -330,6 +334,7 @@ export class Engine {
       },
       projections,
       means: Float32Array.from(projections, (p) => mean(p.subarray(0, n))),
+      entropy: Float32Array.from(entropies),
       stopReason,
       promptTokens: map.ids.length,
       capped: req.capping,

@@ -119,13 +119,24 @@ export async function runChunk(
   return { residuals, lastLogits, logProbs, present };
 }
 
-/** ln softmax(logits)[token] in float64 (the raw distribution, before temperature or top-p). */
-export function logSoftmaxAt(logits: Float32Array, token: number): number {
+/**
+ * ln p(token) and the entropy H = -sum p ln p (nats) of the softmax of `logits`, in one pass over the
+ * vocabulary (float64 sums, shifted by the maximum for stability). The entropy is the surprise the
+ * model expects of its own next token: the domain check's yardstick (src/core/axis/calibration.ts).
+ */
+export function nextTokenStats(logits: Float32Array, token: number): { logProb: number; entropy: number } {
   let max = -Infinity;
   for (let i = 0; i < logits.length; i++) if ((logits[i] as number) > max) max = logits[i] as number;
   let z = 0;
-  for (let i = 0; i < logits.length; i++) z += Math.exp((logits[i] as number) - max);
-  return (logits[token] as number) - max - Math.log(z);
+  let weighted = 0;
+  for (let i = 0; i < logits.length; i++) {
+    const d = (logits[i] as number) - max;
+    const e = Math.exp(d);
+    z += e;
+    weighted += e * d;
+  }
+  const logZ = Math.log(z);
+  return { logProb: (logits[token] as number) - max - logZ, entropy: logZ - weighted / z };
 }
 
 /** The cache cut to its first `length` positions (sequence axis = dims[-2]); tensors are copied. */

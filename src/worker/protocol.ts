@@ -195,6 +195,8 @@ export const ModelInfoSchema = v.object({
   dtype: v.string(),
   numLayers: nonNegInt,
   hiddenSize: nonNegInt,
+  /** config.json's vocab_size; null when the config does not say. */
+  vocabSize: v.nullable(nonNegInt),
   capLayers: v.array(nonNegInt),
   /** Whether the graph takes a KV cache (needed for prefix reuse and fast generation). */
   kvCache: v.boolean(),
@@ -261,6 +263,8 @@ export const GenerateResultSchema = v.object({
   projections: v.array(v.instance(Float32Array)),
   /** Mean over the generated tokens per layer (empty without an axis; NaN when no token was generated). */
   means: v.instance(Float32Array),
+  /** entropy[i]: entropy (nats) of the model's next-token distribution that generated token i was drawn from (before temperature and top-p). */
+  entropy: v.instance(Float32Array),
   stopReason: v.picklist(['eos', 'maxTokens']),
   promptTokens: nonNegInt,
   capped: v.boolean(),

@@ -53,6 +53,8 @@ export const AxisFileSchema = v.object({
     dtype: v.string(),
     numLayers: v.pipe(v.number(), v.integer(), v.minValue(1)),
     hiddenSize: v.pipe(v.number(), v.integer(), v.minValue(1)),
+    /** Version 2, when the model's config says: the domain check's "knows nothing" end (ln vocabSize nats). */
+    vocabSize: v.optional(v.pipe(v.number(), v.integer(), v.minValue(2))),
   }),
   battery: v.object({ hash: v.string(), subset: v.string(), roles: v.number(), questions: v.number(), responses: v.number() }),
   createdAt: v.string(),
@@ -64,8 +66,10 @@ export const AxisFileSchema = v.object({
   }),
   layers: v.array(LayerSchema),
   /**
-   * Version 2: surprise (mean negative log-likelihood, nats per token) of the model's own kept battery
-   * replies, each read back after its prompt: the domain check compares a turn's surprise with it.
+   * Version 2: expected surprise of the model's own kept battery replies (per reply, the mean entropy
+   * in nats of the next-token distributions it was sampled from). The domain check compares a turn's
+   * observed surprise (its mean negative log-likelihood per token) with it: on text the model can
+   * model, the two agree on average.
    */
   surprise: v.optional(v.nullable(PopulationSchema)),
   /** Free-form validation metrics and timings (see the validation report). */

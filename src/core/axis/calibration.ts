@@ -87,13 +87,18 @@ export interface Calibration {
 const SMALL_POPULATION = 20;
 
 /**
- * The surprise above which a turn is out of domain: twice the own-reply p99, and at least 1.5 nats
- * above it. Deliberately far out: a real chat model reads other models' and people's replies at a
- * surprise near its own sampled replies' (typically within one nat per token), so only text it
- * cannot model at all (another language or domain, a toy model on real text) crosses this line.
+ * The surprise above which a turn is out of domain. The yardstick is the p99 of the model's expected
+ * surprise on its own replies (mean next-token entropy along each): expected rather than observed,
+ * because those replies are sampled at temperature 0.7, so their own tokens are the likelier ones and
+ * a limit read from them would call in-domain text unreadable. The limit is halfway from that p99 to
+ * ln(vocabulary), the surprise of a model that knows nothing (a uniform guess): a turn beyond it reads
+ * closer to noise than to the model's own text. Without a vocabulary size, twice the p99 and at least
+ * 1.5 nats above it. Either way deliberately far out: only text the model cannot model at all
+ * (another language or domain, a toy model on real text) crosses it.
  */
-export function domainLimit(ownP99: number): number {
-  return Math.max(2 * ownP99, ownP99 + 1.5);
+export function domainLimit(ownP99: number, vocabSize?: number): number {
+  const near = Math.max(2 * ownP99, ownP99 + 1.5);
+  return vocabSize !== undefined && vocabSize >= 2 ? Math.max(near, (ownP99 + Math.log(vocabSize)) / 2) : near;
 }
 
 /** The calibration of an axis file at `layer`: zone cuts from its held-out populations and the domain check. */
@@ -188,7 +193,7 @@ function domainOf(axis: AxisFile): DomainCheck | null {
   const s = axis.surprise;
   if (!s || s.n === 0) return null;
   const ownP99 = fromPercentileTable(s.table, 99);
-  return { limit: domainLimit(ownP99), ownMedian: fromPercentileTable(s.table, 50), ownP99, n: s.n };
+  return { limit: domainLimit(ownP99, axis.model.vocabSize), ownMedian: fromPercentileTable(s.table, 50), ownP99, n: s.n };
 }
 
 /** How one assistant reply reads: its zone, or none when it is out of the model's domain or the axis draws no zones. */

@@ -46,7 +46,7 @@ export function describeZones(z: ZoneCuts): { assistant: string; role: string | 
 export function describeDomain(c: Calibration): string | null {
   const d = c.domain;
   if (!d) return null;
-  return `out of domain above ${d.limit.toFixed(2)} nats/token (the model's own replies: median ${d.ownMedian.toFixed(2)}, 99th percentile ${d.ownP99.toFixed(2)}, n ${d.n})`;
+  return `out of domain above ${d.limit.toFixed(2)} nats/token (expected on the model's own replies: median ${d.ownMedian.toFixed(2)}, 99th percentile ${d.ownP99.toFixed(2)}, n ${d.n})`;
 }
 
 /** The lines under a conversation's heading in the CLI table: zones, domain, capping floor, notes. */

@@ -90,7 +90,7 @@ test("the paper's four transcripts are out of the demo model's domain (>= 95% of
     own.push(...(await score(conversationOf([...it.messages, { role: 'assistant', content: it.reference }]))).turns.filter((t) => t.role === 'assistant'));
   }
   const ownOod = share(own, (t) => t.outOfDomain);
-  assert.ok(ownOod <= 0.02, `out of domain: ${ownOod} of ${own.length}`);
+  assert.ok(ownOod <= 0.02, `out of domain: ${ownOod} of ${own.length} (highest surprise ${own.map((t) => t.surprise ?? 0).sort((a, b) => b - a).slice(0, 12).map((x) => x.toFixed(2)).join(' ')})`);
 });
 
 test('the demo sample reads assistant at its first assistant turn and role at its last', async () => {

@@ -47,15 +47,16 @@ const cases: [string, v.GenericSchema<unknown, unknown>, unknown, unknown[]][] =
   ['log', p.WorkerToHostSchema, { type: 'log', level: 'warn', message: 'm' }, [{ type: 'log', level: 'loud', message: 'm' }]],
   ['ok reply', p.WorkerToHostSchema, { type: 'reply', id: 1, ok: true, result: null }, [{ type: 'reply', id: 1, ok: 'yes', result: null }]],
   ['error reply', p.WorkerToHostSchema, { type: 'reply', id: 1, ok: false, error: { code: 'load', message: 'm' } }, [{ type: 'reply', id: 1, ok: false, error: 'm' }]],
-  ['model info', p.ModelInfoSchema, { model: 'm', dir: '/m', modelType: 'llama', dtype: 'fp32', numLayers: 2, hiddenSize: 8, capLayers: [1], kvCache: true, pattern: 'add', instrumentedFromCache: false }, [
+  ['model info', p.ModelInfoSchema, { model: 'm', dir: '/m', modelType: 'llama', dtype: 'fp32', numLayers: 2, hiddenSize: 8, vocabSize: 64, capLayers: [1], kvCache: true, pattern: 'add', instrumentedFromCache: false }, [
     { model: 'm', dir: '/m', modelType: 'llama', dtype: 'fp32', numLayers: -2, hiddenSize: 8, capLayers: [1], kvCache: true, pattern: 'add', instrumentedFromCache: false },
   ]],
   ['score result', p.ScoreResultSchema, { layers: [0], monitorLayer: 0, tokens, projections: [new Float32Array(1)], turns: [{ turn: 0, role: 'user', tokenStart: 0, tokenEnd: 1, found: true, means: new Float32Array(1) }], totalTokens: 7, reusedTokens: 0, scoredMessages: 1, fullTokens: 7, tokenLimit: null }, [
     { layers: [0], monitorLayer: 0, tokens: { ...tokens, turn: [0] }, projections: [], turns: [], totalTokens: 7, reusedTokens: 0 },
     { layers: [0], monitorLayer: 0, tokens: { ...tokens, logProb: [NaN] }, projections: [new Float32Array(1)], turns: [], totalTokens: 7, reusedTokens: 0, scoredMessages: 1, fullTokens: 7, tokenLimit: null },
   ]],
-  ['generate result', p.GenerateResultSchema, { text: 'hi', tokens, projections: [new Float32Array(1)], means: new Float32Array(1), stopReason: 'eos', promptTokens: 3, capped: false }, [
-    { text: 'hi', tokens, projections: [new Float32Array(1)], means: new Float32Array(1), stopReason: 'tired', promptTokens: 3, capped: false },
+  ['generate result', p.GenerateResultSchema, { text: 'hi', tokens, projections: [new Float32Array(1)], means: new Float32Array(1), entropy: new Float32Array(2), stopReason: 'eos', promptTokens: 3, capped: false }, [
+    { text: 'hi', tokens, projections: [new Float32Array(1)], means: new Float32Array(1), entropy: new Float32Array(2), stopReason: 'tired', promptTokens: 3, capped: false },
+    { text: 'hi', tokens, projections: [new Float32Array(1)], means: new Float32Array(1), stopReason: 'eos', promptTokens: 3, capped: false },
   ]],
 ];
 

@@ -108,6 +108,17 @@ test('the domain check flags only turns far above the model\'s own surprise', ()
   assert.deepEqual(readReply(NaN, 0.5, c), { zone: null, outOfDomain: false });
 });
 
+test('with a vocabulary size, the domain limit sits halfway from the own p99 to a uniform guess', () => {
+  const base = syntheticAxis();
+  const c = calibrationOf({ ...base, model: { ...base.model, vocabSize: 1024 } }, 0);
+  assert.ok(c.domain);
+  close(c.domain.limit, (0.992 + Math.log(1024)) / 2);
+  close(domainLimit(1, 151_936), (1 + Math.log(151_936)) / 2); // a Qwen-size vocabulary
+  assert.equal(domainLimit(3, 8), 6, 'never nearer than twice the own p99');
+  assert.equal(isOutOfDomain(3.9, c.domain), false);
+  assert.equal(isOutOfDomain(4.0, c.domain), true);
+});
+
 test('every axis file the CLI writes parses with its populations (the schema keeps them)', () => {
   const a = syntheticAxis({ layers: [{ ...syntheticAxis().layers[0]!, populations: { default: evenPopulation(1, 2), role: null } }] });
   const back = parseAxisFile(JSON.stringify(a), 'x.axis.json');
