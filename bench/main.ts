@@ -18,6 +18,7 @@ import { chatTokenizerFrom, mapTokens } from '../src/worker/tokenMap';
 import { mulberry32 } from '../test/support/prng';
 import { writeTinyModel, type TinyModelSpec } from '../test/support/tinyModels';
 import { generateProbeModel, probeBench } from './probe';
+import { TRANSCRIPTS_DIR } from '../test/support/shared.mjs';
 
 const SPEC: Partial<TinyModelSpec> = {
   layout: 'genai',
@@ -56,7 +57,7 @@ function axis(seed: number, taus: number[] = CAP_LAYERS.map(() => -Infinity)): A
 
 /** The 30-turn coding transcript, each message cut so the whole stays inside the model's context. */
 function conversation(name: string, maxChars: number): ChatMessage[] {
-  const path = join(root, '..', 'shared', 'data', 'assistant-axis', 'transcripts', 'persona_drift', name);
+  const path = join(TRANSCRIPTS_DIR, name);
   const j = JSON.parse(readFileSync(path, 'utf8')) as { conversation: ChatMessage[] };
   return j.conversation.map((m) => ({ role: m.role, content: m.content.slice(0, maxChars) }));
 }
