@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { SHARED_DIR } from '../test/support/shared.mjs';
 import { writeTinyModel, type TinyModelSpec } from '../test/support/tinyModels';
 
 export const ROOT = join(__dirname, '..');
@@ -63,7 +64,7 @@ export function realShape(
   externalData: boolean,
 ): BenchModel {
   const shapes = JSON.parse(
-    readFileSync(join(ROOT, '..', 'shared', 'models', 'configs', 'shapes.json'), 'utf8'),
+    readFileSync(join(SHARED_DIR, 'models', 'configs', 'shapes.json'), 'utf8'),
   ) as Record<string, ShapeEntry>;
   const s = shapes[key];
   if (!s) throw new Error(`shapes.json has no entry '${key}'`);

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ChatMessage } from '../src/worker/protocol';
-import { ROOT } from './models';
+import { TRANSCRIPTS_DIR } from '../test/support/shared.mjs';
 
 /** Median of the values (the upper one of an even count). */
 export function median(xs: readonly number[]): number {
@@ -19,7 +19,7 @@ export async function timed<T>(f: () => Promise<T>): Promise<[number, T]> {
 
 /** Path of a persona-drift transcript of the paper's public data (MIT). */
 export function transcriptPath(name: string): string {
-  return join(ROOT, '..', 'shared', 'data', 'assistant-axis', 'transcripts', 'persona_drift', name);
+  return join(TRANSCRIPTS_DIR, name);
 }
 
 /** A persona-drift transcript's messages, each cut to maxChars. */

@@ -3,6 +3,7 @@
 import { gunzipSync } from 'node:zlib';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { TOKENIZERS_DIR } from './shared.mjs';
 
 /** ChatML template as used by Qwen2 / SmolLM2 (no default system prompt). */
 export const CHATML_TEMPLATE =
@@ -130,7 +131,7 @@ export function writeByteTokenizer(dir: string): TokenizerInfo {
 }
 
 /** Folder of the shared real Qwen3 tokenizer (read at test time, never copied into the repo). */
-export const QWEN3_TOKENIZER_DIR = join(process.cwd(), '..', 'shared', 'models', 'tokenizers', 'qwen3');
+export const QWEN3_TOKENIZER_DIR = join(TOKENIZERS_DIR, 'qwen3');
 
 /** Writes the real Qwen3 tokenizer.json (gunzipped) and its tokenizer_config.json into `dir`. */
 export function writeQwen3Tokenizer(dir: string): TokenizerInfo {

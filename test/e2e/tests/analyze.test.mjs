@@ -5,7 +5,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { transcriptsDir, withSession } from '../harness.mjs';
+import { withSession } from '../harness.mjs';
+import { TRANSCRIPTS_DIR } from '../../support/shared.mjs';
 
 const transcript = 'philosophy.json';
 
@@ -26,10 +27,10 @@ test('Analyze File decorates assistant turns and opens the drift panel', async (
     await s.screenshot('analyzed');
 
     // Analysis never edits the transcript: no dirty editor, file bytes unchanged.
-    assert.equal(await s.page.locator('.tabs-container .tab.dirty').count(), 0, 'an editor became dirty');
+    assert.equal(await s.dirtyTabs().count(), 0, 'an editor became dirty');
     assert.equal(
       readFileSync(join(s.workspace, transcript), 'utf8'),
-      readFileSync(join(transcriptsDir, transcript), 'utf8'),
+      readFileSync(join(TRANSCRIPTS_DIR, transcript), 'utf8'),
     );
   });
 });

@@ -39,25 +39,25 @@ test('cancelling an analysis while the model graph is hashed shows no error; a t
         await s.openFile(file);
         await s.waitForLogLine('Persona Lens activated');
         await s.runCommand('Persona Lens: Analyze File');
-        const loading = s.page.locator('.statusbar-item', { hasText: 'Persona Lens: loading' });
+        const loading = s.statusBarItem('Persona Lens: loading');
         await s.race(loading.first().waitFor());
-        const toast = s.page.locator('.notifications-toasts .notification-toast', { hasText: 'Persona Lens' });
+        const toast = s.notification('Persona Lens');
         await s.race(toast.first().waitFor());
         await s.screenshot('hashing');
         await toast.first().hover();
         await s.race(toast.first().locator('.monaco-button', { hasText: 'Cancel' }).first().click());
         await s.race(loading.first().waitFor({ state: 'detached' }));
-        const status = s.page.locator('.statusbar-item', { hasText: 'Persona Lens' }).first();
+        const status = s.statusBarItem('Persona Lens').first();
         assert.doesNotMatch(await status.innerHTML(), /codicon-error/, 'the status bar shows an error for a cancel');
         assert.match(await status.innerText(), /Persona Lens/);
         assert.doesNotMatch(s.readLog(), /Loaded |aborted|failed/i, `the cancel happened after the load or was reported:\n${s.readLog()}`);
-        assert.equal(await s.page.locator('.notifications-toasts .notification-toast', { hasText: /aborted|failed/i }).count(), 0);
+        assert.equal(await s.notification(/aborted|failed/i).count(), 0);
         await s.screenshot('cancelled');
 
         // A transcript over the size limit: refused before its text is read, and the user is told why.
         await s.openFile('big.json');
         await s.runCommand('Persona Lens: Analyze File');
-        const warning = s.page.locator('.notifications-toasts .notification-toast', { hasText: 'is larger than the' });
+        const warning = s.notification('is larger than the');
         await s.race(warning.first().waitFor());
         assert.match(await warning.first().innerText(), /big\.json is larger than the 102\.4 KB limit for transcripts \(at least \d+\.\d KB\).*persona-lens\.maxFileSizeMB/s);
         assert.doesNotMatch(s.readLog(), /Analyzed .*big\.json/);

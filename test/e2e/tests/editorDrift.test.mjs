@@ -39,8 +39,9 @@ test('demo transcript: values fall; an edit dims and re-scores; values follow ed
       );
       const values = demo.map((d) => valueOf(d.text));
       assert.ok(values.every(Number.isFinite), JSON.stringify(values));
+      const [firstValue, lastValue] = [values[0], values.at(-1)];
       assert.ok(
-        values[0] > values[values.length - 1],
+        firstValue !== undefined && lastValue !== undefined && firstValue > lastValue,
         `values should fall as the conversation drifts: ${values}`,
       );
       // Issue 22: the first reply reads assistant, the pirate reply role (the only zone drawn red).
@@ -48,7 +49,7 @@ test('demo transcript: values fall; an edit dims and re-scores; values follow ed
       assert.match(demo[demo.length - 1]?.text ?? '', /▼ role$/, JSON.stringify(demo));
       assert.ok(!/▼/.test(demo[0]?.text ?? ''), 'a normal assistant reply raised the alarm');
       console.log(`demo transcript values: ${demo.map((d) => d.text).join(' | ')}`);
-      assert.equal(await s.page.locator('.tabs-container .tab.dirty').count(), 0, 'an editor became dirty');
+      assert.equal(await s.dirtyTabs().count(), 0, 'an editor became dirty');
       await s.race(s.webviewFrame().locator('body[data-ready="true"]').waitFor());
       const darkColor = demo[0]?.color;
       await s.page.keyboard.press('Control+B'); // hide the side bar: more room for the transcript
@@ -117,7 +118,7 @@ test('demo transcript: values fall; an edit dims and re-scores; values follow ed
         60_000,
       );
       await s.page.keyboard.press('Control+S');
-      await s.race(s.page.locator('.tabs-container .tab.dirty').waitFor({ state: 'detached' }));
+      await s.race(s.dirtyTabs().waitFor({ state: 'detached' }));
 
       // 4. Another tab and back: the values are still drawn, with no new analysis.
       const analyses = () =>

@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { transcriptsDir, withSession } from '../harness.mjs';
+import { withSession } from '../harness.mjs';
+import { TRANSCRIPTS_DIR } from '../../support/shared.mjs';
 import { assistantContentLines } from '../transcriptLines.mjs';
 
 const transcripts = ['philosophy.json', 'coding.json', 'therapy.json', 'writing.json'];
@@ -30,7 +31,7 @@ test('every assistant turn of the four paper transcripts shows its value', async
     },
     async (s) => {
       for (const file of transcripts) {
-        const expected = assistantContentLines(readFileSync(join(transcriptsDir, file), 'utf8'));
+        const expected = assistantContentLines(readFileSync(join(TRANSCRIPTS_DIR, file), 'utf8'));
         await s.openFile(file);
         await s.runCommand('Persona Lens: Analyze File');
         await s.waitForLogLine(`Analyzed ${file}`, 90_000);
@@ -58,7 +59,7 @@ test('every assistant turn of the four paper transcripts shows its value', async
         const unread = axis.filter((d) => ood.test(d.text)).length;
         assert.ok(unread >= 0.95 * scored, `${file}: ${unread} of ${scored} values out of domain: ${JSON.stringify(axis.map((d) => d.text))}`);
         assert.ok(!axis.some((d) => /▼/.test(d.text)), `${file}: an out-of-domain value raised the alarm`);
-        const notice = s.page.locator('.notifications-toasts .notification-toast', { hasText: `assistant turns of ${file} are out of the demo model's domain` });
+        const notice = s.notification(`assistant turns of ${file} are out of the demo model's domain`);
         await s.race(notice.waitFor());
         assert.equal(await notice.locator('.monaco-button', { hasText: 'Select Model' }).count(), 1, 'the notice offers Select Model');
         console.log(
@@ -68,7 +69,7 @@ test('every assistant turn of the four paper transcripts shows its value', async
 
       // Hover on a scored turn: its numbers and the three actions.
       const file = 'writing.json';
-      const text = readFileSync(join(transcriptsDir, file), 'utf8');
+      const text = readFileSync(join(TRANSCRIPTS_DIR, file), 'utf8');
       const line = assistantContentLines(text)[0] ?? 1;
       // A word of the turn's text (one token span of the JSON string): inside the turn.
       const needle =

@@ -27,15 +27,13 @@ test('an untrusted workspace ignores its persona-lens.model setting; an idle wor
     },
     async (s) => {
       // The workbench really is in Restricted Mode (status bar indicator).
-      await s.race(s.page.locator('.statusbar-item', { hasText: 'Restricted Mode' }).first().waitFor());
+      await s.race(s.statusBarItem('Restricted Mode').first().waitFor());
       await s.openFile(file);
       const warned = await s.waitForLogLine(
         'Restricted Mode: the workspace setting persona-lens.model is ignored',
       );
       assert.ok(!warned.includes(bogus), 'the message names the setting, not its value');
-      const toast = s.page.locator('.notifications-toasts .notification-toast', {
-        hasText: 'the workspace setting persona-lens.model is ignored',
-      });
+      const toast = s.notification('the workspace setting persona-lens.model is ignored');
       await s.race(toast.first().waitFor());
       assert.match(await toast.first().innerText(), /Manage Workspace Trust/);
       await s.screenshot('restricted');
@@ -46,10 +44,10 @@ test('an untrusted workspace ignores its persona-lens.model setting; an idle wor
       assert.ok(!s.readLog().includes(bogus), `the workspace model path reached the engine:\n${s.readLog()}`);
 
       // Idle shutdown: the worker stops after the idle time and comes back on the next analysis.
-      const status = s.page.locator('.statusbar-item', { hasText: 'Persona Lens' }).first();
+      const status = s.statusBarItem('Persona Lens').first();
       await s.waitForLogLine(/Engine stopped after 0\.05 idle minute/, 30_000);
       await s.race(
-        s.page.locator('.statusbar-item', { hasText: 'Persona Lens: ready' }).waitFor({ state: 'detached' }),
+        s.statusBarItem('Persona Lens: ready').waitFor({ state: 'detached' }),
       );
       assert.doesNotMatch(await status.innerText(), /ready|scoring|loading/);
       const loads = () =>

@@ -10,7 +10,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { launchChromium, repoRoot, resultsDir, transcriptsDir, withSession } from '../harness.mjs';
+import { launchChromium, repoRoot, resultsDir, withSession } from '../harness.mjs';
+import { TRANSCRIPTS_DIR } from '../../support/shared.mjs';
 
 const cli = join(repoRoot, 'out', 'cli.js');
 const artifacts = join(resultsDir, 'report');
@@ -21,7 +22,7 @@ test('the HTML report renders its plots, strips and tables offline, in light and
   rmSync(artifacts, { recursive: true, force: true });
   mkdirSync(artifacts, { recursive: true });
   const out = join(tmp, 'report.html');
-  const transcripts = readdirSync(transcriptsDir).map((f) => join(transcriptsDir, f));
+  const transcripts = readdirSync(TRANSCRIPTS_DIR).map((f) => join(TRANSCRIPTS_DIR, f));
   const files = [join(repoRoot, 'samples', 'drifting-conversation.json'), ...transcripts];
   // --max-tokens keeps the paper's long transcripts to their first turns (the demo model's context is 16k tokens; scoring all of it takes minutes).
   const r = spawnSync(
@@ -150,28 +151,11 @@ test('"Persona Lens: Export Report" writes the analysed transcript\'s report nex
       await s.runCommand('Persona Lens: Export Report', { opensQuickPick: true });
       const qi = s.page.locator('.quick-input-widget');
       await s.race(qi.locator('.monaco-list-row', { hasText: 'HTML report' }).first().click());
-      // code-server's save dialog is VS Code's simple dialog: a quick input holding the proposed path.
-      const input = qi.locator('input');
-      await s.race(
-        s.page.waitForFunction(
-          () =>
-            /philosophy\.persona-lens\.html$/.test(
-              document.querySelector('.quick-input-widget input') instanceof HTMLInputElement
-                ? /** @type {HTMLInputElement} */ (document.querySelector('.quick-input-widget input')).value
-                : '',
-            ),
-          undefined,
-          { polling: 200, timeout: 30_000 },
-        ),
-      );
+      const input = await s.saveDialog('philosophy.persona-lens.html');
       await s.screenshot('save-dialog');
       await input.press('Enter');
       const target = join(s.workspace, 'philosophy.persona-lens.html');
-      await s.race(
-        s.page
-          .locator('.notifications-toasts', { hasText: 'exported philosophy.persona-lens.html' })
-          .waitFor({ timeout: 30_000 }),
-      );
+      await s.race(s.notification('exported philosophy.persona-lens.html').waitFor({ timeout: 30_000 }));
       await s.screenshot('exported');
       assert.ok(existsSync(target), `${target} was not written`);
       const html = readFileSync(target, 'utf8');

@@ -7,9 +7,9 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeTinyModel } from '../../support/tinyModels';
+import { TRANSCRIPTS_DIR } from '../../support/shared.mjs';
 
 const CLI = join(process.cwd(), 'out', 'cli.js');
-const TRANSCRIPTS = join(process.cwd(), '..', 'shared', 'data', 'assistant-axis', 'transcripts', 'persona_drift');
 let dir = '';
 let model = '';
 let cache = '';
@@ -32,7 +32,7 @@ before(async () => {
 
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-const files = (): string[] => readdirSync(TRANSCRIPTS).map((f) => join(TRANSCRIPTS, f));
+const files = (): string[] => readdirSync(TRANSCRIPTS_DIR).map((f) => join(TRANSCRIPTS_DIR, f));
 
 test('score prints a table per transcript and exits 0', () => {
   const r = cli('score', '--model', model, '--cache-dir', cache, '--quiet', ...files());
@@ -61,7 +61,7 @@ test('json and csv carry the same values', () => {
 });
 
 test('gates exit 1 with the reason on stderr, fail closed on turns they could not score, and pass when met', () => {
-  const f = join(TRANSCRIPTS, 'philosophy.json');
+  const f = join(TRANSCRIPTS_DIR, 'philosophy.json');
   const fail = cli('score', '--model', model, '--cache-dir', cache, '--quiet', '--fail-below', '1e9', f);
   assert.equal(fail.code, 1);
   assert.match(fail.stderr, /gate failed: .*philosophy\.json: turn \d+ is at .*below 1000000000/);
@@ -110,8 +110,8 @@ test('bad input exits 2 with a message that says what is wrong', () => {
     [['score', '--model', model, '--cache-dir', cache, broken], /broken\.json:2:\d+: error: /],
     [['score', '--format', 'xml', broken], /--format must be table, json or csv/],
     [['frobnicate'], /unknown command "frobnicate"/],
-    [['score', '--model', join(dir, 'nope'), join(TRANSCRIPTS, 'coding.json')], /neither "demo", an existing model folder, nor a Hugging Face model id/],
-    [['score', '--model', model, '--cache-dir', join(dir, 'empty-cache'), '--quiet', join(TRANSCRIPTS, 'coding.json')], /no Assistant Axis has been computed for .* yet; compute one with "persona-lens axis compute/],
+    [['score', '--model', join(dir, 'nope'), join(TRANSCRIPTS_DIR, 'coding.json')], /neither "demo", an existing model folder, nor a Hugging Face model id/],
+    [['score', '--model', model, '--cache-dir', join(dir, 'empty-cache'), '--quiet', join(TRANSCRIPTS_DIR, 'coding.json')], /no Assistant Axis has been computed for .* yet; compute one with "persona-lens axis compute/],
     [['score', '--fail-below', 'abc', broken], /--fail-below needs a number/],
     [['axis', 'compute', '--model', model, '--top-p', '2'], /--top-p needs a number in \(0, 1\]/],
     [['axis', 'compute', '--model', model, '--temperature=-1'], /--temperature needs a number >= 0/],
@@ -124,7 +124,7 @@ test('bad input exits 2 with a message that says what is wrong', () => {
 });
 
 test('ab on the tiny model: prompts from a file and as text, json and csv agree, identical prompts never part', () => {
-  const f = join(TRANSCRIPTS, 'therapy.json');
+  const f = join(TRANSCRIPTS_DIR, 'therapy.json');
   const promptFile = join(dir, 'prompt-b.txt');
   writeFileSync(promptFile, 'You are a stern medieval knight.\n');
   const common = ['--model', model, '--cache-dir', cache, '--quiet', '--max-tokens', '3000', '--system-a', 'You are a helpful assistant.', '--system-b', `@${promptFile}`];
@@ -207,10 +207,10 @@ test('axis compute --out writes FILE, FILE.md and FILE.svg, and overwrites a rep
 
 test('report and rerun usage errors exit 2', () => {
   const cases: [string[], RegExp][] = [
-    [['report', join(TRANSCRIPTS, 'coding.json')], /-o FILE is required/],
+    [['report', join(TRANSCRIPTS_DIR, 'coding.json')], /-o FILE is required/],
     [['report', '-o', join(dir, 'x.html')], /no transcript file given/],
-    [['report', '--model', model, '--cache-dir', cache, '--quiet', '-o', join(dir, 'missing', 'x.html'), join(TRANSCRIPTS, 'coding.json'), '--max-tokens', '200'], /cannot write .*x\.html: ENOENT/],
-    [['rerun', join(TRANSCRIPTS, 'coding.json'), join(TRANSCRIPTS, 'writing.json'), '--turn', '1'], /rerun takes one transcript file, got 2/],
+    [['report', '--model', model, '--cache-dir', cache, '--quiet', '-o', join(dir, 'missing', 'x.html'), join(TRANSCRIPTS_DIR, 'coding.json'), '--max-tokens', '200'], /cannot write .*x\.html: ENOENT/],
+    [['rerun', join(TRANSCRIPTS_DIR, 'coding.json'), join(TRANSCRIPTS_DIR, 'writing.json'), '--turn', '1'], /rerun takes one transcript file, got 2/],
   ];
   for (const [args, message] of cases) {
     const r = cli(...args);

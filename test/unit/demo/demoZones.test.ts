@@ -11,7 +11,7 @@ import { parse } from '../../../src/core/formats';
 import type { ConversationScores, TurnScore } from '../../../src/core/scores';
 import type { Conversation } from '../../../src/core/transcript';
 import { scoreConversation } from '../../../src/worker/session';
-import { TRANSCRIPT_DIR } from '../worker/helpers/fixtures';
+import { TRANSCRIPTS_DIR } from '../../support/shared.mjs';
 import { openDemoEngine, type DemoEngine } from './helpers';
 
 type Message = { role: string; content: string };
@@ -76,8 +76,8 @@ test('held-out replies of the zero-mix roles (ghost, pirate, vampire): >= 80% re
 
 test("the paper's four transcripts are out of the demo model's domain (>= 95% of assistant turns); its own drifting conversations are not (<= 2%)", async () => {
   const paper: TurnScore[] = [];
-  for (const f of readdirSync(TRANSCRIPT_DIR).filter((x) => x.endsWith('.json'))) {
-    const parsed = parse(readFileSync(join(TRANSCRIPT_DIR, f), 'utf8'), f);
+  for (const f of readdirSync(TRANSCRIPTS_DIR).filter((x) => x.endsWith('.json'))) {
+    const parsed = parse(readFileSync(join(TRANSCRIPTS_DIR, f), 'utf8'), f);
     for (const c of parsed.conversations) paper.push(...(await score(c)).turns.filter((t) => t.role === 'assistant'));
   }
   assert.ok(paper.length > 40, `${paper.length} assistant turns`);

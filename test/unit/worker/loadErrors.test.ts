@@ -8,6 +8,7 @@ import { EngineError } from '../../../src/worker/errors';
 import type { LoadRequest } from '../../../src/worker/protocol';
 import { writeTinyModel, type TinyModelInfo } from '../../support/tinyModels';
 import { tempDir } from './helpers/fixtures';
+import { GRAPHS_DIR } from '../../support/shared.mjs';
 
 const tmp = tempDir('pl-loaderr-');
 let plain: TinyModelInfo;
@@ -76,7 +77,7 @@ test('truncated files are named with the reason', async () => {
 });
 
 test('a graph the instrumentation cannot read fails with its reason', async () => {
-  const gpt2 = join(process.cwd(), '..', 'shared', 'models', 'graphs', 'gpt2-ort-optimizer-fp32', 'past.onnx');
+  const gpt2 = join(GRAPHS_DIR, 'gpt2-ort-optimizer-fp32', 'past.onnx');
   const e = await loadError(brokenCopy(plain, 'optimized-graph', (d) => cpSync(gpt2, join(d, 'onnx', 'model.onnx'))));
   assert.equal(e.code, 'instrumentation');
   assert.match(e.message, /optimized-graph\/onnx\/model\.onnx/);

@@ -6,15 +6,15 @@ import { join } from 'node:path';
 import { AutoTokenizer } from '@huggingface/transformers';
 import { chatTokenizerFrom, mapTokens, type ChatMessage, type ChatTokenizer, type TokenMapMemo } from '../../../src/worker/tokenMap';
 import { writeByteTokenizer, writeQwen3Tokenizer } from '../../support/tinyTokenizer';
+import { GRAPHS_DIR, TRANSCRIPTS_DIR } from '../../support/shared.mjs';
 
-const TRANSCRIPTS = join(process.cwd(), '..', 'shared', 'data', 'assistant-axis', 'transcripts', 'persona_drift');
-const LLAMA_TOKENIZER = join(process.cwd(), '..', 'shared', 'models', 'graphs', 'llama-genai-fp16-mha');
+const LLAMA_TOKENIZER = join(GRAPHS_DIR, 'llama-genai-fp16-mha');
 
 function transcripts(): { name: string; messages: ChatMessage[] }[] {
-  return readdirSync(TRANSCRIPTS)
+  return readdirSync(TRANSCRIPTS_DIR)
     .filter((f) => f.endsWith('.json'))
     .map((f) => {
-      const j = JSON.parse(readFileSync(join(TRANSCRIPTS, f), 'utf8')) as { conversation: ChatMessage[] };
+      const j = JSON.parse(readFileSync(join(TRANSCRIPTS_DIR, f), 'utf8')) as { conversation: ChatMessage[] };
       return { name: f, messages: j.conversation.map((m) => ({ role: m.role, content: m.content })) };
     });
 }

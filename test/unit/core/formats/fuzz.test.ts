@@ -7,7 +7,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from '../../../../src/core/formats';
 import { mulberry32 } from '../../../../src/core/random';
-import { invariantProblems, personaDriftDir, repoRoot } from './helpers';
+import { invariantProblems, repoRoot } from './helpers';
+import { TRANSCRIPTS_DIR } from '../../../support/shared.mjs';
 
 // Tokens that matter to one parser or another, so mutations hit the interesting paths.
 const TOKENS = ['"', '\\', '\\u00', '\\"', '{', '}', '[', ']', ',', ':', '\n', '\r\n', ' ', '\t', 'null', '"role"', '"content"',
@@ -62,7 +63,7 @@ const samples = [
   ...readdirSync(fixtureDir)
     .filter((name) => !name.endsWith('.eval') && name !== 'SOURCES.md')
     .map((name) => ({ name, text: readFileSync(join(fixtureDir, name), 'utf8'), runs: 300 })),
-  ...readdirSync(personaDriftDir()).map((name) => ({ name, text: readFileSync(join(personaDriftDir(), name), 'utf8'), runs: 40 })),
+  ...readdirSync(TRANSCRIPTS_DIR).map((name) => ({ name, text: readFileSync(join(TRANSCRIPTS_DIR, name), 'utf8'), runs: 40 })),
 ];
 
 for (const [index, sample] of samples.entries()) {

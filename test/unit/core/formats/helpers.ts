@@ -21,11 +21,6 @@ export function fixture(name: string): string {
   return readFileSync(join(repoRoot(), 'test', 'fixtures', 'formats', name), 'utf8');
 }
 
-/** The folder of the paper's persona-drift transcripts (shared, read-only; never copied into the repo). */
-export function personaDriftDir(): string {
-  return join(repoRoot(), '..', 'shared', 'data', 'assistant-axis', 'transcripts', 'persona_drift');
-}
-
 /** The source text a span stands for, decoded by its encoding; undefined when it does not decode. */
 function decode(text: string, range: TextRange, encoding: 'verbatim' | 'json-string' | YamlEncoding): string | undefined {
   const slice = text.slice(range.start, range.end);

@@ -3,9 +3,10 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from '../../../../src/core/formats';
-import { invariantProblems, personaDriftDir } from './helpers';
+import { invariantProblems } from './helpers';
+import { TRANSCRIPTS_DIR } from '../../../support/shared.mjs';
 
-const files = readdirSync(personaDriftDir()).filter((f) => f.endsWith('.json')).sort();
+const files = readdirSync(TRANSCRIPTS_DIR).filter((f) => f.endsWith('.json')).sort();
 
 test('the four persona-drift transcripts of the paper are present', () => {
   assert.deepEqual(files, ['coding.json', 'philosophy.json', 'therapy.json', 'writing.json']);
@@ -13,7 +14,7 @@ test('the four persona-drift transcripts of the paper are present', () => {
 
 for (const file of files) {
   test(`persona drift ${file}: every turn found, in order, at its exact place`, () => {
-    const text = readFileSync(join(personaDriftDir(), file), 'utf8');
+    const text = readFileSync(join(TRANSCRIPTS_DIR, file), 'utf8');
     const expected = JSON.parse(text) as { conversation: { role: string; content: string }[]; model: string; turns: number };
     const r = parse(text, file);
     assert.equal(r.format, 'assistant-axis');

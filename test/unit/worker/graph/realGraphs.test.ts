@@ -13,8 +13,8 @@ import { externalDataSessionOptions, instrumentGraphBytes } from '../../../../sr
 import { bitIdentical, referenceLogProbs, maxAbsDiff } from '../../../support/compare';
 import { asFloat32, median, projections, row, unitVector } from '../../../support/tensors';
 import { float32ToFloat16Bits } from '../../../../src/worker/graph/float16';
+import { GRAPHS_DIR } from '../../../support/shared.mjs';
 
-const GRAPHS = join(process.cwd(), '..', 'shared', 'models', 'graphs');
 const root = mkdtempSync(join(tmpdir(), 'pl-real-'));
 after(() => rmSync(root, { recursive: true, force: true }));
 
@@ -90,7 +90,7 @@ for (const graph of ['llama-genai-fp32-gqa', 'llama-genai-fp16-mha']) {
   const fp16 = graph.includes('fp16');
   describe(`real exporter graph ${graph}`, () => {
     test('cap off bit-identical (prompt and decode step), caps hold, rows above the floor untouched', async () => {
-      const srcDir = join(GRAPHS, graph);
+      const srcDir = join(GRAPHS_DIR, graph);
       const src = join(srcDir, 'model.onnx');
       const { bytes, result } = instrumentGraphBytes(readFileSync(src), src, { capLayers: [0, 1] });
       assert.equal(result.pattern, 'skip-simplified-layernorm');

@@ -17,6 +17,7 @@ import {
   onnx,
 } from '../../../../src/worker/graph/onnxProto';
 import { writeTinyModel } from '../../../support/tinyModels';
+import { GRAPHS_DIR } from '../../../support/shared.mjs';
 
 const root = mkdtempSync(join(tmpdir(), 'pl-stream-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -84,15 +85,7 @@ describe('findResidualStream', () => {
   });
 
   test('onnxruntime transformer-optimizer GPT-2 graph fails clearly', () => {
-    const file = join(
-      process.cwd(),
-      '..',
-      'shared',
-      'models',
-      'graphs',
-      'gpt2-ort-optimizer-fp32',
-      'past.onnx',
-    );
+    const file = join(GRAPHS_DIR, 'gpt2-ort-optimizer-fp32', 'past.onnx');
     assert.throws(
       () => instrumentGraphBytes(readFileSync(file), file, { capLayers: [] }),
       (e: unknown) =>

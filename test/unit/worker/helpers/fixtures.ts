@@ -6,8 +6,7 @@ import * as esbuild from 'esbuild';
 import { unitVector, type AxisSpec } from '../../../../src/core/axis/axisSpec';
 import type { ChatMessage } from '../../../../src/worker/protocol';
 import { mulberry32 } from '../../../support/prng';
-
-export const TRANSCRIPT_DIR = join(process.cwd(), '..', 'shared', 'data', 'assistant-axis', 'transcripts', 'persona_drift');
+import { TRANSCRIPTS_DIR } from '../../../support/shared.mjs';
 
 /** A random unit axis per layer (seeded), monitor layer at depth/2, capping off (tau -inf) on capLayers. */
 export function randomAxis(numLayers: number, hiddenSize: number, capLayers: readonly number[], seed = 3): AxisSpec {
@@ -28,12 +27,12 @@ export function withTaus(axis: AxisSpec, taus: readonly number[]): AxisSpec {
 
 /** The first `n` messages of a persona-drift transcript, each cut to `maxChars` to keep tiny-model runs short. */
 export function transcript(name: string, n: number, maxChars = 400): ChatMessage[] {
-  const j = JSON.parse(readFileSync(join(TRANSCRIPT_DIR, name), 'utf8')) as { conversation: ChatMessage[] };
+  const j = JSON.parse(readFileSync(join(TRANSCRIPTS_DIR, name), 'utf8')) as { conversation: ChatMessage[] };
   return j.conversation.slice(0, n).map((m) => ({ role: m.role, content: m.content.slice(0, maxChars) }));
 }
 
 export function transcriptNames(): string[] {
-  return readdirSync(TRANSCRIPT_DIR).filter((f) => f.endsWith('.json'));
+  return readdirSync(TRANSCRIPTS_DIR).filter((f) => f.endsWith('.json'));
 }
 
 /** A fresh temp folder and its remover. */
