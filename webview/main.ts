@@ -36,6 +36,7 @@ const tabs = byId('tabs');
 const turnTitle = byId('turn-title');
 const turnInfo = byId('turn-info');
 const strip = byId('strip');
+const stripLegend = byId('strip-legend');
 const layerCanvas = byId<HTMLCanvasElement>('layer-chart');
 const rerunButton = byId('rerun');
 const compareEls: CompareElements = {
@@ -112,7 +113,11 @@ function drawTurn(): void {
     firstWords(t.preview, 60),
   ];
   turnInfo.textContent = parts.filter(Boolean).join(' · ');
-  renderStrip(strip, t.tokens, stripCentre(current));
+  const centre = stripCentre(current);
+  renderStrip(strip, t.tokens, centre);
+  stripLegend.textContent = `token shade: projection relative to ${
+    centre === null ? 'the reply\'s median' : current.zones ? `the assistant zone's edge ${formatValue(centre)}` : `the capping floor τ ${formatValue(centre)}`
+  }`;
   if (t.tokenCount > t.tokens.length)
     strip.append(
       Object.assign(document.createElement('p'), {

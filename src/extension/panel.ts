@@ -464,7 +464,7 @@ export class DriftPanel implements vscode.Disposable {
       <h2 id="turn-title">No turn selected</h2>
       <p id="turn-info"></p>
       <div class="actions"><vscode-button id="rerun" disabled>Re-run with capping</vscode-button></div>
-      <div class="legend" aria-hidden="true"><span class="pl-tok neg">below</span><span>token shade: projection relative to the floor τ</span><span class="pl-tok pos">above</span></div>
+      <div class="legend" aria-hidden="true"><span class="pl-tok neg">below</span><span id="strip-legend">token shade: projection relative to the assistant zone's edge</span><span class="pl-tok pos">above</span></div>
       <div id="strip" class="strip-box" aria-label="Tokens of the selected turn, shaded by their axis value"></div>
       <h3>Layer view</h3>
       <div class="layer-wrap"><canvas id="layer-chart" role="img" aria-label="The selected turn's value at every layer, with the monitor layer and the capping band"></canvas></div>

@@ -37,6 +37,11 @@ test("drift panel: the selected turn's token strip spells the turn, and the laye
           turn.content,
           'the strip spells the turn',
         );
+        assert.match(
+          await panel.locator('#strip-legend').innerText(),
+          /assistant zone's edge \+\d/,
+          'the strip is shaded around the assistant cut, not the capping floor',
+        );
         assert.ok(
           Number(await attr(panel, '#layer-chart', 'data-layers')) > 1,
           'the layer view has a point per layer',
