@@ -106,7 +106,7 @@ function summarize(result: Record<string, unknown>): void {
   }
   for (const p of (result['prefill'] as PrefillResult[] | undefined) ?? []) {
     console.log(
-      `prefill ${p.model} ${p.tokens} tokens: before ${p.before.tokPerS} tok/s, after ${p.after.tokPerS} tok/s with surprise (${p.speedup}x; by CPU time ${p.speedupCpu}x), ${p.afterNoSurprise.tokPerS} tok/s without (${p.speedupNoSurprise}x; CPU ${p.speedupNoSurpriseCpu}x); load average ${p.loadAverage.join(' ')}`,
+      `prefill ${p.model} ${p.tokens} tokens: before ${p.before.tokPerS} tok/s, after ${p.after.tokPerS} tok/s with surprise (${p.speedup}x; by CPU time ${p.speedupCpu}x), ${p.afterNoSurprise.tokPerS} tok/s without (${p.speedupNoSurprise}x; CPU ${p.speedupNoSurpriseCpu}x); ${p.threads} threads ${p.afterThreads.tokPerS} tok/s (${p.threadsSpeedup}x one thread); load average ${p.loadAverage.join(' ')}`,
     );
   }
   const probes = result['probes'] as Awaited<ReturnType<typeof probeBench>> | undefined;

@@ -3,8 +3,11 @@
 //    before REWRITE_VERSION 2), fed in 256-token chunks as the engine does, nothing asked of the head;
 //  - after: the current graph asked for every content token's log-probability (what Engine.score asks:
 //    surprise included), and the same graph asked for nothing (residuals only).
+//  - afterThreads: 'after' in a session with the engine's default thread count (every CPU the process may
+//    use; issue 25), where the three above run on one intra-op thread.
 // Each variant copies the residuals as the engine does. Rounds interleave the variants in a rotating order.
 import { loadavg } from 'node:os';
+import { defaultThreads } from '../src/worker/engine';
 import { AutoModelForCausalLM, AutoTokenizer, Tensor } from '@huggingface/transformers';
 import { instrumentModel, type InstrumentedModel } from '../src/worker/graph/instrument';
 import {
@@ -23,7 +26,7 @@ import { conversation, median, timed } from './util';
 const CHUNK = 256;
 
 interface Variant {
-  readonly name: 'before' | 'after' | 'afterNoSurprise';
+  readonly name: 'before' | 'after' | 'afterNoSurprise' | 'afterThreads';
   readonly model: DecoderModel;
   readonly inst: InstrumentedModel;
   readonly logProbs: boolean;
@@ -94,6 +97,11 @@ export interface PrefillResult {
   readonly before: VariantStats;
   readonly after: VariantStats & { surpriseNats: number };
   readonly afterNoSurprise: VariantStats;
+  /** 'after' with `threads` intra-op threads (the others run on one). */
+  readonly afterThreads: VariantStats;
+  readonly threads: number;
+  /** afterThreads tokens/s over after tokens/s (wall time: more threads spend more CPU for less wall). */
+  readonly threadsSpeedup: number;
   /** after tokens/s over before tokens/s (surprise included), by wall time and by CPU time. */
   readonly speedup: number;
   readonly speedupCpu: number;
@@ -112,11 +120,12 @@ export async function benchPrefill(
   cacheDir: string,
 ): Promise<PrefillResult[]> {
   const dir = ensureModel(m);
-  const load = async (inst: InstrumentedModel): Promise<DecoderModel> =>
+  const threads = defaultThreads();
+  const load = async (inst: InstrumentedModel, intraOpNumThreads = 1): Promise<DecoderModel> =>
     await AutoModelForCausalLM.from_pretrained(inst.dir, {
       dtype: 'fp32',
       local_files_only: true,
-      session_options: inst.sessionOptions,
+      session_options: { ...inst.sessionOptions, intraOpNumThreads },
     });
   const settings = { capLayers: m.capLayers };
   const oldInst = await instrumentModel(dir, {
@@ -127,10 +136,12 @@ export async function benchPrefill(
   const newInst = await instrumentModel(dir, { dtype: 'fp32', settings, cacheDir });
   const oldModel = await load(oldInst);
   const newModel = await load(newInst);
+  const threadedModel = await load(newInst, threads);
   const variants: Variant[] = [
     { name: 'before', model: oldModel, inst: oldInst, logProbs: false },
     { name: 'after', model: newModel, inst: newInst, logProbs: true },
     { name: 'afterNoSurprise', model: newModel, inst: newInst, logProbs: false },
+    { name: 'afterThreads', model: threadedModel, inst: newInst, logProbs: true },
   ];
   const cap = capFeeds(newInst);
   // Token ids of real text through the model's tokenizer and chat template, as long as asked.
@@ -151,6 +162,8 @@ export async function benchPrefill(
         before: [],
         after: [],
         afterNoSurprise: [],
+        afterThreads: [],
+        afterThreadsCpu: [],
         beforeCpu: [],
         afterCpu: [],
         afterNoSurpriseCpu: [],
@@ -181,6 +194,7 @@ export async function benchPrefill(
       const before = stat('before');
       const after = stat('after');
       const afterNoSurprise = stat('afterNoSurprise');
+      const afterThreads = stat('afterThreads');
       results.push({
         model: m.name,
         tokens: n,
@@ -189,6 +203,9 @@ export async function benchPrefill(
         before,
         after: { ...after, surpriseNats: Number(surprise.toFixed(4)) },
         afterNoSurprise,
+        afterThreads,
+        threads,
+        threadsSpeedup: Number((afterThreads.tokPerS / after.tokPerS).toFixed(3)),
         speedup: Number((after.tokPerS / before.tokPerS).toFixed(3)),
         speedupCpu: Number((after.tokPerCpuS / before.tokPerCpuS).toFixed(3)),
         speedupNoSurprise: Number((afterNoSurprise.tokPerS / before.tokPerS).toFixed(3)),
@@ -201,6 +218,7 @@ export async function benchPrefill(
   } finally {
     await oldModel.dispose();
     await newModel.dispose();
+    await threadedModel.dispose();
   }
   return results;
 }

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { AXIS_SAMPLING } from '../core/axis/axisPlan';
 import { computeAndStoreAxis } from '../worker/axisCompute';
 import { createClient, defaultCacheDir, loadProgress, PACKAGE_ROOT } from './context';
-import { hubEndpoint, modelOptions } from './engineOptions';
+import { hubEndpoint, modelOptions, optionalThreads, THREADS_USAGE, threadsOption } from './engineOptions';
 import { ExitCode, UsageError } from './exitCodes';
 import { Progress } from './progress';
 
@@ -29,6 +29,7 @@ Options:
   --cache-dir DIR    downloads, graphs, axes and checkpoints (default: ~/.cache/persona-lens)
   --offline          never contact a model hub (HF_ENDPOINT sets the hub, default https://huggingface.co)
   --download-timeout S  give up a download after S seconds without data (default 30)
+${THREADS_USAGE}
   --quiet            no progress on stderr`;
 
 /** Runs `axis compute`; resolves with the exit code. */
@@ -51,6 +52,7 @@ export async function runAxis(argv: string[], signal: AbortSignal): Promise<numb
       'cache-dir': { type: 'string' },
       offline: { type: 'boolean', default: false },
       'download-timeout': { type: 'string' },
+      threads: { type: 'string' },
       quiet: { type: 'boolean', default: false },
     },
   });
@@ -78,6 +80,7 @@ export async function runAxis(argv: string[], signal: AbortSignal): Promise<numb
         dtype,
         offline: values.offline,
         download: { stallTimeoutMs, ...(remoteHost ? { remoteHost } : {}) },
+        ...optionalThreads(threadsOption(values.threads)),
         subset: values.quick ? 'quick' : 'full',
         ...(values.roles ? { roles: values.roles.split(',').map((r) => r.trim()).filter(Boolean) } : {}),
         maxTokens,

@@ -3,6 +3,7 @@ import type { SessionOptions } from '../worker/session';
 import { parseLayerList } from '../core/layers';
 import { DTYPE_SUFFIX } from '../worker/graph/modelFiles';
 import { DEFAULT_STALL_TIMEOUT_MS } from '../worker/hubDownload';
+import { MAX_THREADS } from '../worker/protocol';
 import { defaultCacheDir, PACKAGE_ROOT } from './context';
 import { UsageError } from './exitCodes';
 import { DEFAULT_MAX_FILE_MB } from './transcripts';
@@ -19,9 +20,13 @@ export const ENGINE_OPTIONS = {
   offline: { type: 'boolean', default: false },
   'download-timeout': { type: 'string' },
   'max-file-mb': { type: 'string' },
+  threads: { type: 'string' },
   quiet: { type: 'boolean', default: false },
   verbose: { type: 'boolean', default: false },
 } as const;
+
+/** --help line for --threads (axis compute shares it). */
+export const THREADS_USAGE = `  --threads N        onnxruntime threads (default 0: every CPU this process may use)`;
 
 /** --help lines for ENGINE_OPTIONS. */
 export const ENGINE_USAGE = `  --model M          demo (default), a Hugging Face model id, or a model folder
@@ -34,6 +39,7 @@ export const ENGINE_USAGE = `  --model M          demo (default), a Hugging Face
   --offline          never contact a model hub (HF_ENDPOINT sets the hub, default https://huggingface.co)
   --download-timeout S  give up a download after S seconds without data (default ${DEFAULT_STALL_TIMEOUT_MS / 1000})
   --max-file-mb N    refuse input files larger than N MB, unread (default ${DEFAULT_MAX_FILE_MB})
+${THREADS_USAGE}
   --quiet            no progress on stderr
   --verbose          worker log lines on stderr`;
 
@@ -49,6 +55,7 @@ export interface EngineValues {
   readonly offline: boolean;
   readonly 'download-timeout'?: string | undefined;
   readonly 'max-file-mb'?: string | undefined;
+  readonly threads?: string | undefined;
   readonly quiet: boolean;
   readonly verbose: boolean;
 }
@@ -101,6 +108,16 @@ export function modelOptions(values: Pick<EngineValues, 'model' | 'dtype' | 'dow
   return { model, dtype: values.dtype, stallTimeoutMs: seconds === undefined ? DEFAULT_STALL_TIMEOUT_MS : Math.ceil(seconds * 1000) };
 }
 
+/** --threads as a whole number, or undefined when absent (0 stands for the default). */
+export function threadsOption(value: string | undefined): number | undefined {
+  return integerOption('threads', value, 0, MAX_THREADS);
+}
+
+/** { threads } when set, else nothing (SessionOptions are exact-optional). */
+export function optionalThreads(threads: number | undefined): { threads?: number } {
+  return threads === undefined ? {} : { threads };
+}
+
 /** The hub to download from: $HF_ENDPOINT (as huggingface_hub reads it), else the default hub. */
 export function hubEndpoint(): string | undefined {
   const e = process.env.HF_ENDPOINT?.trim();
@@ -131,6 +148,7 @@ export function sessionOptions(values: EngineValues, maxTokensPerConversation?: 
     dtype,
     ...(values.axis !== undefined ? { axisFile: values.axis } : {}),
     offline: values.offline,
+    ...optionalThreads(threadsOption(values.threads)),
     download: { stallTimeoutMs, ...(remoteHost ? { remoteHost } : {}) },
     ...(maxTokensPerConversation !== undefined ? { maxTokensPerConversation } : {}),
     choices: {

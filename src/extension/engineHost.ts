@@ -104,6 +104,7 @@ export class EngineHost implements Scorer, vscode.Disposable {
           model: cfg.model,
           dtype: cfg.dtype,
           offline: cfg.offline,
+          threads: cfg.threads,
           subset,
           maxTokens: 48,
           sampling: AXIS_SAMPLING,
@@ -229,6 +230,7 @@ export class EngineHost implements Scorer, vscode.Disposable {
           dtype: cfg.dtype,
           ...(cfg.axisFile ? { axisFile: cfg.axisFile } : {}),
           offline: cfg.offline,
+          threads: cfg.threads,
           maxTokensPerConversation: cfg.maxTokensPerConversation,
           dropAlarm: cfg.alarmDropFromFirst > 0 ? cfg.alarmDropFromFirst : null,
           choices: {
@@ -250,7 +252,7 @@ export class EngineHost implements Scorer, vscode.Disposable {
       pending.then(
         (s) => {
           this.deps.log.info(
-            `Loaded ${s.ref.label} (${s.info.modelType}, ${s.info.numLayers} layers x ${s.info.hiddenSize}, ${s.dtype}, graph ${s.info.pattern}${s.info.instrumentedFromCache ? ', cached' : ''}) with axis ${s.axisPath} in ${Date.now() - started} ms`,
+            `Loaded ${s.ref.label} (${s.info.modelType}, ${s.info.numLayers} layers x ${s.info.hiddenSize}, ${s.dtype}, graph ${s.info.pattern}${s.info.instrumentedFromCache ? ', cached' : ''}, ${s.info.threads} threads) with axis ${s.axisPath} in ${Date.now() - started} ms`,
           );
           this.deps.status.set({ kind: 'ready', model: s.ref.label });
         },

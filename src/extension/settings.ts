@@ -41,7 +41,7 @@ export const SETTINGS = {
   /** Axis file; empty = the axis stored for the model (computed with "Compute Axis for Model"). */
   axisFile: { field: 'axisFile', cls: 'engine', restricted: true, type: 'string', default: '' },
   dtype: { field: 'dtype', cls: 'engine', type: 'string', default: 'auto', enum: ['auto', 'fp32', 'fp16', 'q8', 'q4', 'q4f16'] },
-  /** onnxruntime intra-op threads; 0 = the machine's physical cores. */
+  /** onnxruntime intra-op threads; 0 = every CPU the process may use (src/worker/engine.ts defaultThreads). */
   threads: { field: 'threads', cls: 'engine', type: 'integer', default: 0, minimum: 0, maximum: 64 },
   /** Where downloaded models, rewritten graphs and axes are cached; empty = extension storage. */
   cacheDir: { field: 'cacheDir', cls: 'engine', restricted: true, type: 'string', default: '' },

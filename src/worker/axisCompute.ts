@@ -17,7 +17,7 @@ import { mean, percentile, percentileTable } from '../core/stats/descriptive';
 import { axisReportMarkdown, axisReportSvg, type PersonaMean } from '../core/report/axisReport';
 import type { EngineClient, LoadProgress } from './client';
 import { loadTarget, resolveModelRef } from './modelRef';
-import { downloadLoadOptions, graphHash, resolveDtype, storedAxisPath, type SessionOptions } from './session';
+import { extraLoadOptions, graphHash, resolveDtype, storedAxisPath, type SessionOptions } from './session';
 import type { ChatMessage, ModelInfo, Sampling } from './protocol';
 import { temperatureSampling } from './sampler';
 import { throwIfAborted } from './errors';
@@ -285,6 +285,7 @@ export interface StoredAxisOptions {
   readonly offline: boolean;
   /** Hub downloads: base URL and stall timeout (see SessionOptions). */
   readonly download?: SessionOptions['download'];
+  readonly threads?: SessionOptions['threads'];
   readonly subset: AxisSubset;
   readonly roles?: readonly string[];
   readonly maxTokens: number;
@@ -341,7 +342,7 @@ export async function computeAndStoreAxis(client: EngineClient, o: StoredAxisOpt
   if (o.out !== undefined) checkOutputs(o.out, o.force ?? false);
   const ref = resolveModelRef(o.model, o.packageRoot);
   let dtype = resolveDtype(o.dtype, ref.kind === 'hub' ? null : ref.dir);
-  const info = await client.load(loadTarget(ref), { cacheDir: o.cacheDir, dtype, offline: o.offline, capLayers: [], ...downloadLoadOptions(o.download) }, o.onLoadProgress, signal);
+  const info = await client.load(loadTarget(ref), { cacheDir: o.cacheDir, dtype, offline: o.offline, capLayers: [], ...extraLoadOptions(o) }, o.onLoadProgress, signal);
   dtype = resolveDtype(o.dtype, info.dir);
   const fileHash = await graphHash(info.dir, dtype, o.cacheDir, signal);
   const result = await computeAxis(

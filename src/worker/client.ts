@@ -55,6 +55,8 @@ export interface LoadOptions {
   readonly stallTimeoutMs?: number;
   /** Tokens per forward call while prefilling (default 256). */
   readonly prefillChunk?: number;
+  /** onnxruntime intra-op threads; 0 or absent: every CPU the process may use. */
+  readonly threads?: number;
 }
 
 export interface ScoreOptions {
@@ -137,6 +139,7 @@ export class EngineClient {
         ...(options.revision !== undefined ? { revision: options.revision } : {}),
         ...(options.stallTimeoutMs !== undefined ? { stallTimeoutMs: options.stallTimeoutMs } : {}),
         ...(options.prefillChunk !== undefined ? { prefillChunk: options.prefillChunk } : {}),
+        ...(options.threads !== undefined ? { threads: options.threads } : {}),
       },
       ModelInfoSchema,
       signal,

@@ -42,6 +42,9 @@ export const SamplingSchema = v.variant('kind', [
 
 // ---------------------------------------------------------------- host -> worker
 
+/** More intra-op threads than any desktop has cores is a typo, not a request. */
+export const MAX_THREADS = 256;
+
 /** host -> worker: load a model (local folder or hub id), replacing any loaded one. Reply: ModelInfo. */
 export const LoadRequestSchema = v.object({
   id: requestId,
@@ -63,6 +66,8 @@ export const LoadRequestSchema = v.object({
   stallTimeoutMs: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
   /** Tokens per forward call while prefilling (bounds the in-graph logits of the scored rows: chunk x vocabulary); default 256. */
   prefillChunk: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
+  /** onnxruntime intra-op threads; 0 or absent: every CPU the process may use (see defaultThreads). */
+  threads: v.optional(v.pipe(v.number(), v.integer(), v.minValue(0), v.maxValue(MAX_THREADS))),
 });
 
 /** host -> worker: per-token projections of a whole conversation on the axis. Reply: ScoreResult. */
@@ -197,6 +202,8 @@ export const ModelInfoSchema = v.object({
   hiddenSize: nonNegInt,
   /** config.json's vocab_size; null when the config does not say. */
   vocabSize: v.nullable(nonNegInt),
+  /** The intra-op threads the session runs with (the request's, or the default it stood for). */
+  threads: v.pipe(v.number(), v.integer(), v.minValue(1)),
   capLayers: v.array(nonNegInt),
   /** Whether the graph takes a KV cache (needed for prefix reuse and fast generation). */
   kvCache: v.boolean(),

@@ -35,6 +35,8 @@ export interface SessionOptions {
   readonly offline: boolean;
   /** Hub downloads: the hub's base URL (default https://huggingface.co/) and the stall timeout. */
   readonly download?: { readonly remoteHost?: string; readonly stallTimeoutMs?: number };
+  /** onnxruntime intra-op threads; 0 or absent: every CPU the process may use. */
+  readonly threads?: number;
   readonly choices?: AxisChoices;
   /** Conversations longer than this many tokens are cut after the last whole turn that fits. */
   readonly maxTokensPerConversation?: number;
@@ -42,11 +44,13 @@ export interface SessionOptions {
   readonly dropAlarm?: number | null;
 }
 
-/** The LoadOptions fields of SessionOptions.download (only those that are set). */
-export function downloadLoadOptions(d: SessionOptions['download']): { remoteHost?: string; stallTimeoutMs?: number } {
+/** The LoadOptions fields of SessionOptions.download and .threads (only those that are set). */
+export function extraLoadOptions(o: Pick<SessionOptions, 'download' | 'threads'>): { remoteHost?: string; stallTimeoutMs?: number; threads?: number } {
+  const d = o.download;
   return {
     ...(d?.remoteHost !== undefined ? { remoteHost: d.remoteHost } : {}),
     ...(d?.stallTimeoutMs !== undefined ? { stallTimeoutMs: d.stallTimeoutMs } : {}),
+    ...(o.threads !== undefined ? { threads: o.threads } : {}),
   };
 }
 
@@ -111,7 +115,7 @@ export async function openSession(
   signal?: AbortSignal,
 ): Promise<OpenSession> {
   const ref = resolveModelRef(o.model, o.packageRoot);
-  const baseLoad = { cacheDir: o.cacheDir, offline: o.offline, ...downloadLoadOptions(o.download) };
+  const baseLoad = { cacheDir: o.cacheDir, offline: o.offline, ...extraLoadOptions(o) };
   let dir = ref.kind === 'hub' ? null : ref.dir;
   let dtype = resolveDtype(o.dtype, dir);
   let config: Record<string, unknown>;

@@ -1,5 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { EngineClient, type LogLevel } from '../../../src/worker/client';
 import { CancelledError, EngineError, WorkerCrashedError } from '../../../src/worker/errors';
@@ -49,6 +51,25 @@ test('client: ready, load with progress, score and generate through the worker t
     const act = await client.activations([...messages.slice(0, 3), { role: 'assistant', content: g.text }], 3);
     assert.equal(act.layerMeans.length, 2);
     assert.ok(act.layerMeans.every((m) => m instanceof Float32Array && m.length === 32));
+  } finally {
+    await client.dispose();
+  }
+});
+
+test('client: the thread count reaches onnxruntime (its intra-op pool); the default is every CPU the process may use', async () => {
+  const client = new EngineClient(workerPath);
+  // onnxruntime's intra-op pool runs N - 1 threads beside the caller's: counted in /proc on Linux.
+  const osThreads = (): number => readdirSync('/proc/self/task').length;
+  try {
+    await client.start();
+    const one = await client.load(info.dir, { cacheDir: join(tmp.dir, 'cache'), capLayers: CAP, offline: true, threads: 1 });
+    assert.equal(one.threads, 1);
+    const withOne = process.platform === 'linux' ? osThreads() : 0;
+    const four = await client.load(info.dir, { cacheDir: join(tmp.dir, 'cache'), capLayers: CAP, offline: true, threads: 4 });
+    assert.equal(four.threads, 4);
+    if (process.platform === 'linux') assert.ok(osThreads() - withOne >= 3, `${osThreads() - withOne} more OS threads with 4 intra-op threads than with 1`);
+    const byDefault = await client.load(info.dir, { cacheDir: join(tmp.dir, 'cache'), capLayers: CAP, offline: true });
+    assert.equal(byDefault.threads, availableParallelism());
   } finally {
     await client.dispose();
   }

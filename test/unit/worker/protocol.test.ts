@@ -8,7 +8,9 @@ const tokens = { turn: new Int32Array(1), start: new Int32Array(1), end: Int32Ar
 
 /** One valid and at least one malformed example per message and result schema. */
 const cases: [string, v.GenericSchema<unknown, unknown>, unknown, unknown[]][] = [
-  ['load', p.HostToWorkerSchema, { id: 1, type: 'load', model: '/m', dtype: 'fp32', capLayers: [1], cacheDir: '/c', offline: false }, [
+  ['load', p.HostToWorkerSchema, { id: 1, type: 'load', model: '/m', dtype: 'fp32', capLayers: [1], cacheDir: '/c', offline: false, threads: 2 }, [
+    { id: 1, type: 'load', model: '/m', dtype: 'fp32', capLayers: [], cacheDir: '/c', offline: false, threads: -1 },
+    { id: 1, type: 'load', model: '/m', dtype: 'fp32', capLayers: [], cacheDir: '/c', offline: false, threads: 1.5 },
     { id: 1, type: 'load', model: '', dtype: 'fp32', capLayers: [], cacheDir: '/c', offline: false },
     { id: 1, type: 'load', model: '/m', dtype: 'fp32', capLayers: [-1], cacheDir: '/c', offline: false },
     { id: 1, type: 'load', model: '/m', dtype: 'fp32', capLayers: [], cacheDir: '/c' },
@@ -47,7 +49,7 @@ const cases: [string, v.GenericSchema<unknown, unknown>, unknown, unknown[]][] =
   ['log', p.WorkerToHostSchema, { type: 'log', level: 'warn', message: 'm' }, [{ type: 'log', level: 'loud', message: 'm' }]],
   ['ok reply', p.WorkerToHostSchema, { type: 'reply', id: 1, ok: true, result: null }, [{ type: 'reply', id: 1, ok: 'yes', result: null }]],
   ['error reply', p.WorkerToHostSchema, { type: 'reply', id: 1, ok: false, error: { code: 'load', message: 'm' } }, [{ type: 'reply', id: 1, ok: false, error: 'm' }]],
-  ['model info', p.ModelInfoSchema, { model: 'm', dir: '/m', modelType: 'llama', dtype: 'fp32', numLayers: 2, hiddenSize: 8, vocabSize: 64, capLayers: [1], kvCache: true, pattern: 'add', instrumentedFromCache: false }, [
+  ['model info', p.ModelInfoSchema, { model: 'm', dir: '/m', modelType: 'llama', dtype: 'fp32', numLayers: 2, hiddenSize: 8, vocabSize: 64, capLayers: [1], kvCache: true, pattern: 'add', instrumentedFromCache: false, threads: 2 }, [
     { model: 'm', dir: '/m', modelType: 'llama', dtype: 'fp32', numLayers: -2, hiddenSize: 8, capLayers: [1], kvCache: true, pattern: 'add', instrumentedFromCache: false },
   ]],
   ['score result', p.ScoreResultSchema, { layers: [0], monitorLayer: 0, tokens, projections: [new Float32Array(1)], turns: [{ turn: 0, role: 'user', tokenStart: 0, tokenEnd: 1, found: true, means: new Float32Array(1) }], totalTokens: 7, reusedTokens: 0, scoredMessages: 1, fullTokens: 7, tokenLimit: null }, [
