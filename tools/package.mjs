@@ -34,7 +34,8 @@ export function vsixPath(target) {
 
 /** Writes the ignore file for one target (.vscodeignore plus every other platform's binaries) and returns its path. */
 export function ignoreFileFor(target) {
-  if (!(target in TARGETS)) throw new Error(`unknown target ${target}; known: ${Object.keys(TARGETS).join(', ')}`);
+  if (!(target in TARGETS))
+    throw new Error(`unknown target ${target}; known: ${Object.keys(TARGETS).join(', ')}`);
   const others = Object.entries(TARGETS)
     .filter(([t]) => t !== target)
     .map(([, dir]) => `${ORT_BIN}/${dir}/**`);
@@ -56,12 +57,25 @@ function main() {
   const targets = wanted.length > 0 ? wanted : Object.keys(TARGETS);
   const unknown = targets.filter((t) => !(t in TARGETS));
   if (unknown.length > 0) {
-    console.error(`unknown target ${unknown.join(', ')}; onnxruntime-node ships binaries for ${Object.keys(TARGETS).join(', ')}`);
+    console.error(
+      `unknown target ${unknown.join(', ')}; onnxruntime-node ships binaries for ${Object.keys(TARGETS).join(', ')}`,
+    );
     process.exit(2);
   }
   const vsce = join(root, 'node_modules', '@vscode', 'vsce', 'vsce');
   for (const target of targets) {
-    run(process.execPath, [vsce, 'package', '--no-update-package-json', '--no-rewrite-relative-links', '--target', target, '--ignoreFile', ignoreFileFor(target), '-o', vsixPath(target)]);
+    run(process.execPath, [
+      vsce,
+      'package',
+      '--no-update-package-json',
+      '--no-rewrite-relative-links',
+      '--target',
+      target,
+      '--ignoreFile',
+      ignoreFileFor(target),
+      '-o',
+      vsixPath(target),
+    ]);
   }
 }
 

@@ -29,6 +29,8 @@ test('every VSIX holds its own native binaries and nothing it must not', async (
     assert.ok(entries.includes('extension.vsixmanifest'), `${target}: no manifest`);
     const files = entries.filter((e) => e.startsWith('extension/')).map((e) => e.slice('extension/'.length));
     assert.deepEqual(vsixProblems(tool, target, files), [], target);
-    console.log(`${target}: ${files.length} files, ${(statSync(tool.vsixPath(target)).size / 1e6).toFixed(1)} MB`);
+    console.log(
+      `${target}: ${files.length} files, ${(statSync(tool.vsixPath(target)).size / 1e6).toFixed(1)} MB`,
+    );
   }
 });

@@ -23,14 +23,28 @@ const NATIVE: Record<string, string[]> = {
 };
 
 /** Files the extension cannot start without, in every VSIX. */
-const REQUIRED = ['package.json', 'out/extension.js', 'out/worker.js', 'out/cli.js', 'media/icon.png', 'CHANGELOG.md', 'LICENSE'];
+const REQUIRED = [
+  'package.json',
+  'out/extension.js',
+  'out/worker.js',
+  'out/cli.js',
+  'media/icon.png',
+  'CHANGELOG.md',
+  'LICENSE',
+];
 
 /** Sources, tests, tooling and bundled-away packages: none may ship. */
 const FORBIDDEN: { what: string; test: (f: string) => boolean }[] = [
-  { what: 'source or test folder', test: (f) => /^(src|test|tools|webview|bench|docs|\.ci|\.github|out-test|test-results)\//.test(f) },
+  {
+    what: 'source or test folder',
+    test: (f) => /^(src|test|tools|webview|bench|docs|\.ci|\.github|out-test|test-results)\//.test(f),
+  },
   { what: 'TypeScript source', test: (f) => f.endsWith('.ts') },
   { what: 'source map', test: (f) => f.endsWith('.map') },
-  { what: 'bundled package (transformers.js, sharp)', test: (f) => /^node_modules\/(@huggingface|sharp|@img|onnxruntime-web)\//.test(f) },
+  {
+    what: 'bundled package (transformers.js, sharp)',
+    test: (f) => /^node_modules\/(@huggingface|sharp|@img|onnxruntime-web)\//.test(f),
+  },
   { what: 'install-only dependency', test: (f) => /^node_modules\/(adm-zip|global-agent)\//.test(f) },
   { what: 'packed VSIX', test: (f) => f.endsWith('.vsix') },
 ];
@@ -48,7 +62,8 @@ export function vsixProblems(tool: PackageTool, target: string, files: readonly 
   const have = new Set(files.map((f) => renamed[f] ?? f));
   const problems: string[] = [];
   for (const f of REQUIRED) if (!have.has(f)) problems.push(`missing ${f}`);
-  for (const f of NATIVE[dir.split('/')[0] ?? ''] ?? ['(no native list for this OS)']) if (!have.has(own + f)) problems.push(`missing native ${own}${f}`);
+  for (const f of NATIVE[dir.split('/')[0] ?? ''] ?? ['(no native list for this OS)'])
+    if (!have.has(own + f)) problems.push(`missing native ${own}${f}`);
   for (const f of files) {
     if (f.startsWith(`${tool.ORT_BIN}/`) && !f.startsWith(own)) problems.push(`other platform's binary ${f}`);
     for (const rule of FORBIDDEN) if (rule.test(f)) problems.push(`${rule.what}: ${f}`);

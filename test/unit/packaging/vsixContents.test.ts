@@ -8,7 +8,13 @@ import { packageTool, vsixProblems } from '../../support/vsixContents';
 
 test('one target per platform onnxruntime-node ships binaries for; darwin-x64 has none', async () => {
   const tool = await packageTool();
-  assert.deepEqual(Object.keys(tool.TARGETS).sort(), ['darwin-arm64', 'linux-arm64', 'linux-x64', 'win32-arm64', 'win32-x64']);
+  assert.deepEqual(Object.keys(tool.TARGETS).sort(), [
+    'darwin-arm64',
+    'linux-arm64',
+    'linux-x64',
+    'win32-arm64',
+    'win32-x64',
+  ]);
   assert.throws(() => tool.ignoreFileFor('darwin-x64'), /unknown target darwin-x64/);
 });
 
@@ -24,6 +30,9 @@ test('the checks catch a leak: the plain .vscodeignore lets every platform throu
   const tool = await packageTool();
   const files = await listFiles({ cwd: process.cwd() });
   const problems = vsixProblems(tool, 'linux-x64', [...files, 'src/core/index.ts']);
-  assert.ok(problems.some((p) => p.startsWith("other platform's binary") && p.includes('/win32/x64/')), problems.join('\n'));
+  assert.ok(
+    problems.some((p) => p.startsWith("other platform's binary") && p.includes('/win32/x64/')),
+    problems.join('\n'),
+  );
   assert.ok(problems.includes('source or test folder: src/core/index.ts'), problems.join('\n'));
 });
