@@ -9,6 +9,7 @@ import { AxisMissingError } from '../worker/session';
 import { ExitCode, UsageError } from './exitCodes';
 import { AXIS_USAGE, runAxis } from './axis';
 import { AB_USAGE, runAb } from './ab';
+import { MODELS_USAGE, runModels } from './models';
 import { PROBE_CMD_USAGE, runProbe } from './probe';
 import { PROMPTS_USAGE, runPrompts } from './prompts';
 import { REPORT_USAGE, runReport } from './report';
@@ -26,6 +27,7 @@ Commands:
   rerun FILE      regenerate one assistant turn without and with capping
   report FILE...  a self-contained HTML report (drift plots, per-token strips, tables)
   axis compute    compute and validate the Assistant Axis of a model
+  models          the catalogue of small chat models to download, with cached axes
 
 Run "persona-lens <command> --help" for a command's options.
 
@@ -59,6 +61,7 @@ async function main(argv: string[]): Promise<number> {
     rerun: { usage: RERUN_USAGE, run: runRerun },
     report: { usage: REPORT_USAGE, run: runReport },
     axis: { usage: AXIS_USAGE, run: runAxis },
+    models: { usage: MODELS_USAGE, run: (argv) => runModels(argv) },
   };
   const c = Object.hasOwn(commands, command) ? commands[command] : undefined;
   if (!c) throw new UsageError(`unknown command "${command}"\n\n${USAGE}`);

@@ -14,6 +14,7 @@ import type { Log } from './log';
 import type { DriftPanel } from './panel';
 import type { ResultStore } from './resultStore';
 import type { TranscriptDiagnostics } from './diagnostics';
+import { selectModel } from './modelPicker';
 import { rerunTurnCommand } from './rerunTurn';
 import { tryDemoModel } from './tryDemo';
 import { openEvalSample } from './evalLogs';
@@ -29,6 +30,8 @@ export interface CommandDeps {
   readonly config: Config;
   readonly engine: EngineHost;
   readonly log: Log;
+  /** The extension's global storage: the engine's cache folder when persona-lens.cacheDir is empty. */
+  readonly storageUri: vscode.Uri;
 }
 
 /** Registers every command; the returned Disposable unregisters them. */
@@ -46,7 +49,8 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable {
     [CommandId.showPanel]: () => deps.panel.show(vscode.window.activeTextEditor?.document.uri ?? null),
     [CommandId.openLogs]: () => deps.log.show(),
     [CommandId.restartEngine]: () => deps.engine.restart(),
-    [CommandId.selectModel]: () => selectModel(deps),
+    // Axes live where the engine keeps its cache: the setting, else the extension's global storage.
+    [CommandId.selectModel]: () => selectModel(deps.config, deps.config.value.cacheDir || deps.storageUri.fsPath),
     [CommandId.computeAxis]: () => computeAxisCommand(deps),
     [CommandId.showActions]: () => showActions(),
     [CommandId.tryDemoModel]: () => tryDemoModel({ config: deps.config, log: deps.log, analyzeActive: () => analyze(false) }),
@@ -212,32 +216,6 @@ async function computeAxisCommand(deps: CommandDeps): Promise<void> {
     'Open Report',
   );
   if (action === 'Open Report') await vscode.commands.executeCommand('markdown.showPreview', vscode.Uri.file(stored.reportPath));
-}
-
-async function selectModel(deps: CommandDeps): Promise<void> {
-  const current = deps.config.value.model;
-  const pick = await vscode.window.showQuickPick(
-    [
-      { label: 'demo', description: 'The small demo model shipped with Persona Lens (offline)', value: 'demo' },
-      { label: 'Hugging Face model id…', description: 'e.g. HuggingFaceTB/SmolLM2-360M-Instruct', value: 'hub' },
-      { label: 'Local model folder…', description: 'A folder with config.json, tokenizer files and onnx/', value: 'folder' },
-    ],
-    { title: `Persona Lens: select model (current: ${current})` },
-  );
-  if (!pick) return;
-  let model: string | undefined = pick.value;
-  if (pick.value === 'hub') {
-    model = await vscode.window.showInputBox({
-      title: 'Hugging Face model id',
-      value: current.includes('/') && !current.startsWith('/') ? current : 'HuggingFaceTB/SmolLM2-360M-Instruct',
-      validateInput: (s) => (/^[\w.-]+\/[\w.-]+$/.test(s.trim()) ? null : 'Expected owner/name'),
-    });
-  } else if (pick.value === 'folder') {
-    const uris = await vscode.window.showOpenDialog({ canSelectFolders: true, canSelectFiles: false, openLabel: 'Use this model' });
-    model = uris?.[0]?.fsPath;
-  }
-  if (!model) return;
-  await vscode.workspace.getConfiguration(CONFIG_SECTION).update('model', model.trim(), vscode.ConfigurationTarget.Global);
 }
 
 async function showActions(): Promise<void> {

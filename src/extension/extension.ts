@@ -45,7 +45,7 @@ export function activate(context: vscode.ExtensionContext): void {
       analyzer,
       decorations,
       panel,
-      registerCommands({ analyzer, store, diagnostics, decorations, panel, config, engine, log }),
+      registerCommands({ analyzer, store, diagnostics, decorations, panel, config, engine, log, storageUri: context.globalStorageUri }),
       registerEvents({ analyzer, store, diagnostics, config, log }),
       registerHovers(store),
       registerCodeLens(store, config),

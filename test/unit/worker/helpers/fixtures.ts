@@ -2,6 +2,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import * as esbuild from 'esbuild';
 import { unitVector, type AxisSpec } from '../../../../src/core/axis/axisSpec';
 import type { ChatMessage } from '../../../../src/worker/protocol';
@@ -42,21 +43,19 @@ export function tempDir(prefix: string): { dir: string; remove: () => void } {
 }
 
 /**
- * Bundles src/worker/main.ts the way `npm run build` does (packages external) and returns the script
- * path. outDir gets a node_modules link to the project's, so the worker resolves packages like out/worker.js.
+ * Bundles src/worker/main.ts with the options `npm run build` uses (esbuild.mjs's `nodeBundle`:
+ * transformers.js inside, onnxruntime outside) and returns the script path. outDir gets a
+ * node_modules link to the project's, so the worker resolves onnxruntime like out/worker.js.
  */
 export async function buildWorkerScript(outDir: string): Promise<string> {
   const outfile = join(outDir, 'worker.js');
   mkdirSync(outDir, { recursive: true });
   if (!existsSync(join(outDir, 'node_modules'))) symlinkSync(join(process.cwd(), 'node_modules'), join(outDir, 'node_modules'), 'dir');
+  const { nodeBundle } = (await import(pathToFileURL(join(process.cwd(), 'esbuild.mjs')).href)) as { nodeBundle: esbuild.BuildOptions };
   await esbuild.build({
+    ...nodeBundle,
     entryPoints: [join(process.cwd(), 'src', 'worker', 'main.ts')],
     outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    external: ['onnxruntime-node', '@huggingface/transformers', 'sharp'],
     logLevel: 'warning',
   });
   return outfile;
