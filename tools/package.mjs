@@ -69,6 +69,8 @@ function main() {
       'package',
       '--no-update-package-json',
       '--no-rewrite-relative-links',
+      // The project has no public repository URL yet; a made-up one would send users nowhere.
+      '--allow-missing-repository',
       '--target',
       target,
       '--ignoreFile',
