@@ -26,8 +26,10 @@ export class ProbeChart {
   draw(view: ProbeViewData, colors: ChartColors): void {
     this.chart?.destroy();
     const probes = [...new Set(view.lines.map((l) => l.probe))];
+    // The quick set has five probes: the theme's four series colours plus orange and red keep them apart.
+    const palette = [...colors.series, colors.floor, colors.below];
     const datasets: ChartDataset<'line', Point[]>[] = view.lines.map((l) => {
-      const color = colors.series[probes.indexOf(l.probe) % colors.series.length] ?? colors.line;
+      const color = palette[probes.indexOf(l.probe) % palette.length] ?? colors.line;
       return {
         label: `${l.probe}${l.prompt ? ` (${l.prompt})` : ''}`,
         data: l.points.map((p) => ({ x: p.x, y: p.y, preview: p.preview, reading: p.outOfDomain ? 'out of domain' : (p.zone ?? '') })),
