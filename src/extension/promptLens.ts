@@ -99,8 +99,9 @@ export class PromptLens implements vscode.CodeLensProvider, vscode.Disposable {
     if (index !== undefined && prompts[index]) return { doc, prompts, index };
     const editor = vscode.window.activeTextEditor;
     if (editor?.document === doc) {
-      const at = doc.offsetAt(editor.selection.active);
-      const here = prompts.findIndex((p) => p.literalRange.start <= at && at <= p.literalRange.end);
+      // The prompt on the cursor's line: from the palette, "the prompt I am on" is enough.
+      const line = editor.selection.active.line;
+      const here = prompts.findIndex((p) => doc.positionAt(p.literalRange.start).line <= line && line <= doc.positionAt(p.literalRange.end).line);
       if (here >= 0) return { doc, prompts, index: here };
     }
     if (prompts.length === 1) return { doc, prompts, index: 0 };
