@@ -3,10 +3,20 @@ import * as vscode from 'vscode';
 import { DEFAULT_PART_THRESHOLD } from '../core/abCompare';
 import { loadProbeSet, type StressComparison, type StressTest } from '../core/probes';
 import { comparisonView, stressView } from '../core/report/probePlot';
-import { comparisonCsv, comparisonJson, stressCsv, stressJson, type PromptSource } from '../core/report/stressExport';
+import {
+  comparisonCsv,
+  comparisonJson,
+  stressCsv,
+  stressJson,
+  type PromptSource,
+} from '../core/report/stressExport';
 import { isCancellation } from '../worker/errors';
 import { compareStress, stressTest, type ProbeProgress, type StressOptions } from '../worker/probe';
-import { parseFromPromptView, parseToPromptView, type ToPromptViewMessage } from '../../webview/promptProtocol';
+import {
+  parseFromPromptView,
+  parseToPromptView,
+  type ToPromptViewMessage,
+} from '../../webview/promptProtocol';
 import type { Config } from './config';
 import type { EngineHost } from './engineHost';
 import { PROMPT_STUDIO_VIEW_TYPE } from './ids';
@@ -27,7 +37,14 @@ export interface PromptStudioDeps {
   readonly log: Log;
 }
 
-type Shown = { readonly kind: 'stress'; readonly test: StressTest; readonly prompt: PromptChoice } | { readonly kind: 'compare'; readonly comparison: StressComparison; readonly a: PromptChoice; readonly b: PromptChoice };
+type Shown =
+  | { readonly kind: 'stress'; readonly test: StressTest; readonly prompt: PromptChoice }
+  | {
+      readonly kind: 'compare';
+      readonly comparison: StressComparison;
+      readonly a: PromptChoice;
+      readonly b: PromptChoice;
+    };
 
 /**
  * The prompt view: a webview panel showing a system prompt's stress test (src/worker/probe.ts) or two
@@ -47,7 +64,12 @@ export class PromptStudio implements vscode.Disposable {
   async stress(prompt: PromptChoice): Promise<void> {
     const title = `Stress test: ${prompt.source}`;
     const test = await this.run(title, (o, signal) =>
-      this.deps.engine.withSession('Stress-testing a prompt', (client, session, s, cacheDir) => stressTest(client, session, prompt.text, { ...o, cacheDir }, s), signal.token, (m) => o.onLoad(m)),
+      this.deps.engine.withSession(
+        'Stress-testing a prompt',
+        (client, session, s, cacheDir) => stressTest(client, session, prompt.text, { ...o, cacheDir }, s),
+        signal.token,
+        (m) => o.onLoad(m),
+      ),
     );
     if (!test) return;
     this.shown = { kind: 'stress', test, prompt };
@@ -60,7 +82,8 @@ export class PromptStudio implements vscode.Disposable {
     const comparison = await this.run(title, (o, signal) =>
       this.deps.engine.withSession(
         'Comparing prompts',
-        (client, session, s, cacheDir) => compareStress(client, session, a.text, b.text, DEFAULT_PART_THRESHOLD, { ...o, cacheDir }, s),
+        (client, session, s, cacheDir) =>
+          compareStress(client, session, a.text, b.text, DEFAULT_PART_THRESHOLD, { ...o, cacheDir }, s),
         signal.token,
         (m) => o.onLoad(m),
       ),
@@ -70,9 +93,17 @@ export class PromptStudio implements vscode.Disposable {
     this.post();
   }
 
-  private async run<T>(title: string, work: (o: Omit<StressOptions, 'cacheDir'> & { onLoad(m: string): void }, cancel: vscode.CancellationTokenSource) => Promise<T>): Promise<T | null> {
+  private async run<T>(
+    title: string,
+    work: (
+      o: Omit<StressOptions, 'cacheDir'> & { onLoad(m: string): void },
+      cancel: vscode.CancellationTokenSource,
+    ) => Promise<T>,
+  ): Promise<T | null> {
     if (this.running) {
-      void vscode.window.showInformationMessage('Persona Lens: a stress test is already running; cancel it first.');
+      void vscode.window.showInformationMessage(
+        'Persona Lens: a stress test is already running; cancel it first.',
+      );
       return null;
     }
     this.open();
@@ -80,12 +111,20 @@ export class PromptStudio implements vscode.Disposable {
     const probeSet = loadProbeSet(cfg.promptProbeSet);
     const cancel = new vscode.CancellationTokenSource();
     this.running = cancel;
-    this.send({ type: 'progress', title, text: `Starting (${probeSet.probes.length} probes, ${cfg.promptProbeSet} set v${probeSet.version})…` });
+    this.send({
+      type: 'progress',
+      title,
+      text: `Starting (${probeSet.probes.length} probes, ${cfg.promptProbeSet} set v${probeSet.version})…`,
+    });
     try {
       return await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: `Persona Lens: ${title}`, cancellable: true },
+        {
+          location: vscode.ProgressLocation.Notification,
+          title: `Persona Lens: ${title}`,
+          cancellable: true,
+        },
         async (progress, token) => {
-          token.onCancellationRequested(() => cancel.cancel());
+          const forward = token.onCancellationRequested(() => cancel.cancel());
           let reported = 0;
           const say = (text: string, fraction: number | null): void => {
             const increment = fraction === null ? undefined : Math.max(0, 100 * fraction - reported);
@@ -93,20 +132,27 @@ export class PromptStudio implements vscode.Disposable {
             progress.report({ message: text, ...(increment === undefined ? {} : { increment }) });
             this.send({ type: 'progress', title, text });
           };
-          return await work(
-            {
-              probeSet,
-              seed: cfg.generationSeed,
-              onLoad: (m) => say(`loading: ${m}`, null),
-              onProgress: (p) => say(progressText(p), p.total ? p.done / p.total : null),
-            },
-            cancel,
-          );
+          try {
+            return await work(
+              {
+                probeSet,
+                seed: cfg.generationSeed,
+                onLoad: (m) => say(`loading: ${m}`, null),
+                onProgress: (p) => say(progressText(p), p.total ? p.done / p.total : null),
+              },
+              cancel,
+            );
+          } finally {
+            forward.dispose();
+          }
         },
       );
     } catch (e) {
       if (isCancellation(e)) {
-        this.send({ type: 'error', text: 'Cancelled. Finished probes are cached: running it again resumes.' });
+        this.send({
+          type: 'error',
+          text: 'Cancelled. Finished probes are cached: running it again resumes.',
+        });
         return null;
       }
       const message = e instanceof Error ? e.message : String(e);
@@ -125,11 +171,19 @@ export class PromptStudio implements vscode.Disposable {
       this.panel.reveal(vscode.ViewColumn.Beside, true);
       return;
     }
-    const panel = vscode.window.createWebviewPanel(PROMPT_STUDIO_VIEW_TYPE, 'Persona Lens: Prompt', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, {
-      enableScripts: true,
-      retainContextWhenHidden: false,
-      localResourceRoots: [vscode.Uri.joinPath(this.deps.extensionUri, 'out', 'webview'), vscode.Uri.joinPath(this.deps.extensionUri, 'media')],
-    });
+    const panel = vscode.window.createWebviewPanel(
+      PROMPT_STUDIO_VIEW_TYPE,
+      'Persona Lens: Prompt',
+      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+      {
+        enableScripts: true,
+        retainContextWhenHidden: false,
+        localResourceRoots: [
+          vscode.Uri.joinPath(this.deps.extensionUri, 'out', 'webview'),
+          vscode.Uri.joinPath(this.deps.extensionUri, 'media'),
+        ],
+      },
+    );
     panel.iconPath = vscode.Uri.joinPath(this.deps.extensionUri, 'media', 'icon.svg');
     panel.webview.html = this.html(panel.webview);
     this.panel = panel;
@@ -162,13 +216,27 @@ export class PromptStudio implements vscode.Disposable {
     const line = `${settings.model} · axis ${settings.axis} · ${settings.probeSet.size} probe set v${settings.probeSet.version} · seed ${settings.seed} · ${settings.maxTokens} tokens per reply · layer ${settings.monitorLayer}`;
     const result =
       s.kind === 'stress'
-        ? { type: 'result', title: `Stress test: ${s.prompt.source}`, prompts: [s.prompt.source], settings: line, view: stressView(s.test) }
-        : { type: 'result', title: `Compare: ${s.a.source} ↔ ${s.b.source}`, prompts: [s.a.source, s.b.source], settings: line, view: comparisonView(s.comparison) };
+        ? {
+            type: 'result',
+            title: `Stress test: ${s.prompt.source}`,
+            prompts: [s.prompt.source],
+            settings: line,
+            view: stressView(s.test),
+          }
+        : {
+            type: 'result',
+            title: `Compare: ${s.a.source} ↔ ${s.b.source}`,
+            prompts: [s.a.source, s.b.source],
+            settings: line,
+            view: comparisonView(s.comparison),
+          };
     // Checked here too: a result beyond the view's limits is named in the log, not dropped silently by the view.
     const checked = parseToPromptView(result);
     if (checked) this.send(checked);
     else {
-      this.deps.log.error('The result does not fit the prompt view\'s limits (webview/promptProtocol.ts); export it as JSON or CSV instead.');
+      this.deps.log.error(
+        "The result does not fit the prompt view's limits (webview/promptProtocol.ts); export it as JSON or CSV instead.",
+      );
       this.send({ type: 'error', text: 'The result is too large to show here; see the log.' });
     }
   }
@@ -204,8 +272,15 @@ export class PromptStudio implements vscode.Disposable {
 
   private html(webview: vscode.Webview): string {
     const nonce = randomBytes(16).toString('base64');
-    const uri = (...path: string[]): string => webview.asWebviewUri(vscode.Uri.joinPath(this.deps.extensionUri, ...path)).toString();
-    const csp = ["default-src 'none'", `img-src ${webview.cspSource} data:`, `style-src ${webview.cspSource} 'nonce-${nonce}'`, `font-src ${webview.cspSource}`, `script-src 'nonce-${nonce}'`].join('; ');
+    const uri = (...path: string[]): string =>
+      webview.asWebviewUri(vscode.Uri.joinPath(this.deps.extensionUri, ...path)).toString();
+    const csp = [
+      "default-src 'none'",
+      `img-src ${webview.cspSource} data:`,
+      `style-src ${webview.cspSource} 'nonce-${nonce}'`,
+      `font-src ${webview.cspSource}`,
+      `script-src 'nonce-${nonce}'`,
+    ].join('; ');
     return `<!DOCTYPE html>
 <html lang="en">
 <head>
