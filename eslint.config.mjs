@@ -64,7 +64,7 @@ export default tseslint.config(
         'error',
         {
           paths: modelRuntime,
-          patterns: [{ group: ['**/webview/**', '!**/webview/protocol'], message: 'The host takes only webview/protocol.ts from the panel.' }],
+          patterns: [{ group: ['**/webview/**', '!**/webview/protocol', '!**/webview/promptProtocol'], message: 'The host takes only the message schemas (webview/protocol.ts, webview/promptProtocol.ts) from the webviews.' }],
         },
       ],
     },

@@ -157,6 +157,29 @@ export class EngineHost implements Scorer, vscode.Disposable {
     }
   }
 
+  /**
+   * Runs `work` on the worker with the open session (loading it if needed), inside the idle guard
+   * and with the status bar busy, as scoring does: for jobs composed of worker functions (e.g. a
+   * prompt stress test, src/worker/probe.ts). `cacheDir` is where such jobs keep their caches.
+   */
+  withSession<T>(
+    detail: string,
+    work: (client: EngineClient, session: OpenSession, signal: AbortSignal, cacheDir: string) => Promise<T>,
+    token: vscode.CancellationToken,
+    progress: (message: string) => void,
+  ): Promise<T> {
+    return this.idle.during(async () => {
+      const signal = toSignal(token);
+      const session = await this.open(progress, signal);
+      this.deps.status.set({ kind: 'scoring', detail: `${detail} with ${session.ref.label}` });
+      try {
+        return await work(this.ensureClient(), session, signal, this.cacheDir());
+      } finally {
+        this.deps.status.set({ kind: 'ready', model: session.ref.label });
+      }
+    });
+  }
+
   /** The loaded session's capping band and floors, or null while no session is open (never loads one). */
   async capping(): Promise<{ layers: readonly number[]; floors: readonly number[] } | null> {
     const pending = this.session;

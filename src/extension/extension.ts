@@ -10,6 +10,8 @@ import { registerEvents } from './events';
 import { registerHovers } from './hovers';
 import { Log } from './log';
 import { DriftPanel } from './panel';
+import { PromptLens } from './promptLens';
+import { PromptStudio } from './promptStudio';
 import { ResultStore } from './resultStore';
 import { StatusBar } from './statusBar';
 import { registerSampleDocuments } from './tryDemo';
@@ -36,6 +38,7 @@ export function activate(context: vscode.ExtensionContext): void {
       revealTurn: (uri, conversation, turn) => revealTurn(store, uri, conversation, turn),
       capping: () => engine?.capping() ?? Promise.resolve(null),
     });
+    const studio = new PromptStudio({ extensionUri: context.extensionUri, engine, config, log });
     context.subscriptions.push(
       config,
       store,
@@ -51,6 +54,8 @@ export function activate(context: vscode.ExtensionContext): void {
       registerCodeLens(store, config),
       registerSampleDocuments(context.extensionUri),
       registerEvalSampleDocuments(),
+      studio,
+      new PromptLens(context.extensionUri, config, studio, log),
     );
     void config.ignoredUntrusted().then((ignored) => {
       if (ignored.length === 0) return;

@@ -20,6 +20,9 @@ export enum CommandId {
   exportReport = 'persona-lens.exportReport',
   rerunTurn = 'persona-lens.rerunTurnCapped',
   openEvalSample = 'persona-lens.openEvalSample',
+  stressTestPrompt = 'persona-lens.stressTestPrompt',
+  comparePrompt = 'persona-lens.comparePrompt',
+  comparePromptWithHead = 'persona-lens.comparePromptWithHead',
 }
 
 /** Link targets of hovers and CodeLens; hidden from the palette. */
@@ -29,6 +32,7 @@ export enum InternalCommandId {
 }
 
 export const PANEL_VIEW_TYPE = 'persona-lens.panel';
+export const PROMPT_STUDIO_VIEW_TYPE = 'persona-lens.promptStudio';
 export const CONFIG_SECTION = 'persona-lens';
 export const LOG_CHANNEL_NAME = 'Persona Lens';
 export const DIAGNOSTIC_COLLECTION = 'persona-lens';
@@ -47,3 +51,6 @@ export enum ColorId {
 
 /** Languages whose documents may hold transcripts (YAML: VCR cassettes of API calls). */
 export const TRANSCRIPT_LANGUAGES = ['json', 'jsonc', 'jsonl', 'markdown', 'prompty', 'yaml'] as const;
+
+/** Languages whose documents may hold system prompts (src/core/prompts); plaintext: *.system.txt and the user's prompt globs. */
+export const PROMPT_LANGUAGES = ['typescript', 'typescriptreact', 'javascript', 'javascriptreact', 'python', 'plaintext'] as const;

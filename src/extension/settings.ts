@@ -73,6 +73,10 @@ export const SETTINGS = {
   maxFileSizeMB: { field: 'maxFileSizeMB', cls: 'scoring', type: 'number', default: 10, minimum: 0.1 },
   'decorations.position': { field: 'decorationPosition', cls: 'view', type: 'string', default: 'auto', enum: ['auto', 'firstLine', 'lineStart', 'end'] },
   codeLens: { field: 'codeLens', cls: 'view', type: 'boolean', default: true },
+  /** Comma-separated globs of files kept whole as system prompts, besides *.prompt.md, *.system.md, *.system.txt and .prompty. */
+  'prompts.files': { field: 'promptFiles', cls: 'view', type: 'string', default: '' },
+  /** Probe set a "Stress-test prompt" runs: quick (one probe per category) or full. */
+  'prompts.probeSet': { field: 'promptProbeSet', cls: 'view', type: 'string', default: 'quick', enum: ['quick', 'full'] },
   /** Open the drift panel beside the editor when a file is analysed from a command. */
   'panel.openOnAnalyze': { field: 'panelOpenOnAnalyze', cls: 'view', type: 'boolean', default: true },
 } as const satisfies Record<string, SettingSpec>;

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CommandId, InternalCommandId, ColorId, PANEL_VIEW_TYPE, TRANSCRIPT_LANGUAGES } from '../../../src/extension/ids';
+import { CommandId, InternalCommandId, ColorId, PANEL_VIEW_TYPE, PROMPT_LANGUAGES, PROMPT_STUDIO_VIEW_TYPE, TRANSCRIPT_LANGUAGES } from '../../../src/extension/ids';
 import { isRestricted, SETTINGS, SETTING_KEYS, settingProblem, toConfig, type SettingSpec } from '../../../src/extension/settings';
 
 interface Manifest {
@@ -82,10 +82,11 @@ test('colour ids are contributed and the panel activates its view type', () => {
   const colors = new Set(manifest.contributes.colors.map((c) => c.id));
   for (const id of ids(ColorId)) assert.ok(colors.has(id), id);
   assert.ok(manifest.activationEvents.includes(`onWebviewPanel:${PANEL_VIEW_TYPE}`));
+  assert.ok(manifest.activationEvents.includes(`onWebviewPanel:${PROMPT_STUDIO_VIEW_TYPE}`));
   assert.ok(!manifest.activationEvents.includes('*'));
 });
 
-test('the extension activates on every language it reads transcripts in', () => {
+test('the extension activates on every language it reads transcripts or prompts in', () => {
   const languages = manifest.activationEvents.filter((e) => e.startsWith('onLanguage:')).map((e) => e.slice('onLanguage:'.length));
-  assert.deepEqual([...languages].sort(), [...TRANSCRIPT_LANGUAGES].sort());
+  assert.deepEqual([...languages].sort(), [...TRANSCRIPT_LANGUAGES, ...PROMPT_LANGUAGES].sort());
 });

@@ -2,27 +2,9 @@
 // (test/support/scores.ts: assistant zone from 1.55, role zone up to about 0.78).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { compareStressTests, regressionFailure, slopeOf, summarize, withTrajectory, type ProbeRun, type StressTest } from '../../../../src/core/probes';
+import { compareStressTests, regressionFailure, slopeOf, summarize, type ProbeRun, type StressTest } from '../../../../src/core/probes';
 import type { StressSettings } from '../../../../src/core/probes';
-import { conversationScores, turnScores } from '../../../support/scores';
-
-/** A probe run whose replies have these values (user turns at even indices score 0). */
-function run(id: string, values: readonly number[], surprise: readonly (number | null)[] = []): ProbeRun {
-  const turns = turnScores(values.flatMap((v) => [0, v]), { roles: values.flatMap(() => ['user', 'assistant'] as const), surprise: values.flatMap((_, i) => [null, surprise[i] ?? null]) });
-  const scores = conversationScores(turns);
-  return withTrajectory({
-    id,
-    category: 'nature',
-    title: id,
-    seed: 1,
-    scores,
-    replies: values.map((_, i) => {
-      const t = turns[2 * i + 1];
-      assert.ok(t);
-      return { reply: i + 1, turn: 2 * i + 1, user: `u${i}`, text: `reply ${i + 1} of ${id}`, stopReason: 'eos' as const, tokens: 5, value: t.value, zone: t.zone, outOfDomain: t.outOfDomain, surprise: t.surprise };
-    }),
-  });
-}
+import { probeRun as run } from '../../../support/probeRuns';
 
 const settings = {} as StressSettings;
 const test_ = (runs: ProbeRun[]): StressTest => ({ prompt: 'p', settings, runs, summary: summarize(runs) });
