@@ -1,6 +1,7 @@
 /** `persona-lens axis compute`: computes and validates an Assistant Axis for a model. */
 import { parseArgs } from 'node:util';
 import { AXIS_SAMPLING } from '../core/axis/axisPlan';
+import { assessAxis, describeAssessment } from '../core/axis/verdict';
 import { computeAndStoreAxis } from '../worker/axisCompute';
 import { createClient, defaultCacheDir, loadProgress, PACKAGE_ROOT } from './context';
 import { hubEndpoint, modelOptions, optionalThreads, THREADS_USAGE, threadsOption } from './engineOptions';
@@ -21,6 +22,8 @@ Options:
                      its report and plot go beside it as FILE.md and FILE.svg (FILE without
                      .json or .axis.json), and existing ones are not overwritten without --force
   --force            overwrite an existing report and plot beside --out
+  --allow-weak       exit 0 even when the axis's verdict is unusable (exit 4 otherwise; the
+                     axis and its report are written either way; verdicts: docs/axis-file.md)
   --max-tokens N     tokens generated per reply (default 48)
   --temperature T    sampling temperature of the replies (default 0.7; 0 = greedy)
   --top-p P          nucleus sampling mass (default 0.9; the reference pipeline's settings)
@@ -44,6 +47,7 @@ export async function runAxis(argv: string[], signal: AbortSignal): Promise<numb
       roles: { type: 'string' },
       out: { type: 'string' },
       force: { type: 'boolean', default: false },
+      'allow-weak': { type: 'boolean', default: false },
       'max-tokens': { type: 'string', default: '48' },
       temperature: { type: 'string', default: String(AXIS_SAMPLING.temperature) },
       'top-p': { type: 'string', default: String(AXIS_SAMPLING.topP) },
@@ -99,11 +103,17 @@ export async function runAxis(argv: string[], signal: AbortSignal): Promise<numb
     progress.done();
     const { axis, kept, runs, timings } = stored.result;
     const monitor = axis.layers[axis.monitorLayer];
+    const assessment = assessAxis(axis);
     process.stdout.write(
       `axis written to ${stored.path} (report ${stored.reportPath})\n` +
         `${kept} of ${runs} replies kept; monitor layer ${axis.monitorLayer}, capping ${axis.cappingLayers.join(',')}; ` +
-        `held-out AUC ${monitor?.auc?.toFixed(3) ?? 'n/a'}, |cos PC1| ${monitor?.pc1Cosine?.toFixed(3) ?? 'n/a'} at the monitor layer; ${((timings.wall ?? 0) / 1000).toFixed(1)} s wall time\n`,
+        `held-out AUC ${monitor?.auc?.toFixed(3) ?? 'n/a'}, |cos PC1| ${monitor?.pc1Cosine?.toFixed(3) ?? 'n/a'} at the monitor layer; ${((timings.wall ?? 0) / 1000).toFixed(1)} s wall time\n` +
+        `verdict: ${describeAssessment(assessment)}\n`,
     );
+    if (assessment.verdict === 'unusable' && !values['allow-weak']) {
+      process.stderr.write('persona-lens: the axis is unusable (see its report); readings with it would mislead. --allow-weak accepts it (exit 0).\n');
+      return ExitCode.axisUnusable;
+    }
     return ExitCode.ok;
   } finally {
     progress.done();

@@ -4,6 +4,8 @@ export const enum ExitCode {
   gateFailed = 1,
   badInput = 2,
   engineFailure = 3,
+  /** axis compute: the axis's verdict is unusable (written all the same, for its report). */
+  axisUnusable = 4,
   interrupted = 130,
 }
 

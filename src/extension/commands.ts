@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { assessAxis, describeAssessment } from '../core/axis/verdict';
 import type { Analyzer } from './analysis';
 import { uriLabel } from './uriLabel';
 import { AxisFileError } from '../core/axis/axisFile';
@@ -211,8 +212,11 @@ async function computeAxisCommand(deps: CommandDeps): Promise<void> {
     },
   );
   const m = stored.result.axis.layers[stored.result.axis.monitorLayer];
-  const action = await vscode.window.showInformationMessage(
-    `Persona Lens: axis computed (${stored.result.kept} replies; held-out AUC ${m?.auc?.toFixed(2) ?? 'n/a'} at layer ${stored.result.axis.monitorLayer}).`,
+  const assessment = assessAxis(stored.result.axis);
+  // A weak or unusable axis is a warning: the readings it gives need its report read first.
+  const show = assessment.verdict === 'good' ? vscode.window.showInformationMessage : vscode.window.showWarningMessage;
+  const action = await show(
+    `Persona Lens: axis computed (${stored.result.kept} replies; held-out AUC ${m?.auc?.toFixed(2) ?? 'n/a'} at layer ${stored.result.axis.monitorLayer}); verdict ${describeAssessment(assessment)}.`,
     'Open Report',
   );
   if (action === 'Open Report') await vscode.commands.executeCommand('markdown.showPreview', vscode.Uri.file(stored.reportPath));

@@ -5,7 +5,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { AxisFileError, checkAxisFitsModel, floorAt, parseAxisFile, toAxisSpec, type AxisChoices, type AxisFile } from '../core/axis/axisFile';
-import { calibrationOf, type Calibration } from '../core/axis/calibration';
+import type { Calibration } from '../core/axis/calibration';
+import { calibrationWithVerdict } from '../core/axis/verdict';
 import type { AxisSpec } from '../core/axis/axisSpec';
 import type { ConversationScores } from '../core/scores';
 import type { Conversation } from '../core/transcript';
@@ -158,7 +159,7 @@ export async function openSession(
     throw new AxisFileError(`${axisPath}: the loaded graph has ${info.numLayers} layers x ${info.hiddenSize}, the axis ${axis.model.numLayers} x ${axis.model.hiddenSize}`);
   }
   const monitorTau = floorAt(axis, spec.monitorLayer, spec.population, spec.percentile);
-  const calibration = calibrationOf(axis, spec.monitorLayer);
+  const calibration = calibrationWithVerdict(axis, spec.monitorLayer);
   return { ref, info, dtype, fileHash, axis, axisPath, spec, monitorTau, calibration, maxTokensPerConversation: o.maxTokensPerConversation, dropAlarm: o.dropAlarm ?? null };
 }
 

@@ -4,6 +4,7 @@
  */
 import type { AxisFile } from '../axis/axisFile';
 import { calibrationOf } from '../axis/calibration';
+import { assessAxis, AUC_GOOD, AUC_UNUSABLE, PC1_GOOD } from '../axis/verdict';
 import { fromPercentileTable } from '../stats/descriptive';
 import { formatValue } from './format';
 import { escapeHtml } from './html';
@@ -63,7 +64,22 @@ export function axisReportMarkdown(axis: AxisFile, personaMeans: readonly Person
     '',
     ...Object.entries(timingsMs).map(([k, v]) => `- ${k}: ${(v / 1000).toFixed(1)} s`),
     '',
+    ...verdictSection(axis),
   ].join('\n');
+}
+
+/** The closing verdict (src/core/axis/verdict.ts) with the thresholds it applies. */
+function verdictSection(axis: AxisFile): string[] {
+  const a = assessAxis(axis);
+  return [
+    '## Verdict',
+    '',
+    `**${a.verdict}** at the monitor layer ${a.layer}.${a.reasons.length > 0 ? ` ${a.reasons.map((r) => `${r[0]?.toUpperCase() ?? ''}${r.slice(1)}.`).join(' ')}` : ''}`,
+    '',
+    `Good: held-out AUC ≥ ${AUC_GOOD}, the default persona above every role, |cos PC1| ≥ ${PC1_GOOD}, reading zones drawn. ` +
+      `Unusable: AUC below ${AUC_UNUSABLE}, the default persona not above most roles, or no zones. Weak: anything in between.`,
+    '',
+  ];
 }
 
 /** The reading zones per layer (src/core/axis/calibration.ts) with their error rates, and the domain check. */

@@ -25,9 +25,12 @@ before(async () => {
   model = join(dir, 'model');
   cache = join(dir, 'cache');
   await writeTinyModel(model, { layout: 'optimum', numLayers: 4, hiddenSize: 32, numHeads: 2, maxPositions: 4096, seed: 5 });
+  // A random-weight model's axis points nowhere: written (for its report), judged unusable, exit 4.
   const r = cli('axis', 'compute', '--model', model, '--quick', '--max-tokens', '6', '--cache-dir', cache, '--quiet');
-  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.code, 4, r.stderr);
   assert.match(r.stdout, /axis written to .*\.axis\.json/);
+  assert.match(r.stdout, /^verdict: unusable at layer \d+: /m);
+  assert.match(r.stderr, /the axis is unusable .*--allow-weak/);
 });
 
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -39,6 +42,7 @@ test('score prints a table per transcript and exits 0', () => {
   assert.equal(r.code, 0, r.stderr);
   for (const f of ['coding', 'philosophy', 'therapy', 'writing']) assert.match(r.stdout, new RegExp(`${f}\\.json — model .*, layer 2\\nzones: `));
   assert.match(r.stdout, /^capping floor τ [+-]\d\.\d\d \(used when a turn is re-run with capping; not an alarm\)$/m);
+  assert.match(r.stdout, /^note: the axis is unusable at layer \d+: /m, 'the verdict is named next to the readings');
   assert.match(r.stdout, /^\s+1 {2}assistant {2}\S.*[+-]\d+\.\d\d/m);
   // The byte-level tiny tokenizer makes these transcripts longer than its 4096-token context: cut with a warning.
   assert.match(r.stderr, /warning: scored turns 0-\d+ only; the conversation is \d+ tokens and the limit is 4096/);
@@ -198,8 +202,9 @@ test('axis compute --out writes FILE, FILE.md and FILE.svg, and overwrites a rep
   assert.match(refused.stderr, /notes\.md: exists; the axis report and plot are written beside .*notes\.json as .*notes\.md and .*notes\.svg.* pass --force/);
   assert.equal(readFileSync(join(outDir, 'notes.md'), 'utf8'), 'my own notes\n');
   assert.deepEqual(readdirSync(outDir), ['notes.md'], 'refused before anything was written');
-  const forced = cli(...args, '--force');
+  const forced = cli(...args, '--force', '--allow-weak');
   assert.equal(forced.code, 0, forced.stderr);
+  assert.match(forced.stdout, /^verdict: unusable/m, '--allow-weak accepts the axis but still says what it is');
   assert.match(readFileSync(join(outDir, 'notes.md'), 'utf8'), /^# Assistant Axis: /);
   assert.deepEqual(readdirSync(outDir).sort(), ['notes.json', 'notes.md', 'notes.svg'], 'no temporary files are left');
   assert.match(cli('axis', 'compute', '--help').stdout, /its report and plot go beside it as FILE\.md and FILE\.svg/);
