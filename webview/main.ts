@@ -1,6 +1,7 @@
 // Drift panel page. Receives data from the host (validated), draws the plot, the selected turn's
 // strip and layer view, and the compare view of a capped re-run. It asks the host for everything
 // else (reveal, re-run, copy, export) with messages that never name a command, a path or a text.
+import { pageApi } from './vscodeApi';
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-tabs/index.js';
 import '@vscode-elements/elements/dist/vscode-tab-header/index.js';
@@ -15,19 +16,7 @@ import { renderStrip } from './strip';
 import { readColors } from './theme';
 import { parseViewState, stepSelection, VIEWS, type TurnRef, type View, type ViewState } from './viewState';
 
-interface VsCodeApi {
-  postMessage(message: FromPanelMessage): void;
-  getState(): unknown;
-  setState(state: unknown): void;
-}
-declare function acquireVsCodeApi(): VsCodeApi;
-
-const vscode = acquireVsCodeApi();
-const byId = <T extends HTMLElement = HTMLElement>(id: string): T => {
-  const e = document.getElementById(id);
-  if (!e) throw new Error(`Persona Lens panel: element #${id} is missing`);
-  return e as T;
-};
+const { vscode, byId } = pageApi<FromPanelMessage>('panel');
 
 const canvas = byId<HTMLCanvasElement>('drift-chart');
 const status = byId('status');

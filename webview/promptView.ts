@@ -1,23 +1,12 @@
 // Prompt view page: a system prompt's stress test, or two prompts compared on the same probes.
 // Receives validated results from the host and draws them; asks the host only to export.
+import { pageApi } from './vscodeApi';
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import { ProbeChart } from './promptChart';
 import { parseToPromptView, type FromPromptViewMessage, type ToPromptViewMessage } from './promptProtocol';
 import { readColors } from './theme';
 
-interface VsCodeApi {
-  postMessage(message: FromPromptViewMessage): void;
-  getState(): unknown;
-  setState(state: unknown): void;
-}
-declare function acquireVsCodeApi(): VsCodeApi;
-
-const vscode = acquireVsCodeApi();
-const byId = <T extends HTMLElement = HTMLElement>(id: string): T => {
-  const e = document.getElementById(id);
-  if (!e) throw new Error(`Persona Lens prompt view: element #${id} is missing`);
-  return e as T;
-};
+const { vscode, byId } = pageApi<FromPromptViewMessage>('prompt view');
 
 const title = byId('title');
 const status = byId('status');

@@ -1,6 +1,6 @@
 import { readingNote, zoneBands } from '../core/report/reading';
-import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
+import { webviewPage } from './webviewPage';
 import { firstWords } from '../core/report/format';
 import {
   scoresCsv,
@@ -422,32 +422,11 @@ export class DriftPanel implements vscode.Disposable {
   }
 
   private html(webview: vscode.Webview): string {
-    const nonce = randomBytes(16).toString('base64');
-    const media = (file: string): string =>
-      webview.asWebviewUri(vscode.Uri.joinPath(this.deps.extensionUri, 'media', file)).toString();
-    const script = webview.asWebviewUri(
-      vscode.Uri.joinPath(this.deps.extensionUri, 'out', 'webview', 'main.js'),
-    );
-    // Lit (vscode-elements) styles its components with constructable stylesheets (adoptedStyleSheets),
-    // which style-src does not govern; no 'unsafe-inline' is needed for scripts or styles.
-    const csp = [
-      "default-src 'none'",
-      `img-src ${webview.cspSource} data:`,
-      `style-src ${webview.cspSource} 'nonce-${nonce}'`,
-      `font-src ${webview.cspSource}`,
-      `script-src 'nonce-${nonce}'`,
-    ].join('; ');
-    return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${media('tokenStrip.css')}" nonce="${nonce}">
-<link rel="stylesheet" href="${media('panel.css')}" nonce="${nonce}">
-<title>Persona Lens: Drift</title>
-</head>
-<body data-ready="false">
+    return webviewPage(webview, this.deps.extensionUri, {
+      title: 'Persona Lens: Drift',
+      styles: ['tokenStrip.css', 'panel.css'],
+      script: 'main.js',
+      body: `<body data-ready="false">
 <header>
   <div><h1 id="title">Persona Lens</h1><p id="status" role="status" aria-live="polite">Loading…</p></div>
   <div class="toolbar" role="toolbar" aria-label="Export">
@@ -491,10 +470,8 @@ export class DriftPanel implements vscode.Disposable {
       <table id="settings"></table>
     </section>
   </vscode-tab-panel>
-</vscode-tabs>
-<script nonce="${nonce}" src="${script.toString()}"></script>
-</body>
-</html>`;
+</vscode-tabs>`,
+    });
   }
 
   dispose(): void {

@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
+import { webviewPage } from './webviewPage';
 import { DEFAULT_PART_THRESHOLD } from '../core/abCompare';
 import { loadProbeSet, type StressComparison, type StressTest } from '../core/probes';
 import { comparisonView, stressView } from '../core/report/probePlot';
@@ -271,27 +271,11 @@ export class PromptStudio implements vscode.Disposable {
   }
 
   private html(webview: vscode.Webview): string {
-    const nonce = randomBytes(16).toString('base64');
-    const uri = (...path: string[]): string =>
-      webview.asWebviewUri(vscode.Uri.joinPath(this.deps.extensionUri, ...path)).toString();
-    const csp = [
-      "default-src 'none'",
-      `img-src ${webview.cspSource} data:`,
-      `style-src ${webview.cspSource} 'nonce-${nonce}'`,
-      `font-src ${webview.cspSource}`,
-      `script-src 'nonce-${nonce}'`,
-    ].join('; ');
-    return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${uri('media', 'panel.css')}" nonce="${nonce}">
-<link rel="stylesheet" href="${uri('media', 'promptView.css')}" nonce="${nonce}">
-<title>Persona Lens: Prompt</title>
-</head>
-<body data-ready="false">
+    return webviewPage(webview, this.deps.extensionUri, {
+      title: 'Persona Lens: Prompt',
+      styles: ['panel.css', 'promptView.css'],
+      script: 'prompt.js',
+      body: `<body data-ready="false">
 <header>
   <div><h1 id="title">Persona Lens: prompt stress test</h1><p id="status" role="status" aria-live="polite">Waiting for a result…</p></div>
   <div class="toolbar" role="toolbar" aria-label="Export">
@@ -305,10 +289,8 @@ export class PromptStudio implements vscode.Disposable {
 <table class="summary"><tbody id="summary"></tbody></table>
 <div id="worst"></div>
 <h2>Probes</h2>
-<table class="probes"><tbody id="probes"></tbody></table>
-<script nonce="${nonce}" src="${uri('out', 'webview', 'prompt.js')}"></script>
-</body>
-</html>`;
+<table class="probes"><tbody id="probes"></tbody></table>`,
+    });
   }
 
   dispose(): void {
