@@ -30,7 +30,7 @@ export default tseslint.config(
         'error',
         {
           paths: [noVscode, ...modelRuntime, { name: 'worker_threads', message: 'src/core is pure.' }, { name: 'node:worker_threads', message: 'src/core is pure.' }],
-          patterns: [{ group: ['**/worker/**', '**/extension/**', '**/cli/**', '**/webview/**'], message: 'src/core imports nothing from other layers.' }],
+          patterns: [{ group: ['**/worker/**', '**/engine/**', '**/protocol/**', '**/model/**', '**/io/**', '**/extension/**', '**/cli/**', '**/webview/**'], message: 'src/core imports nothing from other layers.' }],
         },
       ],
     },
@@ -43,13 +43,55 @@ export default tseslint.config(
         'error',
         {
           paths: [noVscode, ...modelRuntime, { name: 'worker_threads', message: 'src/io only reads files.' }, { name: 'node:worker_threads', message: 'src/io only reads files.' }],
-          patterns: [{ group: ['**/worker/**', '**/extension/**', '**/cli/**', '**/webview/**'], message: 'src/io imports only src/core.' }],
+          patterns: [{ group: ['**/worker/**', '**/engine/**', '**/protocol/**', '**/model/**', '**/extension/**', '**/cli/**', '**/webview/**'], message: 'src/io imports only src/core.' }],
         },
       ],
     },
   },
   {
-    files: ['src/worker/**/*.ts', 'src/cli/**/*.ts', 'bench/**/*.ts'],
+    // The host<->worker contract (messages, error codes) and the model folder on disk: read by both sides.
+    files: ['src/protocol/**/*.ts', 'src/model/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [noVscode, ...modelRuntime, { name: 'worker_threads', message: 'Shared by host and worker.' }, { name: 'node:worker_threads', message: 'Shared by host and worker.' }],
+          patterns: [{ group: ['**/worker/**', '**/engine/**', '**/extension/**', '**/cli/**', '**/webview/**'], message: 'src/protocol and src/model import only src/core, src/io and each other.' }],
+        },
+      ],
+    },
+  },
+  {
+    // The worker thread: owns the model runtime; never reaches back into the host.
+    files: ['src/worker/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { paths: [noVscode], patterns: [{ group: ['**/engine/**', '**/extension/**', '**/cli/**', '**/webview/**'], message: 'The worker thread talks to the host only through src/protocol messages.' }] },
+      ],
+    },
+  },
+  {
+    // Host-side engine access shared by the CLI and the extension: spawns the worker, never loads its code.
+    files: ['src/engine/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { paths: [noVscode, ...modelRuntime], patterns: [{ group: ['**/worker/**', '**/extension/**', '**/cli/**', '**/webview/**'], message: 'src/engine reaches the worker only through messages (src/protocol).' }] },
+      ],
+    },
+  },
+  {
+    files: ['src/cli/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { paths: [noVscode, ...modelRuntime], patterns: [{ group: ['**/worker/**', '**/extension/**', '**/webview/**'], message: 'The CLI reaches the model only through src/engine.' }] },
+      ],
+    },
+  },
+  {
+    files: ['bench/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
@@ -64,7 +106,10 @@ export default tseslint.config(
         'error',
         {
           paths: modelRuntime,
-          patterns: [{ group: ['**/webview/**', '!**/webview/protocol', '!**/webview/promptProtocol'], message: 'The host takes only the message schemas (webview/protocol.ts, webview/promptProtocol.ts) from the webviews.' }],
+          patterns: [
+            { group: ['**/webview/**', '!**/webview/protocol', '!**/webview/promptProtocol'], message: 'The host takes only the message schemas (webview/protocol.ts, webview/promptProtocol.ts) from the webviews.' },
+            { group: ['**/worker/**'], message: 'The extension reaches the model only through src/engine.' },
+          ],
         },
       ],
     },

@@ -11,7 +11,8 @@ import {
   type GraphIo,
   type PastTensors,
 } from '../src/worker/forward';
-import { instrumentedCacheDir, instrumentModel } from '../src/worker/graph/instrument';
+import { instrumentModel } from '../src/worker/graph/instrument';
+import { instrumentedCacheDir } from '../src/model/graphFiles';
 import { chatTokenizerFrom, mapTokens } from '../src/worker/tokenMap';
 import { mulberry32 } from '../test/support/prng';
 import { ENGINE_MODEL, ensureModel } from './models';

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { AutoTokenizer } from '@huggingface/transformers';
 import { AXIS_FORMAT, AXIS_VERSION, encodeVector, type AxisFile } from '../src/core/axis/axisFile';
 import { unitVector } from '../src/core/axis/axisSpec';
-import { sha256File } from '../src/worker/graph/modelFiles';
+import { sha256File } from '../src/model/graphFiles';
 import { chatTokenizerFrom, mapTokens } from '../src/worker/tokenMap';
 import { mulberry32 } from '../test/support/prng';
 import { ensureModel, ROOT, type BenchModel } from './models';

@@ -12,9 +12,9 @@ import { AXIS_FORMAT, AXIS_VERSION, encodeVector, type AxisFile } from '../src/c
 import { unitVector } from '../src/core/axis/axisSpec';
 import { loadProbeSet } from '../src/core/probes';
 import { percentileTable } from '../src/core/stats/descriptive';
-import { EngineClient } from '../src/worker/client';
-import { stressTest } from '../src/worker/probe';
-import { graphHash, openSession } from '../src/worker/session';
+import { EngineClient } from '../src/engine/client';
+import { stressTest } from '../src/engine/probe';
+import { graphHash, openSession } from '../src/engine/session';
 import { mulberry32 } from '../test/support/prng';
 import { writeTinyModel, type TinyModelSpec } from '../test/support/tinyModels';
 

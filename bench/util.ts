@@ -1,7 +1,7 @@
 // Small helpers shared by the benchmark sections.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ChatMessage } from '../src/worker/protocol';
+import type { ChatMessage } from '../src/protocol/messages';
 import { TRANSCRIPTS_DIR } from '../test/support/shared.mjs';
 
 /** Median of the values (the upper one of an even count). */

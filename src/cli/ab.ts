@@ -6,7 +6,7 @@ import { calibrationSummary } from '../core/report/reading';
 import { renderCsv, renderTable } from '../core/report/table';
 import type { ConversationScores } from '../core/scores';
 import type { Conversation } from '../core/transcript';
-import { openSession } from '../worker/session';
+import { openSession } from '../engine/session';
 import { compareRuns, DEFAULT_PART_THRESHOLD, withSystemPrompt, type AbComparison } from '../core/abCompare';
 import { joinNegativeNumbers } from './args';
 import { createClient, loadProgress } from './context';

@@ -1,6 +1,6 @@
 /**
  * `persona-lens ab --probes quick|full --system-a A --system-b B`: the probe mode of `ab`. Both
- * prompts are stress-tested on the same probes with the same seeds (src/worker/probe.ts), and each
+ * prompts are stress-tested on the same probes with the same seeds (src/engine/probe.ts), and each
  * probe's trajectories are compared reply by reply as `ab` compares a transcript's turns.
  */
 import type { GateFailure } from '../core/gate';
@@ -9,8 +9,8 @@ import { firstWords, formatValue } from '../core/report/format';
 import { calibrationSummary } from '../core/report/reading';
 import { comparisonCsv, comparisonJson } from '../core/report/stressExport';
 import { renderTable } from '../core/report/table';
-import { compareStress } from '../worker/probe';
-import { openSession, type SessionOptions } from '../worker/session';
+import { compareStress } from '../engine/probe';
+import { openSession, type SessionOptions } from '../engine/session';
 import { createClient, loadProgress } from './context';
 import { maxFileBytes, numberOption } from './engineOptions';
 import { ExitCode, UsageError } from './exitCodes';

@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { AXIS_SAMPLING } from '../core/axis/axisPlan';
 import { assessAxis, describeAssessment } from '../core/axis/verdict';
-import { computeAndStoreAxis } from '../worker/axisCompute';
+import { computeAndStoreAxis } from '../engine/axisCompute';
 import { createClient, defaultCacheDir, loadProgress, PACKAGE_ROOT } from './context';
 import { hubEndpoint, modelOptions, optionalThreads, THREADS_USAGE, threadsOption } from './engineOptions';
 import { ExitCode, UsageError } from './exitCodes';

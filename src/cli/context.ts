@@ -2,8 +2,8 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { printable } from '../core/report/format';
-import { EngineClient } from '../worker/client';
-import type { LoadProgress } from '../worker/client';
+import { EngineClient } from '../engine/client';
+import type { LoadProgress } from '../engine/client';
 import type { Progress } from './progress';
 
 /** The package root: out/cli.js lives in <root>/out. */

@@ -1,9 +1,9 @@
 /** The options every model-backed command shares (model, axis, floors, cache), parsed once. */
-import type { SessionOptions } from '../worker/session';
+import type { SessionOptions } from '../engine/session';
 import { parseLayerList } from '../core/layers';
-import { DTYPE_SUFFIX } from '../worker/graph/modelFiles';
-import { DEFAULT_STALL_TIMEOUT_MS } from '../worker/hubDownload';
-import { MAX_THREADS } from '../worker/protocol';
+import { DTYPE_SUFFIX } from '../model/graphFiles';
+import { DEFAULT_STALL_TIMEOUT_MS } from '../model/hubIds';
+import { MAX_THREADS } from '../protocol/messages';
 import { defaultCacheDir, PACKAGE_ROOT } from './context';
 import { UsageError } from './exitCodes';
 import { DEFAULT_MAX_FILE_MB } from './transcripts';

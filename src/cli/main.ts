@@ -2,10 +2,10 @@
 /** persona-lens: the Persona Lens engine without an editor (see README, "Command line"). */
 import { AxisFileError } from '../core/axis/axisFile';
 import { printable } from '../core/report/format';
-import { EngineError, isCancellation } from '../worker/errors';
-import { UserFileError } from '../worker/files';
-import { ModelRefError } from '../worker/modelRef';
-import { AxisMissingError } from '../worker/session';
+import { EngineError, isCancellation } from '../protocol/errors';
+import { UserFileError } from '../io/files';
+import { ModelRefError } from '../engine/modelRef';
+import { AxisMissingError } from '../engine/session';
 import { ExitCode, UsageError } from './exitCodes';
 import { AXIS_USAGE, runAxis } from './axis';
 import { AB_USAGE, runAb } from './ab';
@@ -15,7 +15,7 @@ import { PROMPTS_USAGE, runPrompts } from './prompts';
 import { REPORT_USAGE, runReport } from './report';
 import { RERUN_USAGE, runRerun } from './rerun';
 import { runScore, SCORE_USAGE } from './score';
-import { RerunError } from '../worker/rerun';
+import { RerunError } from '../engine/rerun';
 
 const USAGE = `persona-lens — Assistant-Axis persona drift for chat transcripts
 

@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { CATALOGUE, formatSize, SUPPORT_TEXT, type CatalogueEntry } from '../core/models/catalogue';
 import { renderTable } from '../core/report/table';
-import { cachedAxisDtypes } from '../worker/cachedAxes';
+import { cachedAxisDtypes } from '../engine/cachedAxes';
 import { defaultCacheDir } from './context';
 import { ExitCode, UsageError } from './exitCodes';
 

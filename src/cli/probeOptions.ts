@@ -2,7 +2,7 @@
 import { isProbeSetSize, loadProbeSet, type ProbeReply, type ProbeSet, type StressSummary } from '../core/probes';
 import { firstWords, formatValue } from '../core/report/format';
 import { formatShare } from '../core/report/reading';
-import { PROBE_MAX_TOKENS, type ProbeProgress } from '../worker/probe';
+import { PROBE_MAX_TOKENS, type ProbeProgress } from '../engine/probe';
 import { integerOption } from './engineOptions';
 import { UsageError } from './exitCodes';
 import type { Progress } from './progress';

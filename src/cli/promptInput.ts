@@ -12,7 +12,7 @@ import { firstWords } from '../core/report/format';
 import { offsetToPosition } from '../core/textPosition';
 import { GRAMMAR_DIR } from './context';
 import { UsageError } from './exitCodes';
-import { readTextFile } from '../worker/files';
+import { readTextFile } from '../io/files';
 
 /** --help paragraph on how prompt options are given. */
 export const PROMPT_OPTION_NOTE = `A prompt is its text, or @FILE (or --<option>-file FILE) to read it from a file; a file with

@@ -11,9 +11,9 @@ import {
   type GeneratedReply,
   type RerunVariant,
   type ScoredReply,
-} from '../worker/rerun';
-import type { Sampling } from '../worker/protocol';
-import { openSession, type OpenSession } from '../worker/session';
+} from '../engine/rerun';
+import type { Sampling } from '../protocol/messages';
+import { openSession, type OpenSession } from '../engine/session';
 import { joinNegativeNumbers } from './args';
 import { createClient, loadProgress } from './context';
 import { ENGINE_OPTIONS, ENGINE_USAGE, integerOption, maxFileBytes, numberOption, sessionOptions } from './engineOptions';

@@ -5,7 +5,7 @@ import { formatDelta, formatValue, firstWords } from '../core/report/format';
 import { calibrationSummary, readingLabel } from '../core/report/reading';
 import { scoresCsv, scoresJson } from '../core/report/scoreExport';
 import { renderTable } from '../core/report/table';
-import { openSession } from '../worker/session';
+import { openSession } from '../engine/session';
 import { createClient, loadProgress } from './context';
 import { joinNegativeNumbers } from './args';
 import { ENGINE_OPTIONS, ENGINE_USAGE, integerOption, maxFileBytes, sessionOptions } from './engineOptions';

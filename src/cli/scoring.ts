@@ -1,9 +1,9 @@
 /** Scoring every conversation of every input in one session, as `score` and `report` do. */
 import type { ConversationScores } from '../core/scores';
 import type { Conversation } from '../core/transcript';
-import type { EngineClient } from '../worker/client';
-import { EngineError } from '../worker/errors';
-import { scoreConversation, type OpenSession } from '../worker/session';
+import type { EngineClient } from '../engine/client';
+import { EngineError } from '../protocol/errors';
+import { scoreConversation, type OpenSession } from '../engine/session';
 import { UsageError } from './exitCodes';
 import type { Progress } from './progress';
 import { conversationName, hasAssistant, type TranscriptInput } from './transcripts';

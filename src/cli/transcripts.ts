@@ -4,7 +4,7 @@ import { printable } from '../core/report/format';
 import { offsetToPosition } from '../core/textPosition';
 import type { Conversation } from '../core/transcript';
 import { listEvalSamples, readEvalSampleDocument } from '../io/evalArchive';
-import { checkRegularFile, readTextFile, UserFileError } from '../worker/files';
+import { checkRegularFile, readTextFile, UserFileError } from '../io/files';
 
 /** One readable transcript file with at least one conversation that has an assistant turn. */
 export interface TranscriptInput {

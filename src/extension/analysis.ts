@@ -7,7 +7,7 @@ import { uriLabel } from './uriLabel';
 import type { TranscriptDiagnostics } from './diagnostics';
 import type { Log } from './log';
 import type { ResultStore } from './resultStore';
-import { CancelledError } from '../worker/errors';
+import { CancelledError } from '../protocol/errors';
 
 /** Scores one conversation with the model; implemented over the model worker. */
 export interface Scorer {

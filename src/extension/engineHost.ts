@@ -2,12 +2,12 @@ import * as vscode from 'vscode';
 import type { Conversation } from '../core/transcript';
 import type { ConversationScores } from '../core/scores';
 import { parseLayerList } from '../core/layers';
-import { EngineClient } from '../worker/client';
-import { isCancellation } from '../worker/errors';
-import { computeAndStoreAxis, type StoredAxis } from '../worker/axisCompute';
+import { EngineClient } from '../engine/client';
+import { isCancellation } from '../protocol/errors';
+import { computeAndStoreAxis, type StoredAxis } from '../engine/axisCompute';
 import { AXIS_SAMPLING, type AxisSubset } from '../core/axis/axisPlan';
-import { openSession, scoreConversation, type OpenSession } from '../worker/session';
-import { rerunTurn, type RerunOptions, type RerunResult } from '../worker/rerun';
+import { openSession, scoreConversation, type OpenSession } from '../engine/session';
+import { rerunTurn, type RerunOptions, type RerunResult } from '../engine/rerun';
 import type { Scorer } from './analysis';
 import type { Config } from './config';
 import type { Log } from './log';
@@ -131,7 +131,7 @@ export class EngineHost implements Scorer, vscode.Disposable {
     return this.deps.config.value.cacheDir || this.deps.storageUri.fsPath;
   }
 
-  /** Regenerates assistant turn `turn` without and with capping (src/worker/rerun.ts) in the current session. */
+  /** Regenerates assistant turn `turn` without and with capping (src/engine/rerun.ts) in the current session. */
   rerun(
     conversation: Conversation,
     turn: number,
@@ -160,7 +160,7 @@ export class EngineHost implements Scorer, vscode.Disposable {
   /**
    * Runs `work` on the worker with the open session (loading it if needed), inside the idle guard
    * and with the status bar busy, as scoring does: for jobs composed of worker functions (e.g. a
-   * prompt stress test, src/worker/probe.ts). `cacheDir` is where such jobs keep their caches.
+   * prompt stress test, src/engine/probe.ts). `cacheDir` is where such jobs keep their caches.
    */
   withSession<T>(
     detail: string,

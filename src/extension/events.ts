@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { Analyzer } from './analysis';
 import { uriLabel } from './uriLabel';
-import { isCancellation } from '../worker/errors';
+import { isCancellation } from '../protocol/errors';
 import { isTranscriptCandidate } from './commands';
 import type { Config } from './config';
 import type { TranscriptDiagnostics } from './diagnostics';

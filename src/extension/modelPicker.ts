@@ -7,7 +7,7 @@ import {
   SUPPORT_TEXT,
   type CatalogueEntry,
 } from '../core/models/catalogue';
-import { cachedAxisDtypes } from '../worker/cachedAxes';
+import { cachedAxisDtypes } from '../engine/cachedAxes';
 import type { Config } from './config';
 import { CONFIG_SECTION } from './ids';
 

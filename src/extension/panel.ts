@@ -8,7 +8,7 @@ import {
   type ExportedConversation,
   type TurnExtras,
 } from '../core/report/scoreExport';
-import type { RerunResult, ScoredReply, GeneratedReply } from '../worker/rerun';
+import type { RerunResult, ScoredReply, GeneratedReply } from '../engine/rerun';
 import {
   LIMITS,
   parseFromPanel,

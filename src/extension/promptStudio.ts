@@ -10,8 +10,8 @@ import {
   stressJson,
   type PromptSource,
 } from '../core/report/stressExport';
-import { isCancellation } from '../worker/errors';
-import { compareStress, stressTest, type ProbeProgress, type StressOptions } from '../worker/probe';
+import { isCancellation } from '../protocol/errors';
+import { compareStress, stressTest, type ProbeProgress, type StressOptions } from '../engine/probe';
 import {
   parseFromPromptView,
   parseToPromptView,
@@ -47,7 +47,7 @@ type Shown =
     };
 
 /**
- * The prompt view: a webview panel showing a system prompt's stress test (src/worker/probe.ts) or two
+ * The prompt view: a webview panel showing a system prompt's stress test (src/engine/probe.ts) or two
  * prompts compared on the same probes and seeds. Runs go through the extension's engine with a
  * cancellable progress notification (replies done, ETA); results are cached by the probe runner, so a
  * repeated run is read back at once.

@@ -6,8 +6,8 @@
  */
 import * as vscode from 'vscode';
 import type { Conversation, ParseResult } from '../core/transcript';
-import { isCancellation } from '../worker/errors';
-import { RERUN_TEMPERATURE, RERUN_TOP_P, type RerunOptions, type RerunResult } from '../worker/rerun';
+import { isCancellation } from '../protocol/errors';
+import { RERUN_TEMPERATURE, RERUN_TOP_P, type RerunOptions, type RerunResult } from '../engine/rerun';
 import type { Config } from './config';
 import { uriLabel } from './uriLabel';
 import type { Log } from './log';

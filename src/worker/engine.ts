@@ -9,12 +9,15 @@ import { AutoModelForCausalLM, AutoTokenizer, Tensor, env } from '@huggingface/t
 import { axisSpecProblems, type AxisSpec } from '../core/axis/axisSpec';
 import { projectTokens } from '../core/axis/projection';
 import { mean } from '../core/stats/descriptive';
-import { EngineError, throwIfAborted } from './errors';
+import { EngineError, throwIfAborted } from '../protocol/errors';
 import { cropPast, nextTokenStats, runChunk, type CapFeeds, type DecoderModel, type PastTensors } from './forward';
 import { InstrumentationError } from './graph/errors';
-import { instrumentedCacheDir, instrumentModel, type InstrumentedModel } from './graph/instrument';
-import { ensureHubModel, isHubModelId } from './hubDownload';
-import { checkGraphBytes, checkModelFolder, configNumberProblems, readModelJson } from './modelFiles';
+import { instrumentModel, type InstrumentedModel } from './graph/instrument';
+import { instrumentedCacheDir } from '../model/graphFiles';
+import { ensureHubModel } from './hubDownload';
+import { isHubModelId } from '../model/hubIds';
+import { checkModelFolder, configNumberProblems, readModelJson } from '../model/folder';
+import { checkGraphBytes } from './graph/graphCheck';
 import type {
   ActivationsRequest,
   ActivationsResult,
@@ -26,8 +29,8 @@ import type {
   ScoreRequest,
   ScoreResult,
   TokenMessage,
-} from './protocol';
-import { seededRandom, sampleToken } from './sampler';
+} from '../protocol/messages';
+import { seededRandom, sampleToken } from '../core/sampler';
 import { chatTokenizerFrom, mapTokens, type ChatTokenizer, type TokenMapMemo } from './tokenMap';
 
 const DEFAULT_REMOTE_HOST = 'https://huggingface.co/';

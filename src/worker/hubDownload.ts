@@ -19,8 +19,9 @@ import { createReadStream, createWriteStream, existsSync, mkdirSync, renameSync,
 import { dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { printable } from '../core/report/format';
-import { CancelledError, EngineError, throwIfAborted } from './errors';
-import { modelFileNames, readModelConfig } from './modelFiles';
+import { CancelledError, EngineError, throwIfAborted } from '../protocol/errors';
+import { modelFileNames, readModelConfig } from '../model/folder';
+import { cachedModelDir, DEFAULT_STALL_TIMEOUT_MS } from '../model/hubIds';
 
 /** One progress report while a file downloads (bytes; total 0 when the size is not known). */
 export interface DownloadProgress {
@@ -28,9 +29,6 @@ export interface DownloadProgress {
   readonly loaded: number;
   readonly total: number;
 }
-
-/** A download that receives no data for this long fails (a stalled server otherwise holds a load for minutes). */
-export const DEFAULT_STALL_TIMEOUT_MS = 30_000;
 
 /** Attempts per file when the connection is cut mid-body; each resumes where the last stopped. */
 const ATTEMPTS = 3;
@@ -53,16 +51,6 @@ export interface DownloadOptions {
 /** Files beside the graph: required ones first; optional ones may be absent on the hub. */
 const REQUIRED = ['config.json', 'tokenizer.json', 'tokenizer_config.json'];
 const OPTIONAL = ['special_tokens_map.json', 'generation_config.json'];
-
-/** Whether a string looks like a hub model id ("org/name" or "name"), not a filesystem path. */
-export function isHubModelId(s: string): boolean {
-  return /^[A-Za-z0-9][\w.-]*(\/[\w.-]+)?$/.test(s) && !s.includes('..');
-}
-
-/** Folder the model id lives in inside cacheDir (transformers.js FileCache layout). */
-export function cachedModelDir(cacheDir: string, modelId: string, revision = 'main'): string {
-  return revision === 'main' ? join(cacheDir, modelId) : join(cacheDir, modelId, revision);
-}
 
 /** Makes sure every file the model needs is in the cache, downloading what is missing; returns the folder. */
 export async function ensureHubModel(modelId: string, o: DownloadOptions): Promise<string> {

@@ -7,8 +7,8 @@
 import { parentPort } from 'node:worker_threads';
 import { env } from '@huggingface/transformers';
 import { Engine } from './engine';
-import { CancelledError, EngineError } from './errors';
-import { HostToWorkerSchema, parseMessage, transferList, type HostToWorker, type WorkerToHost } from './protocol';
+import { CancelledError, EngineError } from '../protocol/errors';
+import { HostToWorkerSchema, parseMessage, transferList, type HostToWorker, type WorkerToHost } from '../protocol/messages';
 
 const port = parentPort;
 if (!port) throw new Error('src/worker/main.ts must run in a worker thread');

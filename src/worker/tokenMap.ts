@@ -27,7 +27,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { PreTrainedTokenizer } from '@huggingface/transformers';
-import { EngineError } from './errors';
+import { EngineError } from '../protocol/errors';
 
 /** One chat message as the template sees it. */
 export interface ChatMessage {

@@ -16,7 +16,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { InstrumentationError } from './errors';
 import { decodeModel, encodeModel, onnx } from './onnxProto';
-import { externalDataStamps, onnxFileName, rememberedSha256, sha256Text } from './modelFiles';
+import { externalDataStamps, onnxFileName, rememberedSha256, sha256Text } from '../../model/graphFiles';
 import type { HeadIo } from './outputHead';
 import { findResidualStream, type StreamHints } from './residualStream';
 import { rewriteGraph } from './rewrite';
@@ -132,11 +132,6 @@ export function instrumentGraphBytes(
       externalData,
     },
   };
-}
-
-/** The folder under a Persona Lens cache folder that holds instrumented graphs and the source-hash index. */
-export function instrumentedCacheDir(cacheDir: string): string {
-  return join(cacheDir, 'instrumented');
 }
 
 /** Session options that let onnxruntime find external data next to the ORIGINAL graph (symlinks are rejected). */

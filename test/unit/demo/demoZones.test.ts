@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { parse } from '../../../src/core/formats';
 import type { ConversationScores, TurnScore } from '../../../src/core/scores';
 import type { Conversation } from '../../../src/core/transcript';
-import { scoreConversation } from '../../../src/worker/session';
+import { scoreConversation } from '../../../src/engine/session';
 import { TRANSCRIPTS_DIR } from '../../support/shared.mjs';
 import { openDemoEngine, type DemoEngine } from './helpers';
 

@@ -1,7 +1,7 @@
 // Shared setup of the demo-model proof tests: one engine client on the committed demo model.
 import { join } from 'node:path';
-import { EngineClient } from '../../../src/worker/client';
-import { openSession, type OpenSession } from '../../../src/worker/session';
+import { EngineClient } from '../../../src/engine/client';
+import { openSession, type OpenSession } from '../../../src/engine/session';
 import { loadEvalSets, type EvalSets } from '../../../tools/demo-model/proof/evalFiles';
 import { buildWorkerScript, tempDir } from '../worker/helpers/fixtures';
 

@@ -8,7 +8,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadProbeSet, type ProbeReply, type StressTest } from '../../../src/core/probes';
 import { loadBattery } from '../../../src/core/battery';
-import { stressTest } from '../../../src/worker/probe';
+import { stressTest } from '../../../src/engine/probe';
 import { openDemoEngine, type DemoEngine } from './helpers';
 
 const DEFAULT_PROMPT = 'You are a helpful assistant.';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { AutoModelForCausalLM, AutoTokenizer, Tensor } from '@huggingface/transformers';
 import { Engine, type EngineGenerateRequest } from '../../../src/worker/engine';
 import { chatTokenizerFrom, mapTokens } from '../../../src/worker/tokenMap';
-import type { LoadRequest, Sampling } from '../../../src/worker/protocol';
+import type { LoadRequest, Sampling } from '../../../src/protocol/messages';
 import type { AxisSpec } from '../../../src/core/axis/axisSpec';
 import { writeTinyModel, type TinyModelInfo } from '../../support/tinyModels';
 import { referenceForward } from '../../support/referenceForward';

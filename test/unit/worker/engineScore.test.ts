@@ -5,7 +5,7 @@ import { AutoTokenizer } from '@huggingface/transformers';
 import { projectTokens } from '../../../src/core/axis/projection';
 import { Engine } from '../../../src/worker/engine';
 import { chatTokenizerFrom, mapTokens } from '../../../src/worker/tokenMap';
-import type { LoadRequest } from '../../../src/worker/protocol';
+import type { LoadRequest } from '../../../src/protocol/messages';
 import { writeTinyModel, type TinyModelInfo } from '../../support/tinyModels';
 import { referenceForward } from '../../support/referenceForward';
 import { referenceLogProbs, maxAbsDiff } from '../../support/compare';

@@ -5,10 +5,10 @@
  */
 import { dot, type AxisSpec } from '../../../src/core/axis/axisSpec';
 import { meanVector } from '../../../src/core/axis/axisBuilder';
-import type { EngineClient } from '../../../src/worker/client';
-import type { ChatMessage, Sampling } from '../../../src/worker/protocol';
-import type { OpenSession } from '../../../src/worker/session';
-import { temperatureSampling } from '../../../src/worker/sampler';
+import type { EngineClient } from '../../../src/engine/client';
+import type { ChatMessage, Sampling } from '../../../src/protocol/messages';
+import type { OpenSession } from '../../../src/engine/session';
+import { temperatureSampling } from '../../../src/core/sampler';
 import type { GeneratedText } from '../../../src/core/demo/proofMetrics';
 
 /** Mean residual per layer over one reply's content tokens (teacher-forced, uncapped). */

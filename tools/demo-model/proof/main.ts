@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { proofMarkdown } from '../../../src/core/demo/proofReport';
-import { EngineClient } from '../../../src/worker/client';
+import { EngineClient } from '../../../src/engine/client';
 import { loadEvalSets } from './evalFiles';
 import { runProof } from './runProof';
 

@@ -24,10 +24,10 @@ import {
 } from '../../../src/core/demo/proofMetrics';
 import type { ProofData, DoseRow, CappingRow } from '../../../src/core/demo/proofReport';
 import { hasRoleMarkers, personaKeeping } from '../../../src/core/demo/persona';
-import type { EngineClient } from '../../../src/worker/client';
-import type { ChatMessage } from '../../../src/worker/protocol';
-import { openSession, type OpenSession } from '../../../src/worker/session';
-import { runSampling } from '../../../src/worker/axisCompute';
+import type { EngineClient } from '../../../src/engine/client';
+import type { ChatMessage } from '../../../src/protocol/messages';
+import { openSession, type OpenSession } from '../../../src/engine/session';
+import { runSampling } from '../../../src/engine/axisCompute';
 import { assistantTurnValues, generateReplies, groupVectors, projectAt, replyActivations } from './engineMeasures';
 import type { EvalSets } from './evalFiles';
 
@@ -102,7 +102,7 @@ export interface BatteryMeasures {
 }
 
 /**
- * Generates, like the axis pipeline (src/worker/axisCompute.ts: the axis file's decoding, seed and
+ * Generates, like the axis pipeline (src/engine/axisCompute.ts: the axis file's decoding, seed and
  * token count, responseProblem), one reply per battery prompt on the held-out questions for the default
  * and every generator role, and measures the committed axis on their mean activations. Role
  * replies the register classifier finds no role marker in are character breaks (trained at 20%)

@@ -9,7 +9,7 @@ import {
   formatSize,
   smallestDownload,
 } from '../../../../src/core/models/catalogue';
-import { DTYPE_SUFFIX } from '../../../../src/worker/graph/modelFiles';
+import { DTYPE_SUFFIX } from '../../../../src/model/graphFiles';
 import { SETTINGS } from '../../../../src/extension/settings';
 
 test('ids are unique hub ids and every entry names where its facts were read', () => {

@@ -16,9 +16,10 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { rememberedSha256 } from '../../../../src/worker/graph/modelFiles';
-import { instrumentedCacheDir, instrumentModel } from '../../../../src/worker/graph/instrument';
-import { graphHash } from '../../../../src/worker/session';
+import { rememberedSha256 } from '../../../../src/model/graphFiles';
+import { instrumentModel } from '../../../../src/worker/graph/instrument';
+import { instrumentedCacheDir } from '../../../../src/model/graphFiles';
+import { graphHash } from '../../../../src/engine/session';
 import { writeTinyModel } from '../../../support/tinyModels';
 
 const root = mkdtempSync(join(tmpdir(), 'pl-hash-'));

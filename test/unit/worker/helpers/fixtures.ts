@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import * as esbuild from 'esbuild';
 import { unitVector, type AxisSpec } from '../../../../src/core/axis/axisSpec';
-import type { ChatMessage } from '../../../../src/worker/protocol';
+import type { ChatMessage } from '../../../../src/protocol/messages';
 import { mulberry32 } from '../../../support/prng';
 import { TRANSCRIPTS_DIR } from '../../../support/shared.mjs';
 

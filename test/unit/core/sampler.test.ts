@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { argmax, sampleToken, seededRandom } from '../../../src/worker/sampler';
+import { argmax, sampleToken, seededRandom } from '../../../src/core/sampler';
 
 const logits = Float32Array.from([0.1, 2.0, 1.9, -1, 2.0, 0.5]);
 

@@ -9,7 +9,7 @@ import type { TokenValue } from '../core/scores';
 import type { Conversation } from '../core/transcript';
 import { layerValuesOf, tokenValues, toEngineMessages, turnSurprise } from '../core/turnScores';
 import type { EngineClient, TokenEvent } from './client';
-import type { Sampling } from './protocol';
+import type { Sampling } from '../protocol/messages';
 import type { OpenSession } from './session';
 
 export type RerunVariant = 'uncapped' | 'capped';

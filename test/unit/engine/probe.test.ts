@@ -8,11 +8,11 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { selectProbes, parseProbeSet, type ProbeRun, type ProbeSet } from '../../../src/core/probes';
 import probesJson from '../../../src/core/probes/probes.json';
-import { EngineClient } from '../../../src/worker/client';
-import { CancelledError } from '../../../src/worker/errors';
-import { compareStress, stressTest, type ProbeProgress } from '../../../src/worker/probe';
-import { openSession, scoreConversation, type OpenSession } from '../../../src/worker/session';
-import { buildWorkerScript, tempDir } from './helpers/fixtures';
+import { EngineClient } from '../../../src/engine/client';
+import { CancelledError } from '../../../src/protocol/errors';
+import { compareStress, stressTest, type ProbeProgress } from '../../../src/engine/probe';
+import { openSession, scoreConversation, type OpenSession } from '../../../src/engine/session';
+import { buildWorkerScript, tempDir } from '../worker/helpers/fixtures';
 
 const PROMPT = 'You are a helpful assistant.';
 let t: { dir: string; remove: () => void };

@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { chmodSync, linkSync, mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CancelledError, isCancellation } from '../../../src/worker/errors';
-import { readRegularFile, readTextFile, sameFile, UserFileError, writeFileAtomic } from '../../../src/worker/files';
-import { tempDir } from './helpers/fixtures';
+import { CancelledError, isCancellation } from '../../../src/protocol/errors';
+import { readRegularFile, readTextFile, sameFile, UserFileError, writeFileAtomic } from '../../../src/io/files';
+import { tempDir } from '../worker/helpers/fixtures';
 
 const tmp = tempDir('pl-files-');
 after(() => tmp.remove());

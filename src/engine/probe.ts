@@ -2,7 +2,7 @@
  * Stress test of a system prompt (issue 28): every probe of the probe set (src/core/probes) is played
  * turn by turn; the model writes each assistant reply (seeded sampling, a seed per probe and reply),
  * and the conversation so far is scored like an editor transcript after each reply, so every value,
- * zone and domain check is the editor's (src/worker/session.ts scoreConversation). Host side, over
+ * zone and domain check is the editor's (src/engine/session.ts scoreConversation). Host side, over
  * EngineClient. Finished probes are appended to a cache file keyed by everything that decides the
  * result, so a repeated test is read back and a cancelled one resumes where it stopped.
  */
@@ -15,10 +15,10 @@ import type { Probe } from '../core/probes/types';
 import type { ConversationScores } from '../core/scores';
 import type { Conversation, Turn } from '../core/transcript';
 import type { EngineClient, TokenEvent } from './client';
-import { throwIfAborted } from './errors';
-import { sha256Text } from './graph/modelFiles';
-import type { ChatMessage } from './protocol';
-import { temperatureSampling } from './sampler';
+import { throwIfAborted } from '../protocol/errors';
+import { sha256Text } from '../model/graphFiles';
+import type { ChatMessage } from '../protocol/messages';
+import { temperatureSampling } from '../core/sampler';
 import { axisLabel, scoreConversation, type OpenSession } from './session';
 
 /** Tokens per probe reply: the editor's re-run default; enough to read the persona of a reply's opening. */

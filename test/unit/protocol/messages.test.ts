@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type * as v from 'valibot';
-import * as p from '../../../src/worker/protocol';
+import * as p from '../../../src/protocol/messages';
 
 const axis = { hiddenSize: 2, vectors: [Float32Array.from([1, 0])], monitorLayer: 0, capLayers: [0], taus: Float32Array.from([0.5]) };
 const tokens = { turn: new Int32Array(1), start: new Int32Array(1), end: Int32Array.from([2]), position: Int32Array.from([5]), tokenId: Int32Array.from([9]), text: ['hi'], logProb: Float32Array.from([NaN]) };

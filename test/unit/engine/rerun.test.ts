@@ -5,10 +5,10 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from '../../../src/core/formats';
-import { EngineClient } from '../../../src/worker/client';
-import { rerunTurn, RerunError } from '../../../src/worker/rerun';
-import { openSession, scoreConversation } from '../../../src/worker/session';
-import { buildWorkerScript, tempDir } from './helpers/fixtures';
+import { EngineClient } from '../../../src/engine/client';
+import { rerunTurn, RerunError } from '../../../src/engine/rerun';
+import { openSession, scoreConversation } from '../../../src/engine/session';
+import { buildWorkerScript, tempDir } from '../worker/helpers/fixtures';
 
 const SAMPLE = join(process.cwd(), 'samples', 'drifting-conversation.json');
 

@@ -18,10 +18,10 @@ import { axisReportMarkdown, axisReportSvg, type PersonaMean } from '../core/rep
 import type { EngineClient, LoadProgress } from './client';
 import { loadTarget, resolveModelRef } from './modelRef';
 import { extraLoadOptions, graphHash, resolveDtype, storedAxisPath, type SessionOptions } from './session';
-import type { ChatMessage, ModelInfo, Sampling } from './protocol';
-import { temperatureSampling } from './sampler';
-import { throwIfAborted } from './errors';
-import { UserFileError, writeFileAtomic } from './files';
+import type { ChatMessage, ModelInfo, Sampling } from '../protocol/messages';
+import { temperatureSampling } from '../core/sampler';
+import { throwIfAborted } from '../protocol/errors';
+import { UserFileError, writeFileAtomic } from '../io/files';
 
 export interface AxisComputeOptions {
   readonly battery: Battery;

@@ -6,12 +6,12 @@ import { join } from 'node:path';
 import { AxisFileError, decodeVector, parseAxisFile } from '../../../src/core/axis/axisFile';
 import { loadBattery } from '../../../src/core/battery';
 import { AXIS_SAMPLING } from '../../../src/core/axis/axisPlan';
-import { computeAxis, type AxisComputeOptions } from '../../../src/worker/axisCompute';
-import { EngineClient } from '../../../src/worker/client';
-import { CancelledError } from '../../../src/worker/errors';
-import { graphHash, openSession, scoreConversation, storedAxisPath } from '../../../src/worker/session';
+import { computeAxis, type AxisComputeOptions } from '../../../src/engine/axisCompute';
+import { EngineClient } from '../../../src/engine/client';
+import { CancelledError } from '../../../src/protocol/errors';
+import { graphHash, openSession, scoreConversation, storedAxisPath } from '../../../src/engine/session';
 import { writeTinyModel } from '../../support/tinyModels';
-import { buildWorkerScript, tempDir } from './helpers/fixtures';
+import { buildWorkerScript, tempDir } from '../worker/helpers/fixtures';
 
 const SPEC = { layout: 'optimum', numLayers: 4, hiddenSize: 32, numHeads: 2, maxPositions: 4096 } as const;
 

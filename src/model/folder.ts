@@ -3,16 +3,15 @@
  * vaguely, and a missing `_data` file makes it hang after an unhandled rejection
  * (docs/engine-notes.md pitfall 7), so every file it will open is checked here first, and each
  * problem names the file and the reason. The graph's content (readable, external data in bounds)
- * is checked by checkGraphBytes when the graph is read for instrumenting; a cached instrumented
+ * is checked by checkGraphBytes (worker/graph/graphCheck.ts) when the graph is read for instrumenting; a cached instrumented
  * graph was made from files with the same hash and stamps, which passed that check then.
  */
 import { existsSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { onnx } from 'onnx-proto';
+import { join } from 'node:path';
 import { printable } from '../core/report/format';
-import { ModelFilesError } from './errors';
-import { checkRegularFile, readRegularFile, UserFileError } from './files';
-import { DTYPE_SUFFIX } from './graph/modelFiles';
+import { ModelFilesError } from '../protocol/errors';
+import { checkRegularFile, readRegularFile, UserFileError } from '../io/files';
+import { DTYPE_SUFFIX } from './graphFiles';
 
 /** Decoder architectures (config.json model_type) the engine supports: Llama-style chat models. */
 export const SUPPORTED_MODEL_TYPES: readonly string[] = ['llama', 'mistral', 'qwen2', 'qwen3', 'gemma3_text', 'gemma3', 'smollm3'];
@@ -149,7 +148,7 @@ export function readModelConfig(dir: string): Record<string, unknown> {
 }
 
 /** Refuses a model file that is missing or is not a regular file (a FIFO would hang every reader). */
-function checkModelFile(path: string, missing: string): void {
+export function checkModelFile(path: string, missing: string): void {
   if (!existsSync(path)) throw new ModelFilesError(path, missing);
   const st = statSync(path);
   if (!st.isFile()) throw new ModelFilesError(path, `not a regular file (${st.isDirectory() ? 'a folder' : 'a device, pipe or socket'})`);
@@ -201,52 +200,4 @@ export function checkModelFolder(dir: string, dtype: string): ModelFolderInfo {
   }
   if (size === 0) throw new ModelFilesError(onnxPath, 'file is empty');
   return { dir, modelType, onnxPath, config };
-}
-
-/** Checks the graph file's bytes: a readable ONNX model whose external data files exist and hold every initializer. */
-export function checkGraphBytes(onnxPath: string, bytes: Uint8Array): void {
-  let model: onnx.ModelProto;
-  try {
-    model = onnx.ModelProto.decode(bytes);
-  } catch (e) {
-    throw new ModelFilesError(onnxPath, `not a readable ONNX model; the file may be truncated (${(e as Error).message})`);
-  }
-  if (!model.graph || (model.graph.node ?? []).length === 0) throw new ModelFilesError(onnxPath, 'ONNX model has no graph nodes; the file may be truncated');
-  checkExternalData(model, dirname(onnxPath));
-}
-
-/** Every externally stored initializer must lie inside its data file. */
-function checkExternalData(model: onnx.ModelProto, onnxDir: string): void {
-  const sizes = new Map<string, number>();
-  for (const t of model.graph?.initializer ?? []) {
-    if (t.dataLocation !== onnx.TensorProto.DataLocation.EXTERNAL) continue;
-    const kv = new Map((t.externalData ?? []).map((e) => [e.key, e.value]));
-    const location = kv.get('location') ?? '';
-    const path = join(onnxDir, location);
-    const name = printable(t.name ?? '', 200);
-    // A location is a file name beside the graph; "../../etc/passwd" or an absolute path is not.
-    if (!location || location.split(/[\\/]/).includes('..') || /^[\\/]|^[A-Za-z]:/.test(location)) {
-      throw new ModelFilesError(onnxDir, `initializer '${name}' names external data at '${printable(location, 200)}', outside the model's onnx folder`);
-    }
-    if (!sizes.has(location)) {
-      checkModelFile(path, `external data file is missing (needed by initializer '${name}')`);
-      sizes.set(location, statSync(path).size);
-    }
-    const offset = byteCount(kv.get('offset'));
-    const length = byteCount(kv.get('length'));
-    if (offset === null || length === null) {
-      throw new ModelFilesError(path, `initializer '${name}' has an external data offset or length that is not a byte count (${printable(String(kv.get('offset')), 40)}, ${printable(String(kv.get('length')), 40)})`);
-    }
-    const end = offset + length;
-    const size = sizes.get(location) as number;
-    if (end > size) throw new ModelFilesError(path, `external data file is truncated (${size} bytes, initializer '${name}' needs ${end})`);
-  }
-}
-
-/** A non-negative whole byte count from an ONNX external-data entry (absent = 0), or null. */
-function byteCount(s: string | null | undefined): number | null {
-  if (s === undefined || s === null || s === '') return 0;
-  if (!/^\d{1,16}$/.test(s)) return null;
-  const n = Number(s);
-  return Number.isSafeInteger(n) ? n : null;
 }

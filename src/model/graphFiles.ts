@@ -14,6 +14,11 @@ import {
 import { join, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 
+/** The folder under a Persona Lens cache folder that holds instrumented graphs and the source-hash index. */
+export function instrumentedCacheDir(cacheDir: string): string {
+  return join(cacheDir, 'instrumented');
+}
+
 /** transformers.js v4 file suffix per dtype (onnx/model<suffix>.onnx). */
 export const DTYPE_SUFFIX: Readonly<Record<string, string>> = {
   fp32: '',

@@ -4,7 +4,7 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
-import { isHubModelId } from './hubDownload';
+import { isHubModelId } from '../model/hubIds';
 
 export const DEMO_MODEL = 'demo';
 

@@ -3,10 +3,10 @@ import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { EngineClient, type LogLevel } from '../../../src/worker/client';
-import { CancelledError, EngineError, WorkerCrashedError } from '../../../src/worker/errors';
+import { EngineClient, type LogLevel } from '../../../src/engine/client';
+import { CancelledError, EngineError, WorkerCrashedError } from '../../../src/protocol/errors';
 import { writeTinyModel, type TinyModelInfo } from '../../support/tinyModels';
-import { buildWorkerScript, randomAxis, tempDir, transcript } from './helpers/fixtures';
+import { buildWorkerScript, randomAxis, tempDir, transcript } from '../worker/helpers/fixtures';
 
 const tmp = tempDir('pl-client-');
 let workerPath: string;

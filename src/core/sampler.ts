@@ -3,7 +3,7 @@
  * unseeded global source, and capped-vs-uncapped comparisons need the same draws for the same
  * seed, so sampling here uses a seeded PRNG. All arithmetic is float64 over the fp32 logits.
  */
-import { mulberry32 } from '../core/random';
+import { mulberry32 } from './random';
 
 /** Greedy (argmax, lowest id on ties) or seeded sampling with temperature, top-k and top-p. */
 export type Sampling =

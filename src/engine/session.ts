@@ -12,11 +12,11 @@ import type { ConversationScores } from '../core/scores';
 import type { Conversation } from '../core/transcript';
 import { toConversationScores, toEngineMessages } from '../core/turnScores';
 import type { EngineClient, LoadProgress } from './client';
-import { readTextFile, UserFileError } from './files';
-import { instrumentedCacheDir } from './graph/instrument';
-import { onnxFileName, rememberedSha256 } from './graph/modelFiles';
-import { checkModelFolderQuick, readModelConfig, readModelJson } from './modelFiles';
-import type { ModelInfo } from './protocol';
+import { readTextFile, UserFileError } from '../io/files';
+import { instrumentedCacheDir } from '../model/graphFiles';
+import { onnxFileName, rememberedSha256 } from '../model/graphFiles';
+import { checkModelFolderQuick, readModelConfig, readModelJson } from '../model/folder';
+import type { ModelInfo } from '../protocol/messages';
 import { loadTarget, resolveModelRef, type ModelRef } from './modelRef';
 
 /** Axis files are a few MB even for 80-layer models; anything far larger is not one. */

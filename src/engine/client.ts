@@ -8,7 +8,7 @@
 import { Worker } from 'node:worker_threads';
 import type * as v from 'valibot';
 import type { AxisSpec } from '../core/axis/axisSpec';
-import { CancelledError, EngineError, WorkerCrashedError, type EngineErrorCode } from './errors';
+import { CancelledError, EngineError, WorkerCrashedError, type EngineErrorCode } from '../protocol/errors';
 import {
   ActivationsResultSchema,
   GenerateResultSchema,
@@ -26,7 +26,7 @@ import {
   type Sampling,
   type ScoreResult,
   type TokenMessage,
-} from './protocol';
+} from '../protocol/messages';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
