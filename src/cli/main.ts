@@ -14,8 +14,10 @@ import { PROBE_CMD_USAGE, runProbe } from './probe';
 import { PROMPTS_USAGE, runPrompts } from './prompts';
 import { REPORT_USAGE, runReport } from './report';
 import { RERUN_USAGE, runRerun } from './rerun';
+import { CONTINUE_USAGE, runContinue } from './continue';
 import { runScore, SCORE_USAGE } from './score';
 import { RerunError } from '../engine/rerun';
+import { ContinuationError } from '../core/continuation';
 
 const USAGE = `persona-lens — Assistant-Axis persona drift for chat transcripts
 
@@ -25,6 +27,7 @@ Commands:
   probe           stress-test a system prompt on the probe set (ab --probes: two prompts)
   prompts FILE... the system prompts found in source code and prompt files
   rerun FILE      regenerate one assistant turn without and with capping
+  continue FILE   the next assistant turns without and with capping, side by side
   report FILE...  a self-contained HTML report (drift plots, per-token strips, tables)
   axis compute    compute and validate the Assistant Axis of a model
   models          the catalogue of small chat models to download, with cached axes
@@ -59,6 +62,7 @@ async function main(argv: string[]): Promise<number> {
     probe: { usage: PROBE_CMD_USAGE, run: runProbe },
     prompts: { usage: PROMPTS_USAGE, run: (argv) => runPrompts(argv) },
     rerun: { usage: RERUN_USAGE, run: runRerun },
+    continue: { usage: CONTINUE_USAGE, run: runContinue },
     report: { usage: REPORT_USAGE, run: runReport },
     axis: { usage: AXIS_USAGE, run: runAxis },
     models: { usage: MODELS_USAGE, run: (argv) => runModels(argv) },
@@ -81,6 +85,7 @@ function isUserProblem(e: unknown): e is Error {
     e instanceof UsageError ||
     e instanceof UserFileError ||
     e instanceof RerunError ||
+    e instanceof ContinuationError ||
     e instanceof ModelRefError ||
     e instanceof AxisFileError ||
     e instanceof AxisMissingError

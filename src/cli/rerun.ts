@@ -244,3 +244,8 @@ function valueLine(name: string, r: ScoredReply, note?: string): string {
 function section(name: string, r: ScoredReply, note?: string): string {
   return `${valueLine(name, r, note)}\n${indent(r.text)}\n`;
 }
+
+/** A generated reply's value line (with its length and why it stopped) and its text. */
+export function replySection(name: string, r: GeneratedReply): string {
+  return section(name, r, `${r.generatedTokens} tokens, ${r.stopReason === 'eos' ? 'ended' : 'hit --max-tokens'}`);
+}

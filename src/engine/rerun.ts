@@ -131,7 +131,7 @@ export async function rerunTurn(
  * Scores `text` as the assistant reply after `prefix`, without capping: every value shown for a
  * re-run is the same measurement as the editor's, so the original and the new replies compare.
  */
-async function scoreReply(
+export async function scoreReply(
   client: EngineClient,
   s: OpenSession,
   prefix: readonly { role: string; content: string }[],
