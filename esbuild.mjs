@@ -85,7 +85,7 @@ const targets = [
     format: 'iife',
     target: 'es2022',
     // webview/report: the HTML report's page script (+ report.css), inlined into each report by the CLI and the extension.
-    entryPoints: { 'webview/main': 'webview/main.ts', 'webview/prompt': 'webview/promptView.ts', 'webview/report': 'webview/report/main.ts' },
+    entryPoints: { 'webview/main': 'webview/main.ts', 'webview/prompt': 'webview/promptView.ts', 'webview/continue': 'webview/continueView.ts', 'webview/report': 'webview/report/main.ts' },
     outdir: 'out',
     loader: { '.ttf': 'file' },
   },

@@ -107,7 +107,7 @@ export default tseslint.config(
         {
           paths: modelRuntime,
           patterns: [
-            { group: ['**/webview/**', '!**/webview/protocol', '!**/webview/promptProtocol'], message: 'The host takes only the message schemas (webview/protocol.ts, webview/promptProtocol.ts) from the webviews.' },
+            { group: ['**/webview/**', '!**/webview/protocol', '!**/webview/promptProtocol', '!**/webview/continueProtocol'], message: 'The host takes only the message schemas (webview/protocol.ts, promptProtocol.ts, continueProtocol.ts) from the webviews.' },
             { group: ['**/worker/**'], message: 'The extension reaches the model only through src/engine.' },
           ],
         },

@@ -17,6 +17,7 @@ import type { ResultStore } from './resultStore';
 import type { TranscriptDiagnostics } from './diagnostics';
 import { selectModel } from './modelPicker';
 import { rerunTurnCommand } from './rerunTurn';
+import type { ContinueView } from './continueView';
 import { tryDemoModel } from './tryDemo';
 import { openEvalSample } from './evalLogs';
 import type { EngineHost } from './engineHost';
@@ -28,6 +29,7 @@ export interface CommandDeps {
   readonly diagnostics: TranscriptDiagnostics;
   readonly decorations: Decorations;
   readonly panel: DriftPanel;
+  readonly continueView: ContinueView;
   readonly config: Config;
   readonly engine: EngineHost;
   readonly log: Log;
@@ -58,6 +60,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable {
     [CommandId.exportReport]: () => exportReport(deps.store),
     [CommandId.openEvalSample]: (arg) => openEvalSample({ analyzeActive: () => analyze(false) }, arg),
     [CommandId.rerunTurn]: (...args) => rerunTurnCommand(deps, args),
+    [CommandId.continueConversation]: (...args) => deps.continueView.open(args),
     [InternalCommandId.showInPanel]: (...args) => {
       const target = turnArgs(args);
       if (target) deps.panel.show(target.uri, target);

@@ -12,6 +12,7 @@ import { Log } from './log';
 import { DriftPanel } from './panel';
 import { PromptLens } from './promptLens';
 import { PromptStudio } from './promptStudio';
+import { ContinueView } from './continueView';
 import { ResultStore } from './resultStore';
 import { StatusBar } from './statusBar';
 import { registerSampleDocuments } from './tryDemo';
@@ -39,6 +40,7 @@ export function activate(context: vscode.ExtensionContext): void {
       capping: () => engine?.capping() ?? Promise.resolve(null),
     });
     const studio = new PromptStudio({ extensionUri: context.extensionUri, engine, config, log });
+    const continueView = new ContinueView({ extensionUri: context.extensionUri, engine, config, log, analyzer });
     context.subscriptions.push(
       config,
       store,
@@ -48,7 +50,8 @@ export function activate(context: vscode.ExtensionContext): void {
       analyzer,
       decorations,
       panel,
-      registerCommands({ analyzer, store, diagnostics, decorations, panel, config, engine, log, storageUri: context.globalStorageUri }),
+      continueView,
+      registerCommands({ analyzer, store, diagnostics, decorations, panel, continueView, config, engine, log, storageUri: context.globalStorageUri }),
       registerEvents({ analyzer, store, diagnostics, config, log }),
       registerHovers(store),
       registerCodeLens(store, config),

@@ -23,6 +23,7 @@ export enum CommandId {
   stressTestPrompt = 'persona-lens.stressTestPrompt',
   comparePrompt = 'persona-lens.comparePrompt',
   comparePromptWithHead = 'persona-lens.comparePromptWithHead',
+  continueConversation = 'persona-lens.continueConversation',
 }
 
 /** Link targets of hovers and CodeLens; hidden from the palette. */
@@ -33,6 +34,7 @@ export enum InternalCommandId {
 
 export const PANEL_VIEW_TYPE = 'persona-lens.panel';
 export const PROMPT_STUDIO_VIEW_TYPE = 'persona-lens.promptStudio';
+export const CONTINUE_VIEW_TYPE = 'persona-lens.continue';
 export const CONFIG_SECTION = 'persona-lens';
 export const LOG_CHANNEL_NAME = 'Persona Lens';
 export const DIAGNOSTIC_COLLECTION = 'persona-lens';
