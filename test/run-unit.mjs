@@ -33,6 +33,8 @@ await esbuild.build({
   format: 'cjs',
   target: 'node20',
   packages: 'external',
+  // The extension's modules run in plain Node against a small stand-in for the VS Code API.
+  alias: { vscode: join(root, 'test', 'support', 'vscodeStub.ts') },
   sourcemap: 'inline',
   logLevel: 'warning',
 });

@@ -18,7 +18,8 @@ import { PROBE_OPTIONS } from './probeOptions';
 import { Progress } from './progress';
 import { PROMPT_OPTION_NOTE, readSystemPrompt } from './promptInput';
 import { scoreNamed } from './scoring';
-import { conversationName, hasAssistant, readTranscripts } from './transcripts';
+import { conversationName, readTranscripts } from './transcripts';
+import { hasAssistantTurn } from '../core/transcript';
 
 export const AB_USAGE = `Usage: persona-lens ab FILE --system-a PROMPT --system-b PROMPT [options]
        persona-lens ab --probes quick|full --system-a PROMPT --system-b PROMPT [options]
@@ -109,7 +110,7 @@ export async function runAb(argv: string[], signal: AbortSignal): Promise<number
     const session = await openSession(client, options, loadProgress(progress), signal);
     const count = input.conversations.length;
     for (const [index, conversation] of input.conversations.entries()) {
-      if (!hasAssistant(conversation)) continue;
+      if (!hasAssistantTurn(conversation)) continue;
       const name = conversationName(file, index, count);
       progress.update(`scoring ${name} under prompt A`, index / count);
       const a = await scoreNamed(client, session, withSystemPrompt(conversation, promptA.text), `${name} under prompt A`, signal);

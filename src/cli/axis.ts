@@ -1,6 +1,6 @@
 /** `persona-lens axis compute`: computes and validates an Assistant Axis for a model. */
 import { parseArgs } from 'node:util';
-import { AXIS_SAMPLING } from '../core/axis/axisPlan';
+import { AXIS_MAX_TOKENS, AXIS_SAMPLING } from '../core/axis/axisPlan';
 import { assessAxis, describeAssessment } from '../core/axis/verdict';
 import { computeAndStoreAxis } from '../engine/axisCompute';
 import { createClient, defaultCacheDir, loadProgress, PACKAGE_ROOT } from './context';
@@ -24,7 +24,7 @@ Options:
   --force            overwrite an existing report and plot beside --out
   --allow-weak       exit 0 even when the axis's verdict is unusable (exit 4 otherwise; the
                      axis and its report are written either way; verdicts: docs/axis-file.md)
-  --max-tokens N     tokens generated per reply (default 48)
+  --max-tokens N     tokens generated per reply (default ${AXIS_MAX_TOKENS})
   --temperature T    sampling temperature of the replies (default 0.7; 0 = greedy)
   --top-p P          nucleus sampling mass (default 0.9; the reference pipeline's settings)
   --seed S           sampling seed, recorded with the axis (default 0)
@@ -48,7 +48,7 @@ export async function runAxis(argv: string[], signal: AbortSignal): Promise<numb
       out: { type: 'string' },
       force: { type: 'boolean', default: false },
       'allow-weak': { type: 'boolean', default: false },
-      'max-tokens': { type: 'string', default: '48' },
+      'max-tokens': { type: 'string', default: String(AXIS_MAX_TOKENS) },
       temperature: { type: 'string', default: String(AXIS_SAMPLING.temperature) },
       'top-p': { type: 'string', default: String(AXIS_SAMPLING.topP) },
       seed: { type: 'string', default: '0' },

@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { readingLabel } from '../core/report/reading';
 import { formatValue, printable } from '../core/report/format';
-import type { Conversation } from '../core/transcript';
+import { rerunProblem, type Conversation } from '../core/transcript';
 import {
   RERUN_MAX_TOKENS,
   RERUN_TEMPERATURE,
@@ -71,17 +71,10 @@ export function samplingFrom(values: {
 
 /** Checks that `turn` names an assistant turn of `c`, with a message that says what the turns are. */
 export function checkRerunTurn(c: Conversation, turn: number, where: string): void {
-  const t = c.turns[turn];
+  const problem = rerunProblem(c, turn);
+  if (problem === null) return;
   const assistant = c.turns.flatMap((x, i) => (x.role === 'assistant' ? [i] : []));
-  const hint = `assistant turns: ${assistant.join(', ') || 'none'}`;
-  if (!t)
-    throw new UsageError(
-      `${where}: there is no turn ${turn}; the conversation has turns 0-${c.turns.length - 1} (${hint})`,
-    );
-  if (t.role !== 'assistant')
-    throw new UsageError(
-      `${where}: turn ${turn} is a ${t.role} turn; only assistant turns can be re-run (${hint})`,
-    );
+  throw new UsageError(`${where}: ${problem} (assistant turns: ${assistant.join(', ') || 'none'})`);
 }
 
 /** Runs the rerun command; resolves with the exit code. */

@@ -6,7 +6,8 @@ import { EngineError } from '../protocol/errors';
 import { scoreConversation, type OpenSession } from '../engine/session';
 import { UsageError } from './exitCodes';
 import type { Progress } from './progress';
-import { conversationName, hasAssistant, type TranscriptInput } from './transcripts';
+import { conversationName, type TranscriptInput } from './transcripts';
+import { hasAssistantTurn } from '../core/transcript';
 
 /** One scored conversation and where it came from. */
 export interface ScoredConversation {
@@ -34,7 +35,7 @@ export async function scoreInputs(
     for (const [index, conversation] of conversations.entries()) {
       const name = conversationName(file, index, conversations.length);
       progress.update(`scoring ${name}`, done / total);
-      if (hasAssistant(conversation)) {
+      if (hasAssistantTurn(conversation)) {
         const scores = await scoreNamed(client, session, conversation, name, signal);
         if (scores.truncated) {
           const t = scores.truncated;

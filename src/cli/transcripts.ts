@@ -2,7 +2,7 @@
 import { evalSampleLabel, parse } from '../core/formats';
 import { printable } from '../core/report/format';
 import { offsetToPosition } from '../core/textPosition';
-import type { Conversation } from '../core/transcript';
+import { hasAssistantTurn, type Conversation } from '../core/transcript';
 import { listEvalSamples, readEvalSampleDocument } from '../io/evalArchive';
 import { checkRegularFile, readTextFile, UserFileError } from '../io/files';
 
@@ -85,7 +85,7 @@ function parseInput(file: string, text: string, parseAs: string, maxBytes: numbe
     process.stderr.write(printable(`${file}:${p.line + 1}:${p.column + 1}: ${d.severity}: ${d.message}`) + '\n');
     if (d.severity === 'error') errors++;
   }
-  if (!parsed.conversations.some(hasAssistant)) {
+  if (!parsed.conversations.some(hasAssistantTurn)) {
     process.stderr.write(
       `${printable(file)}: no conversation with an assistant turn found (format: ${parsed.format})\n`,
     );
@@ -93,11 +93,6 @@ function parseInput(file: string, text: string, parseAs: string, maxBytes: numbe
   }
   inputs.push({ file, conversations: parsed.conversations });
   return errors;
-}
-
-/** True when the conversation has something to score. */
-export function hasAssistant(c: Conversation): boolean {
-  return c.turns.some((t) => t.role === 'assistant');
 }
 
 /** "file" for a one-conversation file, "file #2" for the second of several (as `score` prints them). */

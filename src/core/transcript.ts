@@ -139,3 +139,19 @@ export interface ParseResult {
   readonly conversations: readonly Conversation[];
   readonly diagnostics: readonly TranscriptDiagnostic[];
 }
+
+/** True when the conversation has an assistant turn, i.e. something to score. */
+export function hasAssistantTurn(c: Pick<Conversation, 'turns'>): boolean {
+  return c.turns.some((t) => t.role === 'assistant');
+}
+
+/**
+ * Why turn `index` of `c` cannot be re-run (regenerated from the conversation before it), or null
+ * when it can: the one rule behind the CLI's `rerun`, the editor command and the engine.
+ */
+export function rerunProblem(c: Pick<Conversation, 'turns'>, index: number): string | null {
+  const t = c.turns[index];
+  if (!t) return `there is no turn ${index}; the conversation has turns 0-${c.turns.length - 1}`;
+  if (t.role !== 'assistant') return `turn ${index} is a ${t.role} turn; only assistant turns can be re-run`;
+  return null;
+}

@@ -37,6 +37,8 @@ export interface EngineClientOptions {
   readonly maxRestartsPerMinute?: number;
   /** A cancelled request whose reply has not come after this many ms gets the worker restarted (default 10000). */
   readonly cancelTimeoutMs?: number;
+  /** Hears a running worker die (crash or exit); the next request restarts it. */
+  readonly onCrash?: (message: string) => void;
 }
 
 export interface LoadOptions {
@@ -107,6 +109,7 @@ export class EngineClient {
   private loadedModel: string | null = null;
   private disposed = false;
   private readonly log: (level: LogLevel, message: string) => void;
+  private readonly onCrash: (message: string) => void;
   private readonly maxRestarts: number;
   private readonly cancelTimeoutMs: number;
 
@@ -115,6 +118,7 @@ export class EngineClient {
     options: EngineClientOptions = {},
   ) {
     this.log = options.log ?? (() => undefined);
+    this.onCrash = options.onCrash ?? (() => undefined);
     this.maxRestarts = options.maxRestartsPerMinute ?? 3;
     this.cancelTimeoutMs = options.cancelTimeoutMs ?? 10_000;
   }
@@ -300,6 +304,7 @@ export class EngineClient {
         this.loadedModel = null;
         const model = this.lastLoad?.model ?? 'no model';
         this.log('error', `model worker exited with code ${code} (${model})`);
+        this.onCrash(`the model worker exited with code ${code} (${model})`);
         this.rejectAll((id, p) => new WorkerCrashedError(`the model worker exited (code ${code}) during ${p.type} request ${id} (model: ${model})`));
       });
     });

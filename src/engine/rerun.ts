@@ -6,7 +6,7 @@
  */
 import { readReply, type Zone } from '../core/axis/calibration';
 import type { TokenValue } from '../core/scores';
-import type { Conversation } from '../core/transcript';
+import { rerunProblem, type Conversation } from '../core/transcript';
 import { layerValuesOf, tokenValues, toEngineMessages, turnSurprise } from '../core/turnScores';
 import type { EngineClient, TokenEvent } from './client';
 import type { Sampling } from '../protocol/messages';
@@ -88,13 +88,9 @@ export async function rerunTurn(
   o: RerunOptions,
   signal?: AbortSignal,
 ): Promise<RerunResult> {
+  const problem = rerunProblem(c, turnIndex);
   const turn = c.turns[turnIndex];
-  if (!turn)
-    throw new RerunError(
-      `turn ${turnIndex} does not exist; the conversation has turns 0..${c.turns.length - 1}`,
-    );
-  if (turn.role !== 'assistant')
-    throw new RerunError(`turn ${turnIndex} is a ${turn.role} turn; only assistant turns can be re-run`);
+  if (problem !== null || !turn) throw new RerunError(problem ?? `there is no turn ${turnIndex}`);
   const prefix = toEngineMessages({ ...c, turns: c.turns.slice(0, turnIndex) }).messages;
   const original = await scoreReply(client, s, prefix, turn.text, signal);
   const replies: GeneratedReply[] = [];

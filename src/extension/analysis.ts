@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { parse, tooLargeResult } from '../core/formats';
-import type { Conversation, ParseResult, TranscriptDiagnostic } from '../core/transcript';
+import { hasAssistantTurn, type Conversation, type ParseResult, type TranscriptDiagnostic } from '../core/transcript';
 import type { ConversationScores } from '../core/scores';
 import type { Config } from './config';
 import { uriLabel } from './uriLabel';
@@ -70,7 +70,7 @@ export class Analyzer implements vscode.Disposable {
       const scores: (ConversationScores | null)[] = parsed.conversations.map((_, i) => (reuse ? (prev.scores[i] ?? null) : null));
       const targets = parsed.conversations
         .map((c, i) => ({ c, i }))
-        .filter(({ c }) => c.turns.some((t) => t.role === 'assistant'))
+        .filter(({ c }) => hasAssistantTurn(c))
         .filter(({ c }) => !opts.within || overlaps(doc, c, opts.within));
       this.store.set({ uri, version, parse: parsed, scores, stale });
       // Analyze Selection after an edit re-scores only the conversations it covers: the others keep

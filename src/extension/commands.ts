@@ -4,6 +4,7 @@ import type { Analyzer } from './analysis';
 import { uriLabel } from './uriLabel';
 import { AxisFileError } from '../core/axis/axisFile';
 import { domainCount, mostlyOutOfDomain } from '../core/report/reading';
+import { hasAssistantTurn } from '../core/transcript';
 import { EngineError, isCancellation } from '../protocol/errors';
 import { ModelRefError } from '../engine/modelRef';
 import { AxisMissingError } from '../engine/session';
@@ -94,7 +95,7 @@ async function analyzeActive(deps: CommandDeps, selectionOnly: boolean, domainNo
   }
   const doc = editor.document;
   const parsed = deps.analyzer.parseDocument(doc);
-  const hasAssistant = parsed.conversations.some((c) => c.turns.some((t) => t.role === 'assistant'));
+  const hasAssistant = parsed.conversations.some(hasAssistantTurn);
   if (!hasAssistant) {
     const tooLarge = parsed.diagnostics.find((d) => d.code === 'too-large');
     if (tooLarge) {

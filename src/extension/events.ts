@@ -46,7 +46,29 @@ export function registerEvents(deps: EventDeps): vscode.Disposable {
     deps.store.delete(uri);
     deps.diagnostics.delete(uri);
   };
+  /** Analysed documents that are still open, dimmed first (their numbers describe the old settings), then re-scored. */
+  const rescoreAll = (): void => {
+    for (const uri of deps.store.uris()) {
+      const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri);
+      if (!doc) continue;
+      deps.store.markStale(uri, doc.version, null);
+      schedule(doc, 0);
+    }
+  };
   const disposables = [
+    // Settings act by class: a scoring setting changes what the numbers mean, so they are re-scored
+    // at once; an engine setting reloads the model, which can take long, so the user is asked.
+    deps.config.onDidChange((c) => {
+      if (deps.store.uris().length === 0) return;
+      if (c.classes.has('engine')) {
+        void vscode.window
+          .showInformationMessage(`Persona Lens: ${c.keys.join(', ')} changed; the model reloads with the new settings.`, 'Restart now')
+          .then((a) => a === 'Restart now' && rescoreAll());
+      } else if (c.classes.has('scoring')) {
+        deps.log.info(`Re-scoring open transcripts: ${c.keys.join(', ')} changed`);
+        rescoreAll();
+      }
+    }),
     vscode.workspace.onDidChangeTextDocument((e) => {
       if (e.contentChanges.length === 0 || !deps.store.get(e.document.uri)) return;
       deps.analyzer.cancel(e.document.uri);

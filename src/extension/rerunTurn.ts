@@ -5,7 +5,7 @@
  * touched; the capped text can be copied or opened in an untitled editor from the panel.
  */
 import * as vscode from 'vscode';
-import type { Conversation, ParseResult } from '../core/transcript';
+import { rerunProblem, type Conversation, type ParseResult } from '../core/transcript';
 import { isCancellation } from '../protocol/errors';
 import { RERUN_TEMPERATURE, RERUN_TOP_P, type RerunOptions, type RerunResult } from '../engine/rerun';
 import type { Config } from './config';
@@ -133,12 +133,8 @@ async function targetOf(deps: RerunDeps, args: readonly unknown[]): Promise<Foun
 
 function check(parse: ParseResult, target: TurnTarget): Found {
   const conversation = parse.conversations[target.conversation];
-  const turn = conversation?.turns[target.turn];
-  if (!conversation || !turn)
-    return {
-      problem: `turn ${target.turn} of conversation ${target.conversation + 1} does not exist (the file changed?).`,
-    };
-  if (turn.role !== 'assistant')
-    return { problem: `turn ${target.turn} is a ${turn.role} turn; only assistant turns can be re-run.` };
-  return { target, conversation };
+  if (!conversation)
+    return { problem: `there is no conversation ${target.conversation + 1} (the file changed?).` };
+  const problem = rerunProblem(conversation, target.turn);
+  return problem === null ? { target, conversation } : { problem: `${problem}.` };
 }

@@ -40,6 +40,11 @@ export class ResultStore implements vscode.Disposable {
     this.set({ ...prev, version, parse: parse ?? prev.parse, stale: true });
   }
 
+  /** The documents with results. */
+  uris(): string[] {
+    return [...this.results.keys()];
+  }
+
   delete(uri: vscode.Uri | string): void {
     if (this.results.delete(String(uri))) this.emitter.fire(String(uri));
   }

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import type { SessionPhase } from '../engine/engineSession';
 import { CommandId } from './ids';
 
 /** Engine state as the user sees it. */
@@ -7,7 +8,22 @@ export type EngineState =
   | { readonly kind: 'loading'; readonly percent: number | null; readonly detail: string }
   | { readonly kind: 'ready'; readonly model: string }
   | { readonly kind: 'scoring'; readonly detail: string }
-  | { readonly kind: 'error'; readonly message: string };
+  | { readonly kind: 'error'; readonly message: string }
+  | { readonly kind: 'crashed'; readonly message: string };
+
+/**
+ * The one place the status bar's state comes from: the engine session's phase (null: no session)
+ * and what the requests in flight are doing (newest last).
+ */
+export function engineState(phase: SessionPhase | null, busy: readonly string[]): EngineState {
+  if (phase?.kind === 'crashed') return { kind: 'crashed', message: phase.message };
+  if (phase?.kind === 'failed') return { kind: 'error', message: phase.message };
+  if (phase?.kind === 'loading') return { kind: 'loading', percent: phase.percent, detail: phase.detail };
+  const detail = busy.at(-1);
+  if (detail !== undefined) return { kind: 'scoring', detail };
+  if (phase?.kind === 'ready') return { kind: 'ready', model: phase.model };
+  return { kind: 'idle' };
+}
 
 /** One status bar item showing model state; its click opens the quick pick of actions. */
 export class StatusBar implements vscode.Disposable {
@@ -43,6 +59,11 @@ export class StatusBar implements vscode.Disposable {
       case 'error':
         i.text = '$(error) Persona Lens';
         i.tooltip = `${state.message}\nClick for actions.`;
+        i.backgroundColor = new vscode.ThemeColor('statusBarItem.errorBackground');
+        break;
+      case 'crashed':
+        i.text = '$(error) Persona Lens: worker crashed';
+        i.tooltip = `${state.message}.\nThe next analysis restarts it; click for actions (Restart Engine, Open Logs).`;
         i.backgroundColor = new vscode.ThemeColor('statusBarItem.errorBackground');
         break;
     }

@@ -66,3 +66,26 @@ export function isCancellation(e: unknown): boolean {
   if (e instanceof CancelledError) return true;
   return e instanceof Error && (e.name === 'AbortError' || (e as { code?: unknown }).code === 'ABORT_ERR');
 }
+
+/**
+ * `p`, or a CancelledError as soon as `signal` aborts: the caller stops waiting while the work behind
+ * `p` goes on for whoever else waits for it (a model load shared by several analyses).
+ */
+export function raceAbort<T>(p: Promise<T>, signal: AbortSignal | undefined, what = 'request'): Promise<T> {
+  if (!signal) return p;
+  if (signal.aborted) return Promise.reject(new CancelledError(what));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(new CancelledError(what));
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e instanceof Error ? e : new Error(String(e)));
+      },
+    );
+  });
+}

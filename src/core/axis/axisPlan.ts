@@ -95,6 +95,9 @@ export interface AxisSampling {
  */
 export const AXIS_SAMPLING: AxisSampling = { temperature: 0.7, topP: 0.9 };
 
+/** Tokens generated per reply when an axis is computed (the editor's command and the CLI's default). */
+export const AXIS_MAX_TOKENS = 48;
+
 /**
  * The sampling seed of one run: the axis seed mixed with the run's key (FNV-1a), so every run
  * draws differently and a resumed or repeated computation draws the same.

@@ -1,4 +1,5 @@
 import {
+  hasAssistantTurn,
   PART_SEPARATOR,
   renderToolCall,
   type Conversation,
@@ -102,7 +103,7 @@ export function finishConversation(draft: ConversationDraft, sink: DiagnosticSin
   const where = draft.label ? ` (${draft.label})` : '';
   if (draft.turns.length === 0 && !draft.system) {
     sink.warning('no-turns', `No conversation turns found${where}.`, anchor);
-  } else if (!draft.turns.some((t) => t.role === 'assistant')) {
+  } else if (!hasAssistantTurn(draft)) {
     sink.add(missingAssistant, 'no-assistant-turn', `No assistant turn${where}: there is nothing to score.`, anchor);
   }
   for (const t of draft.turns) checkEmpty(t, sink);
