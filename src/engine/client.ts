@@ -6,26 +6,25 @@
  * restarted by the next request (reloading the last model), at most maxRestartsPerMinute times.
  */
 import { Worker } from 'node:worker_threads';
-import type * as v from 'valibot';
 import type { AxisSpec } from '../core/axis/axisSpec';
-import { CancelledError, EngineError, WorkerCrashedError, type EngineErrorCode } from '../protocol/errors';
+import { CancelledError, EngineError, WorkerCrashedError } from '../protocol/errors';
 import {
-  ActivationsResultSchema,
-  GenerateResultSchema,
-  ModelInfoSchema,
-  ScoreResultSchema,
+  METHODS,
   WorkerToHostSchema,
   parseMessage,
   type ActivationsResult,
   type AxisSpecMessage,
   type ChatMessage,
   type GenerateResult,
-  type HostToWorker,
+  type Method,
   type ModelInfo,
+  type ParamsOf,
   type ProgressMessage,
+  type ResultOf,
   type Sampling,
   type ScoreResult,
   type TokenMessage,
+  type WorkerToHost,
 } from '../protocol/messages';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -82,12 +81,11 @@ export interface GenerateOptions {
 export type LoadProgress = Omit<ProgressMessage, 'type' | 'id'>;
 export type TokenEvent = Omit<TokenMessage, 'type' | 'id'>;
 
-type RequestBody = Exclude<HostToWorker, { type: 'cancel' } | { type: 'crash' }> extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
 
 interface Pending {
-  readonly type: string;
-  readonly schema: v.GenericSchema<unknown, unknown> | null;
-  readonly resolve: (r: unknown) => void;
+  readonly type: Method;
+  /** Checks the reply's result against the method's schema; resolves or rejects the caller. */
+  readonly settleOk: (result: unknown) => void;
   readonly reject: (e: Error) => void;
   readonly onProgress?: (p: LoadProgress) => void;
   readonly onToken?: (t: TokenEvent) => void;
@@ -131,9 +129,9 @@ export class EngineClient {
   /** Loads a model folder or hub id; progress reports downloads and load phases. */
   async load(model: string, options: LoadOptions, onProgress?: (p: LoadProgress) => void, signal?: AbortSignal): Promise<ModelInfo> {
     await this.ensureWorker(false);
-    const info = (await this.request(
+    const info = await this.request(
+      'load',
       {
-        type: 'load',
         model,
         dtype: options.dtype ?? 'fp32',
         capLayers: [...(options.capLayers ?? [])],
@@ -145,10 +143,9 @@ export class EngineClient {
         ...(options.prefillChunk !== undefined ? { prefillChunk: options.prefillChunk } : {}),
         ...(options.threads !== undefined ? { threads: options.threads } : {}),
       },
-      ModelInfoSchema,
       signal,
       onProgress,
-    )) as ModelInfo;
+    );
     this.lastLoad = { model, options };
     this.loadedModel = model;
     return info;
@@ -157,54 +154,48 @@ export class EngineClient {
   /** Per-token projections of a conversation (content tokens only) and per-turn means. */
   async score(conversation: readonly ChatMessage[], options: ScoreOptions, signal?: AbortSignal): Promise<ScoreResult> {
     await this.ensureWorker(true);
-    return (await this.request(
+    return this.request(
+      'score',
       {
-        type: 'score',
         messages: conversation.map((m) => ({ role: m.role, content: m.content })),
         axis: axisMessage(options.axis),
         capping: options.capping ?? false,
         ...(options.layers ? { layers: [...options.layers] } : {}),
         ...(options.maxTokens ? { maxTokens: options.maxTokens } : {}),
       },
-      ScoreResultSchema,
       signal,
-    )) as ScoreResult;
+    );
   }
 
   /** Generates the next assistant message after `prefix`, streaming tokens with their projections. */
   async generate(prefix: readonly ChatMessage[], options: GenerateOptions, onToken?: (t: TokenEvent) => void, signal?: AbortSignal): Promise<GenerateResult> {
     await this.ensureWorker(true);
-    return (await this.request(
+    return this.request(
+      'generate',
       {
-        type: 'generate',
         messages: prefix.map((m) => ({ role: m.role, content: m.content })),
         ...(options.axis ? { axis: axisMessage(options.axis) } : {}),
         capping: options.capping,
         maxTokens: options.maxTokens,
         sampling: options.sampling,
       },
-      GenerateResultSchema,
       signal,
       undefined,
       onToken,
-    )) as GenerateResult;
+    );
   }
 
   /** Mean residual per layer over the content tokens of conversation[fromTurn..] (uncapped). */
   async activations(conversation: readonly ChatMessage[], fromTurn: number, signal?: AbortSignal): Promise<ActivationsResult> {
     await this.ensureWorker(true);
-    return (await this.request(
-      { type: 'activations', messages: conversation.map((m) => ({ role: m.role, content: m.content })), fromTurn },
-      ActivationsResultSchema,
-      signal,
-    )) as ActivationsResult;
+    return this.request('activations', { messages: conversation.map((m) => ({ role: m.role, content: m.content })), fromTurn }, signal);
   }
 
   /** Releases the model in the worker (the worker keeps running). */
   async unload(): Promise<void> {
     this.lastLoad = null;
     if (!this.worker) return;
-    await this.request({ type: 'unload' }, null);
+    await this.request('unload', {});
     this.loadedModel = null;
   }
 
@@ -220,16 +211,6 @@ export class EngineClient {
   /** Allows restarts again after the restart limit was hit (the user's "restart engine"). */
   resetRestartLimit(): void {
     this.restarts = [];
-  }
-
-  /** Tests only: makes the worker thread die with an uncaught exception. */
-  crashForTest(): void {
-    this.worker?.postMessage({ type: 'crash', id: this.nextId++ });
-  }
-
-  /** Tests only: sends a raw, possibly malformed message to the worker. */
-  postRawForTest(message: unknown): void {
-    this.worker?.postMessage(message);
   }
 
   /** Thread id of the running worker, or null. */
@@ -310,7 +291,7 @@ export class EngineClient {
     });
   }
 
-  private onMessage(m: Exclude<v.InferOutput<typeof WorkerToHostSchema>, { type: 'ready' }>): void {
+  private onMessage(m: Exclude<WorkerToHost, { type: 'ready' }>): void {
     if (m.type === 'log') {
       this.log(m.level, `[worker] ${m.message}`);
       return;
@@ -331,31 +312,31 @@ export class EngineClient {
       return;
     }
     this.settle(m.id, p);
-    if (m.ok) {
-      if (!p.schema) {
-        p.resolve(m.result);
-        return;
-      }
-      const r = parseMessage(p.schema, m.result);
-      if (r.ok) p.resolve(r.value);
-      else p.reject(new EngineError('internal', `malformed ${p.type} result from the model worker: ${r.reason}`));
-    } else if (m.error.code === 'cancelled') p.reject(new CancelledError(p.type));
-    else p.reject(new EngineError(m.error.code as EngineErrorCode, m.error.message));
+    if (m.ok) p.settleOk(m.result);
+    else if (m.error.code === 'cancelled') p.reject(new CancelledError(p.type));
+    else p.reject(new EngineError(m.error.code, m.error.message));
   }
 
-  private request(
-    body: RequestBody,
-    schema: v.GenericSchema<unknown, unknown> | null,
+  /** Sends one request of `method` (see METHODS) and resolves with its result, checked against the method's result schema. */
+  private request<M extends Method>(
+    method: M,
+    params: ParamsOf<M>,
     signal?: AbortSignal,
     onProgress?: (p: LoadProgress) => void,
     onToken?: (t: TokenEvent) => void,
-  ): Promise<unknown> {
+  ): Promise<ResultOf<M>> {
+    const body = { ...params, type: method };
     const w = this.worker;
-    if (!w) return Promise.reject(new WorkerCrashedError(`the model worker is not running (${body.type} request)`));
-    if (signal?.aborted) return Promise.reject(new CancelledError(body.type));
+    if (!w) return Promise.reject(new WorkerCrashedError(`the model worker is not running (${method} request)`));
+    if (signal?.aborted) return Promise.reject(new CancelledError(method));
     const id = this.nextId++;
-    return new Promise<unknown>((resolve, reject) => {
-      const p: Pending = { type: body.type, schema, resolve, reject, ...(onProgress ? { onProgress } : {}), ...(onToken ? { onToken } : {}) };
+    return new Promise<ResultOf<M>>((resolve, reject) => {
+      const settleOk = (result: unknown): void => {
+        const r = parseMessage<ResultOf<M>>(METHODS[method].result, result);
+        if (r.ok) resolve(r.value);
+        else reject(new EngineError('internal', `malformed ${method} result from the model worker: ${r.reason}`));
+      };
+      const p: Pending = { type: method, settleOk, reject, ...(onProgress ? { onProgress } : {}), ...(onToken ? { onToken } : {}) };
       if (signal) {
         const onAbort = (): void => {
           w.postMessage({ type: 'cancel', id });

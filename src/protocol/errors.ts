@@ -4,15 +4,17 @@
  */
 
 /** Codes a worker error reply can carry. */
-export type EngineErrorCode =
-  | 'model-files' // the model folder is incomplete, truncated or of an unsupported architecture
-  | 'download' // fetching a hub model failed or downloads are off
-  | 'instrumentation' // the graph could not be rewritten
-  | 'load' // transformers.js / onnxruntime refused the model
-  | 'not-loaded' // a request that needs a model came before load
-  | 'bad-request' // the request does not fit the loaded model (axis shape, layers)
-  | 'cancelled'
-  | 'internal';
+export const ENGINE_ERROR_CODES = [
+  'model-files', // the model folder is incomplete, truncated or of an unsupported architecture
+  'download', // fetching a hub model failed or downloads are off
+  'instrumentation', // the graph could not be rewritten
+  'load', // transformers.js / onnxruntime refused the model
+  'not-loaded', // a request that needs a model came before load
+  'bad-request', // the request does not fit the loaded model (axis shape, layers)
+  'cancelled',
+  'internal',
+] as const;
+export type EngineErrorCode = (typeof ENGINE_ERROR_CODES)[number];
 
 /** An error reported by the engine, with a stable code. */
 export class EngineError extends Error {

@@ -9,6 +9,7 @@
  * reply of their own. Per-token values are Float32Arrays whose buffers are transferred.
  */
 import * as v from 'valibot';
+import { ENGINE_ERROR_CODES } from './errors';
 
 const int = v.pipe(v.number(), v.integer());
 const nonNegInt = v.pipe(v.number(), v.integer(), v.minValue(0));
@@ -115,9 +116,6 @@ export const UnloadRequestSchema = v.object({ id: requestId, type: v.literal('un
 /** host -> worker: abort request `id` (checked between chunks, turns and decode steps). No reply. */
 export const CancelMessageSchema = v.object({ id: requestId, type: v.literal('cancel') });
 
-/** host -> worker, tests only: make the worker thread die at once, as a native crash would. */
-export const CrashMessageSchema = v.object({ id: requestId, type: v.literal('crash') });
-
 /** Everything the worker accepts. */
 export const HostToWorkerSchema = v.variant('type', [
   LoadRequestSchema,
@@ -126,7 +124,6 @@ export const HostToWorkerSchema = v.variant('type', [
   ActivationsRequestSchema,
   UnloadRequestSchema,
   CancelMessageSchema,
-  CrashMessageSchema,
 ]);
 
 // ---------------------------------------------------------------- worker -> host
@@ -176,7 +173,8 @@ export const ErrorReplySchema = v.object({
   type: v.literal('reply'),
   id: requestId,
   ok: v.literal(false),
-  error: v.object({ code: v.string(), message: v.string() }),
+  // A code this host does not know (a newer worker) reads as 'internal' rather than dropping the reply.
+  error: v.object({ code: v.fallback(v.picklist(ENGINE_ERROR_CODES), 'internal'), message: v.string() }),
 });
 
 /** Everything the host accepts from the worker. */
@@ -324,3 +322,20 @@ export function transferList(value: unknown, out: ArrayBuffer[] = [], seen = new
   for (const x of Array.isArray(value) ? value : Object.values(value)) transferList(x, out, seen);
   return out;
 }
+
+/**
+ * The request/reply methods, one row each: what the host sends and what the reply's result must be.
+ * The client's request and result types come from this table, and every result is checked against
+ * its schema on receipt.
+ */
+export const METHODS = {
+  load: { request: LoadRequestSchema, result: ModelInfoSchema },
+  score: { request: ScoreRequestSchema, result: ScoreResultSchema },
+  generate: { request: GenerateRequestSchema, result: GenerateResultSchema },
+  activations: { request: ActivationsRequestSchema, result: ActivationsResultSchema },
+  unload: { request: UnloadRequestSchema, result: v.null() },
+} as const;
+export type Method = keyof typeof METHODS;
+/** A method's request without the id and type the client adds. */
+export type ParamsOf<M extends Method> = Omit<v.InferOutput<(typeof METHODS)[M]['request']>, 'id' | 'type'>;
+export type ResultOf<M extends Method> = v.InferOutput<(typeof METHODS)[M]['result']>;

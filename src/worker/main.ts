@@ -30,7 +30,7 @@ process.on('unhandledRejection', (reason) => {
   log('error', `unhandled rejection in the model worker: ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}`);
 });
 
-type Request = Exclude<HostToWorker, { type: 'cancel' } | { type: 'crash' }>;
+type Request = Exclude<HostToWorker, { type: 'cancel' }>;
 
 async function handle(req: Request, signal: AbortSignal): Promise<unknown> {
   if (signal.aborted) throw new CancelledError(req.type);
@@ -73,13 +73,6 @@ port.on('message', (data: unknown) => {
   const m = parsed.value;
   if (m.type === 'cancel') {
     controllers.get(m.id)?.abort();
-    return;
-  }
-  if (m.type === 'crash') {
-    // Debug only: an uncaught exception ends the thread the way a fault in native code would.
-    setImmediate(() => {
-      throw new Error(`crash requested by the host (request ${m.id})`);
-    });
     return;
   }
   const ac = new AbortController();

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { EngineClient, type LogLevel } from '../../../src/engine/client';
 import { CancelledError, EngineError, WorkerCrashedError } from '../../../src/protocol/errors';
 import { writeTinyModel, type TinyModelInfo } from '../../support/tinyModels';
+import { crashWorker, postRaw } from '../../support/workerHooks';
 import { buildWorkerScript, randomAxis, tempDir, transcript } from '../worker/helpers/fixtures';
 
 const tmp = tempDir('pl-client-');
@@ -132,7 +133,7 @@ test('client: a crash rejects pending requests promptly, the next request restar
     const axis = randomAxis(2, 32, CAP);
     const firstThread = client.threadId;
     const pending = client.generate([{ role: 'user', content: 'Go on.' }], { axis, capping: false, maxTokens: 3000, sampling: { kind: 'greedy' } });
-    client.crashForTest();
+    crashWorker(client);
     await assert.rejects(pending, (e: unknown) => {
       assert.ok(e instanceof WorkerCrashedError);
       assert.match(e.message, /during generate request \d+ \(model: .*model\)/);
@@ -143,10 +144,10 @@ test('client: a crash rejects pending requests promptly, the next request restar
     const r = await client.score([{ role: 'user', content: 'hello' }], { axis });
     assert.equal(r.turns.length, 1);
     assert.notEqual(client.threadId, firstThread);
-    client.crashForTest();
+    crashWorker(client);
     await waitFor(() => client.threadId === null, 'the second crash');
     await client.score([{ role: 'user', content: 'hello' }], { axis });
-    client.crashForTest();
+    crashWorker(client);
     await waitFor(() => client.threadId === null, 'the third crash');
     await assert.rejects(client.score([{ role: 'user', content: 'hello' }], { axis }), /restarted 2 times in the last minute/);
     client.resetRestartLimit();
@@ -167,10 +168,10 @@ test('worker: malformed messages are logged and dropped, and the worker keeps wo
   const client = new EngineClient(workerPath, { log });
   try {
     await client.load(info.dir, { cacheDir: join(tmp.dir, 'cache'), capLayers: CAP, offline: true });
-    client.postRawForTest({ type: 'score', id: 'seven' });
-    client.postRawForTest({ type: 'launchMissiles', id: 3 });
-    client.postRawForTest('not an object');
-    client.postRawForTest({ type: 'generate', id: 4, messages: [], axis: {}, capping: 'yes', maxTokens: 0, sampling: { kind: 'greedy' } });
+    postRaw(client, { type: 'score', id: 'seven' });
+    postRaw(client, { type: 'launchMissiles', id: 3 });
+    postRaw(client, 'not an object');
+    postRaw(client, { type: 'generate', id: 4, messages: [], axis: {}, capping: 'yes', maxTokens: 0, sampling: { kind: 'greedy' } });
     await waitFor(() => lines.filter((l) => /dropped a malformed message/.test(l.message)).length === 4, 'four dropped-message logs');
     const r = await client.score([{ role: 'user', content: 'still here' }], { axis: randomAxis(2, 32, CAP) });
     assert.equal(r.turns.length, 1);

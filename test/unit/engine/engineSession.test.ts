@@ -10,6 +10,7 @@ import { scoreConversation } from '../../../src/engine/session';
 import { CancelledError } from '../../../src/protocol/errors';
 import { parse } from '../../../src/core/formats';
 import { readFileSync } from 'node:fs';
+import { crashWorker } from '../../support/workerHooks';
 import { buildWorkerScript, tempDir } from '../worker/helpers/fixtures';
 
 const tmp = tempDir('pl-engine-session-');
@@ -60,7 +61,7 @@ test('a worker crash is a phase of the session until a request succeeds again', 
   const s = newSession(phases);
   try {
     await s.open();
-    s.client.crashForTest();
+    crashWorker(s.client);
     for (let i = 0; i < 500 && s.phase.kind !== 'crashed'; i++) await new Promise((r) => setTimeout(r, 10));
     assert.equal(s.phase.kind, 'crashed');
     const session = await s.open();

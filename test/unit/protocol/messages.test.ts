@@ -38,7 +38,7 @@ const cases: [string, v.GenericSchema<unknown, unknown>, unknown, unknown[]][] =
   ['activations result without a defined surprise', p.ActivationsResultSchema, { layerMeans: [], tokens: 0, surprise: NaN }, [{ layerMeans: [], tokens: 0, surprise: null }]],
   ['unload', p.HostToWorkerSchema, { id: 4, type: 'unload' }, [{ id: '4', type: 'unload' }]],
   ['cancel', p.HostToWorkerSchema, { id: 5, type: 'cancel' }, [{ type: 'cancel' }]],
-  ['crash', p.HostToWorkerSchema, { id: 6, type: 'crash' }, [{ id: 1.5, type: 'crash' }]],
+  ['no crash hook in the product', p.HostToWorkerSchema, { id: 6, type: 'cancel' }, [{ id: 6, type: 'crash' }]],
   ['unknown type', p.HostToWorkerSchema, { id: 4, type: 'unload' }, [{ id: 7, type: 'launch' }, null, 'load', 42]],
   ['ready', p.WorkerToHostSchema, { type: 'ready', transformersVersion: '4.3.1' }, [{ type: 'ready' }]],
   ['progress', p.WorkerToHostSchema, { type: 'progress', id: 1, phase: 'download', file: 'a', loaded: 1, total: 2 }, [{ type: 'progress', id: 1, phase: 'flying' }]],
@@ -78,4 +78,18 @@ test('transferList collects each typed-array buffer once', () => {
   const list = p.transferList({ x: [a, a.subarray(1)], y: { z: new Int32Array(2) }, s: 'no' });
   assert.equal(list.length, 2);
   assert.ok(list.includes(a.buffer));
+});
+
+test('an error reply\'s code is one of the engine\'s codes; an unknown one reads as internal', () => {
+  const reply = (code: string) => p.parseMessage(p.WorkerToHostSchema, { type: 'reply', id: 1, ok: false, error: { code, message: 'm' } });
+  const errorOf = (r: ReturnType<typeof reply>): unknown => (r.ok && r.value.type === 'reply' && !r.value.ok ? r.value.error : null);
+  assert.deepEqual(errorOf(reply('model-files')), { code: 'model-files', message: 'm' });
+  assert.deepEqual(errorOf(reply('quantum-flux')), { code: 'internal', message: 'm' });
+});
+
+test('every method of the table has a request schema of its own type and a result schema', () => {
+  for (const [method, row] of Object.entries(p.METHODS)) {
+    assert.equal(row.request.entries.type.literal, method);
+    assert.ok(row.result);
+  }
 });

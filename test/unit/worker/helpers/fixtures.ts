@@ -43,8 +43,9 @@ export function tempDir(prefix: string): { dir: string; remove: () => void } {
 }
 
 /**
- * Bundles src/worker/main.ts with the options `npm run build` uses (esbuild.mjs's `nodeBundle`:
- * transformers.js inside, onnxruntime outside) and returns the script path. outDir gets a
+ * Bundles the test worker (test/support/testWorker.ts: src/worker/main.ts plus a crash hook) with the
+ * options `npm run build` uses (esbuild.mjs's `nodeBundle`: transformers.js inside, onnxruntime
+ * outside) and returns the script path. outDir gets a
  * node_modules link to the project's, so the worker resolves onnxruntime like out/worker.js.
  */
 export async function buildWorkerScript(outDir: string): Promise<string> {
@@ -54,7 +55,7 @@ export async function buildWorkerScript(outDir: string): Promise<string> {
   const { nodeBundle } = (await import(pathToFileURL(join(process.cwd(), 'esbuild.mjs')).href)) as { nodeBundle: esbuild.BuildOptions };
   await esbuild.build({
     ...nodeBundle,
-    entryPoints: [join(process.cwd(), 'src', 'worker', 'main.ts')],
+    entryPoints: [join(process.cwd(), 'test', 'support', 'testWorker.ts')],
     outfile,
     logLevel: 'warning',
   });
