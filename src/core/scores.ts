@@ -56,6 +56,12 @@ export interface UnscoredTurn {
 }
 
 /** The scores of one conversation plus what they were computed with. */
+/** The layers capping acts on and the floor at each (same order). */
+export interface CappingBand {
+  readonly layers: readonly number[];
+  readonly floors: readonly number[];
+}
+
 export interface ConversationScores {
   readonly turns: readonly TurnScore[];
   /** Assistant turns of the conversation without a value (cut by the token limit, or no content tokens). */
@@ -67,6 +73,11 @@ export interface ConversationScores {
   readonly calibration: Calibration;
   readonly model: string;
   readonly axis: string;
+  /**
+   * The capping band of the session these scores were made in (null: none), kept with them so a view
+   * draws the band the numbers belong to even after the settings changed.
+   */
+  readonly capping: CappingBand | null;
   /** When the conversation was longer than the token limit: the first turn left out, the limit and the full length. */
   readonly truncated: { readonly firstTurnLeftOut: number; readonly tokenLimit: number; readonly fullTokens: number } | null;
 }

@@ -3,7 +3,7 @@
  * show. The input types are structural so core needs nothing from the worker.
  */
 import type { Conversation } from './transcript';
-import type { ConversationScores, TokenValue, TurnScore, UnscoredTurn } from './scores';
+import type { CappingBand, ConversationScores, TokenValue, TurnScore, UnscoredTurn } from './scores';
 import { withDeltas } from './scores';
 import { isOutOfDomain, readReply, type Calibration } from './axis/calibration';
 
@@ -55,6 +55,8 @@ export interface ScoringContext {
   readonly model: string;
   readonly axis: string;
   readonly calibration: Calibration;
+  /** The session's capping band, stored with the scores. */
+  readonly capping?: CappingBand | null;
   /** Also alarm when an assistant turn falls more than this below the conversation's first assistant turn. */
   readonly dropAlarm?: number | null;
 }
@@ -100,7 +102,7 @@ export function toConversationScores(conversation: Conversation, result: EngineS
   const unscored: UnscoredTurn[] = conversation.turns.flatMap((t, i) =>
     t.role !== 'assistant' || have.has(i) ? [] : [{ turn: i, reason: truncated && i >= truncated.firstTurnLeftOut ? 'beyond-token-limit' : 'no-tokens' }],
   );
-  return { turns, unscored, monitorLayer: result.monitorLayer, tau: ctx.tau, calibration, model: ctx.model, axis: ctx.axis, truncated };
+  return { turns, unscored, monitorLayer: result.monitorLayer, tau: ctx.tau, calibration, model: ctx.model, axis: ctx.axis, capping: ctx.capping ?? null, truncated };
 }
 
 /** Mean negative log-likelihood over tokens [start, end) of the table, skipping undefined ones; null when none is defined. */

@@ -174,6 +174,7 @@ export async function scoreConversation(client: EngineClient, s: OpenSession, c:
     model: s.ref.label,
     axis: axisLabel(s.axisPath),
     calibration: s.calibration,
+    capping: { layers: [...s.spec.capLayers], floors: Array.from(s.spec.taus) },
     dropAlarm: s.dropAlarm,
   });
 }

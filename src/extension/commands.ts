@@ -17,7 +17,7 @@ import type { DriftPanel } from './panel';
 import type { ResultStore } from './resultStore';
 import type { TranscriptDiagnostics } from './diagnostics';
 import { selectModel } from './modelPicker';
-import { rerunTurnCommand } from './rerunTurn';
+import type { RerunController } from './rerunController';
 import type { ContinueView } from './continueView';
 import { tryDemoModel } from './tryDemo';
 import { openEvalSample } from './evalLogs';
@@ -31,6 +31,7 @@ export interface CommandDeps {
   readonly decorations: Decorations;
   readonly panel: DriftPanel;
   readonly continueView: ContinueView;
+  readonly reruns: RerunController;
   readonly config: Config;
   readonly engine: EngineHost;
   readonly log: Log;
@@ -60,7 +61,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable {
     [CommandId.tryDemoModel]: () => tryDemoModel({ config: deps.config, log: deps.log, analyzeActive: () => analyze(false) }),
     [CommandId.exportReport]: () => exportReport(deps.store),
     [CommandId.openEvalSample]: (arg) => openEvalSample({ analyzeActive: () => analyze(false) }, arg),
-    [CommandId.rerunTurn]: (...args) => rerunTurnCommand(deps, args),
+    [CommandId.rerunTurn]: (...args) => deps.reruns.command(args),
     [CommandId.continueConversation]: (...args) => deps.continueView.open(args),
     [InternalCommandId.showInPanel]: (...args) => {
       const target = turnArgs(args);

@@ -156,12 +156,6 @@ export class EngineHost implements Scorer, vscode.Disposable {
     );
   }
 
-  /** The loaded session's capping band and floors, or null while no session is open (never loads one). */
-  capping(): Promise<{ layers: readonly number[]; floors: readonly number[] } | null> {
-    const s = this.current?.settled;
-    return Promise.resolve(s ? { layers: s.spec.capLayers, floors: Array.from(s.spec.taus) } : null);
-  }
-
   /** Stops the worker; the next request starts a new one. */
   async restart(): Promise<void> {
     await this.close();

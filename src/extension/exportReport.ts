@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { buildHtmlReport, type ReportConversation } from '../core/report/htmlReport';
-import { scoresCsv, scoresJson } from '../core/report/scoreExport';
+import { exportedConversations, exportFileName, scoresCsv, scoresJson } from '../core/report/scoreExport';
 import { CommandId } from './ids';
 import { uriLabel } from './uriLabel';
 import type { ResultStore } from './resultStore';
@@ -76,7 +76,7 @@ export async function exportReport(store: ResultStore): Promise<void> {
   const pick = await vscode.window.showQuickPick(FORMATS, { title: `Persona Lens: export ${name} as` });
   if (!pick) return;
   const target = await vscode.window.showSaveDialog({
-    defaultUri: defaultTarget(doc.uri, pick.extension),
+    defaultUri: defaultTarget(doc.uri, pick.format === 'html' ? 'report' : 'values', pick.extension),
     filters: { [pick.filter]: [pick.extension] },
     saveLabel: 'Export',
     title: `Persona Lens: export ${pick.label}`,
@@ -109,7 +109,8 @@ export async function exportReport(store: ResultStore): Promise<void> {
       generator: `exported from VS Code, ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`,
     });
   } else {
-    const items = scored.map(({ scores, index }) => ({ file: name, conversation: index, scores }));
+    // The same export as the panel's Export CSV/JSON: recorded projections and re-run values included.
+    const items = exportedConversations(name, result.parse.conversations, result.scores, store.rerunsOf(doc.uri));
     text = pick.format === 'json' ? scoresJson(items) : scoresCsv(items);
   }
   await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(text));
@@ -124,9 +125,8 @@ export async function exportReport(store: ResultStore): Promise<void> {
 }
 
 /** Next to the transcript for files on disk, else in the first workspace folder (or the dialog's default). */
-function defaultTarget(source: vscode.Uri, extension: string): vscode.Uri | undefined {
-  const stem = (source.path.split('/').pop() ?? 'transcript').replace(/\.[^.]*$/, '') || 'transcript';
-  const file = `${stem}.persona-lens.${extension}`;
+function defaultTarget(source: vscode.Uri, what: 'report' | 'values', extension: string): vscode.Uri | undefined {
+  const file = exportFileName(source.path.split('/').pop() ?? '', what, extension);
   if (source.scheme === 'file') return vscode.Uri.joinPath(source, '..', file);
   const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
   return folder ? vscode.Uri.joinPath(folder, file) : undefined;

@@ -12,6 +12,7 @@ import { Log } from './log';
 import { DriftPanel } from './panel';
 import { PromptLens } from './promptLens';
 import { PromptStudio } from './promptStudio';
+import { RerunController } from './rerunController';
 import { ContinueView } from './continueView';
 import { ResultStore } from './resultStore';
 import { StatusBar } from './statusBar';
@@ -32,13 +33,17 @@ export function activate(context: vscode.ExtensionContext): void {
     engine = new EngineHost({ extensionUri: context.extensionUri, storageUri: context.globalStorageUri, config, log, status });
     const analyzer = new Analyzer(store, diagnostics, config, engine, log);
     const decorations = new Decorations(store, config);
+    // The panel starts re-runs through the controller, which reports back into the panel.
+    let reruns: RerunController | null = null;
     const panel = new DriftPanel({
       extensionUri: context.extensionUri,
       store,
       log,
       revealTurn: (uri, conversation, turn) => revealTurn(store, uri, conversation, turn),
-      capping: () => engine?.capping() ?? Promise.resolve(null),
+      rerun: (target) => reruns?.rerun(target) ?? Promise.resolve(),
+      cancelRerun: () => reruns?.cancel(),
     });
+    reruns = new RerunController({ store, panel, config, log, analyzer, engine });
     const studio = new PromptStudio({ extensionUri: context.extensionUri, engine, config, log });
     const continueView = new ContinueView({ extensionUri: context.extensionUri, engine, config, log, analyzer });
     context.subscriptions.push(
@@ -50,8 +55,9 @@ export function activate(context: vscode.ExtensionContext): void {
       analyzer,
       decorations,
       panel,
+      reruns,
       continueView,
-      registerCommands({ analyzer, store, diagnostics, decorations, panel, continueView, config, engine, log, storageUri: context.globalStorageUri }),
+      registerCommands({ analyzer, store, diagnostics, decorations, panel, reruns, continueView, config, engine, log, storageUri: context.globalStorageUri }),
       registerEvents({ analyzer, store, diagnostics, config, log }),
       registerHovers(store),
       registerCodeLens(store, config),

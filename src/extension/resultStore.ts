@@ -1,6 +1,8 @@
 import * as vscode from 'vscode';
 import type { ParseResult } from '../core/transcript';
 import type { ConversationScores } from '../core/scores';
+import type { RerunValues } from '../core/report/scoreExport';
+import { LIMITS } from '../../webview/protocol';
 
 /** What is known about one document: its parse and, once scored, per-conversation scores. */
 export interface DocumentResult {
@@ -20,6 +22,8 @@ export interface DocumentResult {
  */
 export class ResultStore implements vscode.Disposable {
   private readonly results = new Map<string, DocumentResult>();
+  /** Re-runs per document since its scores last changed, oldest first (the newest LIMITS.rerunPoints kept). */
+  private readonly reruns = new Map<string, RerunValues[]>();
   private readonly emitter = new vscode.EventEmitter<string>();
   /** Fires with the URI (string) whose result changed. */
   readonly onDidChange = this.emitter.event;
@@ -30,7 +34,22 @@ export class ResultStore implements vscode.Disposable {
 
   set(result: DocumentResult): void {
     this.results.set(result.uri, result);
+    // Re-runs were compared against the scores they were made from: new scores make them stale.
+    this.reruns.delete(result.uri);
     this.emitter.fire(result.uri);
+  }
+
+  /** The document's re-runs since its scores last changed, oldest first. */
+  rerunsOf(uri: vscode.Uri | string): readonly RerunValues[] {
+    return this.reruns.get(String(uri)) ?? [];
+  }
+
+  /** Keeps a finished re-run with the document's scores (dropped when they change). */
+  addRerun(uri: vscode.Uri | string, rerun: RerunValues): void {
+    const key = String(uri);
+    if (!this.results.has(key)) return;
+    this.reruns.set(key, [...this.rerunsOf(key), rerun].slice(-LIMITS.rerunPoints));
+    this.emitter.fire(key);
   }
 
   /** Marks a document's numbers stale after an edit; `parse` is the new parse, or null to keep the old one. */
@@ -46,17 +65,20 @@ export class ResultStore implements vscode.Disposable {
   }
 
   delete(uri: vscode.Uri | string): void {
+    this.reruns.delete(String(uri));
     if (this.results.delete(String(uri))) this.emitter.fire(String(uri));
   }
 
   clear(): void {
     const uris = [...this.results.keys()];
     this.results.clear();
+    this.reruns.clear();
     uris.forEach((u) => this.emitter.fire(u));
   }
 
   dispose(): void {
     this.results.clear();
+    this.reruns.clear();
     this.emitter.dispose();
   }
 }

@@ -85,6 +85,7 @@ export function conversationScores(turns: TurnScore[], over: Partial<Conversatio
     calibration: testCalibration(),
     model: 'test',
     axis: 'test.axis.json',
+    capping: null,
     truncated: null,
     ...over,
   };

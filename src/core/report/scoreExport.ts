@@ -5,6 +5,7 @@
  */
 import type { GateFailure } from '../gate';
 import type { ConversationScores, TurnScore, UnscoredTurn } from '../scores';
+import type { Conversation } from '../transcript';
 import { renderCsv } from './table';
 
 /** One scored conversation to export; `conversation` is its zero-based index in the file. */
@@ -26,6 +27,48 @@ export interface ExportedConversation {
 export interface TurnExtras {
   readonly recordedProjection: number | null;
   readonly rerun: { readonly capped: number | null; readonly uncapped: number | null } | null;
+}
+
+/** A capped re-run of one turn and its values (the compare view's result, kept with the document's scores). */
+export interface RerunValues {
+  readonly conversation: number;
+  readonly turn: number;
+  readonly capped: number | null;
+  readonly uncapped: number | null;
+}
+
+/**
+ * What a document's values export holds, from the panel or from Export Report alike: every scored
+ * conversation, with each turn's recorded projection (the paper's format) and its latest re-run.
+ */
+export function exportedConversations(
+  file: string,
+  conversations: readonly Pick<Conversation, 'turns'>[],
+  scores: readonly (ConversationScores | null)[],
+  reruns: readonly RerunValues[] = [],
+): ExportedConversation[] {
+  return scores.flatMap((s, ci) => {
+    if (!s) return [];
+    const turnExtras = new Map<number, TurnExtras>();
+    for (const t of s.turns) {
+      const recorded = conversations[ci]?.turns[t.turn]?.recordedProjection;
+      const rerun = reruns.findLast((r) => r.conversation === ci && r.turn === t.turn);
+      turnExtras.set(t.turn, {
+        recordedProjection: recorded === undefined || !Number.isFinite(recorded) ? null : recorded,
+        rerun: rerun ? { capped: rerun.capped, uncapped: rerun.uncapped } : null,
+      });
+    }
+    return [{ file, conversation: ci, scores: s, turnExtras }];
+  });
+}
+
+/**
+ * The one naming rule for files exported next to a transcript: `<stem>.persona-lens.<ext>` for its
+ * values and report, `<stem>.persona-lens.drift.png` for the drift plot.
+ */
+export function exportFileName(sourceName: string, what: 'values' | 'report' | 'plot', ext: string): string {
+  const stem = sourceName.replace(/\.[^.]*$/, '') || 'transcript';
+  return `${stem}.persona-lens${what === 'plot' ? '.drift' : ''}.${ext}`;
 }
 
 /** The fields of an assistant turn that got no value: everything a reading has, empty. */

@@ -57,8 +57,8 @@ test('drift panel exports: values as CSV with the re-run columns, the plot as PN
         s,
         panel,
         'export-csv',
-        /Values saved to .*-values\.csv/,
-        'drifting-conversation-values.csv',
+        /Values saved to .*\.persona-lens\.csv/,
+        'drifting-conversation.persona-lens.csv',
       );
       // The same machine format as the CLI's `score --format csv` and Export Report, plus the panel's columns.
       const rows = csv.toString('utf8').trimEnd().split('\r\n');
@@ -96,8 +96,8 @@ test('drift panel exports: values as CSV with the re-run columns, the plot as PN
         s,
         panel,
         'export-png',
-        /Drift plot saved to .*-drift\.png/,
-        'drifting-conversation-drift.png',
+        /Drift plot saved to .*\.persona-lens\.drift\.png/,
+        'drifting-conversation.persona-lens.drift.png',
       );
       assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
       assert.ok(png.length > 2000, `PNG of ${png.length} bytes`);

@@ -1,0 +1,185 @@
+/**
+ * "Persona Lens: Re-run Turn with Capping": regenerates one assistant turn from the conversation
+ * before it, without and with activation capping under the same seed, streams both replies into
+ * the drift panel's compare view and shows them scored side by side. The user's file is never
+ * touched; the capped text can be copied or opened in an untitled editor from the panel.
+ */
+import * as vscode from 'vscode';
+import { rerunProblem, type Conversation, type ParseResult } from '../core/transcript';
+import { isCancellation } from '../protocol/errors';
+import { RERUN_TEMPERATURE, RERUN_TOP_P, type RerunOptions, type RerunResult } from '../engine/rerun';
+import type { Config } from './config';
+import { uriLabel } from './uriLabel';
+import type { Log } from './log';
+import type { DriftPanel, TurnTarget } from './panel';
+import type { ResultStore } from './resultStore';
+
+export interface RerunDeps {
+  readonly store: ResultStore;
+  readonly panel: Pick<DriftPanel, 'beginRerun'>;
+  readonly config: Config;
+  readonly log: Log;
+  readonly analyzer: { parseDocument(doc: vscode.TextDocument): ParseResult };
+  readonly engine: {
+    rerun(
+      conversation: Conversation,
+      turn: number,
+      options: RerunOptions,
+      token: vscode.CancellationToken,
+    ): Promise<RerunResult>;
+  };
+}
+
+/**
+ * Owns the running re-run: its cancellation (the notification's Cancel and the panel's both end it),
+ * its view in the panel, and storing its values with the document's scores. One at a time: a new
+ * re-run cancels the running one. Called directly by the command and by the panel.
+ */
+export class RerunController implements vscode.Disposable {
+  private running: vscode.CancellationTokenSource | null = null;
+
+  constructor(private readonly deps: RerunDeps) {}
+
+  /** The command: the turn named by `args` ([uri, conversation, turn]) or the assistant turn at the cursor. */
+  async command(args: readonly unknown[]): Promise<void> {
+    const found = await targetOf(this.deps, args);
+    if ('problem' in found) {
+      void vscode.window.showInformationMessage(`Persona Lens: ${found.problem}`);
+      return;
+    }
+    await this.run(found.target, found.conversation);
+  }
+
+  /** The panel's "Re-run with capping" on a turn of an analysed document. */
+  async rerun(target: TurnTarget): Promise<void> {
+    const parse = this.deps.store.get(target.uri)?.parse;
+    if (!parse) return;
+    const found = check(parse, target);
+    if ('problem' in found) {
+      void vscode.window.showInformationMessage(`Persona Lens: ${found.problem}`);
+      return;
+    }
+    await this.run(found.target, found.conversation);
+  }
+
+  /** Cancels the running re-run, if any. */
+  cancel(): void {
+    this.running?.cancel();
+  }
+
+  dispose(): void {
+    this.cancel();
+  }
+
+  private async run(target: TurnTarget, conversation: Conversation): Promise<void> {
+    const turn = conversation.turns[target.turn];
+    if (!turn) return;
+    this.running?.cancel();
+    const cts = new vscode.CancellationTokenSource();
+    this.running = cts;
+    const { deps } = this;
+    const cfg = deps.config.value;
+    const options = {
+      sampling: {
+        kind: 'sample',
+        temperature: RERUN_TEMPERATURE,
+        topK: 0,
+        topP: RERUN_TOP_P,
+        seed: cfg.generationSeed,
+      },
+      maxTokens: cfg.generationMaxTokens,
+    } as const;
+    const view = deps.panel.beginRerun(target, turn.text);
+    const started = Date.now();
+    try {
+      const result = await vscode.window.withProgress(
+        {
+          location: vscode.ProgressLocation.Notification,
+          title: `Persona Lens: re-running turn ${target.turn}`,
+          cancellable: true,
+        },
+        async (progress, token) => {
+          const forward = token.onCancellationRequested(() => cts.cancel());
+          try {
+            return await deps.engine.rerun(
+              conversation,
+              target.turn,
+              {
+                ...options,
+                onVariant: (variant) => {
+                  progress.report({ message: variant === 'capped' ? 'with capping' : 'without capping' });
+                  view.variant(variant);
+                },
+                onToken: (variant, t) => view.tokens(variant, t.text),
+              },
+              cts.token,
+            );
+          } finally {
+            forward.dispose();
+          }
+        },
+      );
+      const [u, c] = [
+        result.replies.find((r) => r.variant === 'uncapped'),
+        result.replies.find((r) => r.variant === 'capped'),
+      ];
+      view.done(result);
+      deps.store.addRerun(target.uri, {
+        conversation: target.conversation,
+        turn: target.turn,
+        capped: c && Number.isFinite(c.value) ? c.value : null,
+        uncapped: u && Number.isFinite(u.value) ? u.value : null,
+      });
+      deps.log.info(
+        `Re-ran turn ${target.turn} of ${target.uri.toString()} in ${Date.now() - started} ms: original ${result.original.value.toFixed(3)}, uncapped ${u?.value.toFixed(3)}, capped ${c?.value.toFixed(3)} (seed ${options.sampling.seed}, max ${options.maxTokens} tokens)`,
+      );
+    } catch (e) {
+      if (isCancellation(e) || cts.token.isCancellationRequested) {
+        view.ended('cancelled', 'cancelled');
+        deps.log.info(`Re-run of turn ${target.turn} cancelled`);
+        return;
+      }
+      view.ended('failed', e instanceof Error ? e.message : String(e));
+      throw e;
+    } finally {
+      if (this.running === cts) this.running = null;
+      cts.dispose();
+    }
+  }
+}
+
+type Found = { target: TurnTarget; conversation: Conversation } | { problem: string };
+
+async function targetOf(deps: RerunDeps, args: readonly unknown[]): Promise<Found> {
+  const [uriArg, convArg, turnArg] = args;
+  if (typeof uriArg === 'string' && Number.isInteger(convArg) && Number.isInteger(turnArg)) {
+    const uri = vscode.Uri.parse(uriArg);
+    const parse =
+      deps.store.get(uri)?.parse ?? deps.analyzer.parseDocument(await vscode.workspace.openTextDocument(uri));
+    return check(parse, { uri, conversation: convArg as number, turn: turnArg as number });
+  }
+  const editor = vscode.window.activeTextEditor;
+  if (!editor)
+    return { problem: 'open a transcript and place the cursor in an assistant turn to re-run it.' };
+  const doc = editor.document;
+  const parse = deps.store.get(doc.uri)?.parse ?? deps.analyzer.parseDocument(doc);
+  const offset = doc.offsetAt(editor.selection.active);
+  for (let ci = 0; ci < parse.conversations.length; ci++) {
+    const turns = parse.conversations[ci]?.turns ?? [];
+    const ti = turns.findIndex(
+      (t) => t.role === 'assistant' && offset >= t.range.start && offset <= t.range.end,
+    );
+    if (ti >= 0) return check(parse, { uri: doc.uri, conversation: ci, turn: ti });
+  }
+  return {
+    problem: `the cursor is not in an assistant turn of ${uriLabel(doc.uri)}; place it in the reply to re-run.`,
+  };
+}
+
+function check(parse: ParseResult, target: TurnTarget): Found {
+  const conversation = parse.conversations[target.conversation];
+  if (!conversation)
+    return { problem: `there is no conversation ${target.conversation + 1} (the file changed?).` };
+  const problem = rerunProblem(conversation, target.turn);
+  return problem === null ? { target, conversation } : { problem: `${problem}.` };
+}
