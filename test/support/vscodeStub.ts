@@ -48,9 +48,16 @@ export class CancellationTokenSource {
 }
 
 export class Uri {
+  readonly scheme = 'file';
   private constructor(readonly fsPath: string) {}
+  get path(): string {
+    return this.fsPath;
+  }
   static file(path: string): Uri {
     return new Uri(path);
+  }
+  static parse(s: string): Uri {
+    return new Uri(s.replace(/^file:\/\//, ''));
   }
   static joinPath(base: Uri, ...parts: string[]): Uri {
     return new Uri(join(base.fsPath, ...parts));
@@ -73,6 +80,10 @@ export enum StatusBarAlignment {
 export const recorded = {
   statusItems: [] as { text: string; tooltip: unknown; backgroundColor: unknown }[],
   messages: [] as string[],
+};
+
+export const workspace = {
+  asRelativePath: (u: Uri | string) => (typeof u === 'string' ? u : u.fsPath),
 };
 
 export const window = {
