@@ -151,6 +151,7 @@ export async function benchEngine(rounds: number, cacheDir: string): Promise<Rec
       h,
     ]),
     tau: new Tensor('float32', new Float32Array(CAP_LAYERS.length).fill(-Infinity), [CAP_LAYERS.length]),
+    shift: new Tensor('float32', new Float32Array(CAP_LAYERS.length), [CAP_LAYERS.length]),
   };
   const plainMs: number[] = [];
   const instMs: number[] = [];

@@ -78,6 +78,7 @@ function capFeeds(inst: InstrumentedModel): CapFeeds | null {
     names: inst.capInputs,
     v: new Tensor('float32', new Float32Array(n * h).fill(1 / Math.sqrt(h)), [n, h]),
     tau: new Tensor('float32', new Float32Array(n).fill(-Infinity), [n]),
+    shift: new Tensor('float32', new Float32Array(n), [n]),
   };
 }
 

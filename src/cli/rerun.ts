@@ -14,6 +14,7 @@ import {
 } from '../engine/rerun';
 import type { Sampling } from '../protocol/messages';
 import { openSession, type OpenSession } from '../engine/session';
+import { parseLayerList } from '../core/layers';
 import { joinNegativeNumbers } from './args';
 import { createClient, loadProgress } from './context';
 import { ENGINE_OPTIONS, ENGINE_USAGE, integerOption, maxFileBytes, numberOption, sessionOptions } from './engineOptions';
@@ -34,6 +35,11 @@ Options:
   --conversation C   which conversation of a multi-conversation file (1 = first, default)
   --cap              only the capped reply (default: uncapped and capped)
   --no-cap           only the uncapped reply
+  --steer A          also a reply steered along the axis: h += A units at each layer of the band
+                     (one unit = the spread of the default Assistant's projections there,
+                     (p84 - p16) / 2; A > 0 pushes toward the Assistant, A < 0 away from it)
+  --steer-layers L   the layers to steer, comma-separated (default: the capping band; each must
+                     have a capping node, i.e. be in the band the model was loaded with)
   --seed S           seeded sampling (temperature ${RERUN_TEMPERATURE}, top-p ${RERUN_TOP_P}, no top-k);
                      without it, greedy decoding
   --temperature T    sampling temperature with --seed (default ${RERUN_TEMPERATURE})
@@ -88,6 +94,8 @@ export async function runRerun(argv: string[], signal: AbortSignal): Promise<num
       turn: { type: 'string' },
       conversation: { type: 'string', default: '1' },
       cap: { type: 'boolean' },
+      steer: { type: 'string' },
+      'steer-layers': { type: 'string' },
       seed: { type: 'string' },
       temperature: { type: 'string' },
       'top-p': { type: 'string' },
@@ -106,8 +114,13 @@ export async function runRerun(argv: string[], signal: AbortSignal): Promise<num
     throw new UsageError(`--format must be text or json, not "${format}"`);
   const sampling = samplingFrom(values);
   // --cap: capped only; --no-cap: uncapped only; neither: both (uncapped first, as rerunTurn orders them).
-  const variants: RerunVariant[] =
-    values.cap === undefined ? ['uncapped', 'capped'] : values.cap ? ['capped'] : ['uncapped'];
+  const steerAlpha = numberOption('steer', values.steer);
+  if (values['steer-layers'] !== undefined && steerAlpha === undefined) throw new UsageError('--steer-layers needs --steer A');
+  const steer = steerAlpha === undefined ? undefined : { alpha: steerAlpha, ...(values['steer-layers'] !== undefined ? { layers: parseLayerList(values['steer-layers']) } : {}) };
+  const variants: RerunVariant[] = [
+    ...(values.cap === undefined ? (['uncapped', 'capped'] as const) : values.cap ? (['capped'] as const) : (['uncapped'] as const)),
+    ...(steer ? (['steered'] as const) : []),
+  ];
   const options = sessionOptions(values);
 
   const file = positionals[0] as string;
@@ -155,6 +168,7 @@ export async function runRerun(argv: string[], signal: AbortSignal): Promise<num
         sampling,
         maxTokens,
         variants,
+        ...(steer ? { steer } : {}),
         onVariant: (v) => {
           generated = 0;
           if (stream) write(`\n\n${v}  (generating…)\n  `);

@@ -22,6 +22,7 @@ import {
   type ProgressMessage,
   type ResultOf,
   type Sampling,
+  type Steering,
   type ScoreResult,
   type TokenMessage,
   type WorkerToHost,
@@ -74,6 +75,8 @@ export interface GenerateOptions {
   /** Needed for projections and capping; without it the result and events carry no per-layer values. */
   readonly axis?: AxisSpec;
   readonly capping: boolean;
+  /** Additive steering along the axis (needs the axis; layers must have capping nodes). */
+  readonly steer?: Steering;
   readonly maxTokens: number;
   readonly sampling: Sampling;
 }
@@ -176,6 +179,7 @@ export class EngineClient {
         messages: prefix.map((m) => ({ role: m.role, content: m.content })),
         ...(options.axis ? { axis: axisMessage(options.axis) } : {}),
         capping: options.capping,
+        ...(options.steer ? { steer: { layers: [...options.steer.layers], amounts: [...options.steer.amounts] } } : {}),
         maxTokens: options.maxTokens,
         sampling: options.sampling,
       },

@@ -20,7 +20,7 @@ export interface ContinueStep {
   /** The user turn this step answered (null: the conversation already ended with one). */
   readonly user: string | null;
   /** One reply per column, uncapped first. */
-  readonly replies: readonly GeneratedReply[];
+  readonly replies: readonly (GeneratedReply & { readonly variant: ContinuationColumn })[];
 }
 
 export interface ContinueOptions extends Pick<RerunOptions, 'sampling' | 'maxTokens'> {
@@ -38,7 +38,7 @@ export async function continueStep(
   signal?: AbortSignal,
 ): Promise<{ step: ContinueStep; state: Continuation }> {
   const asked = withUserTurn(state, userText);
-  const replies: GeneratedReply[] = [];
+  const replies: (GeneratedReply & { variant: ContinuationColumn })[] = [];
   for (const column of CONTINUATION_COLUMNS) {
     o.onColumn?.(column);
     const prefix = columnMessages(asked, column);

@@ -5,6 +5,7 @@
  * EngineClient; the CLI `rerun`, the editor command and the panel's compare view all call this.
  */
 import { readReply, type Zone } from '../core/axis/calibration';
+import { steeringAmounts } from '../core/axis/steering';
 import type { TokenValue } from '../core/scores';
 import { rerunProblem, type Conversation } from '../core/transcript';
 import { layerValuesOf, tokenValues, toEngineMessages, turnSurprise } from '../core/turnScores';
@@ -12,7 +13,8 @@ import type { EngineClient, TokenEvent } from './client';
 import type { Sampling } from '../protocol/messages';
 import type { OpenSession } from './session';
 
-export type RerunVariant = 'uncapped' | 'capped';
+/** The reply regenerated without intervention, with capping, or with additive steering along the axis. */
+export type RerunVariant = 'uncapped' | 'capped' | 'steered';
 
 /** Seeded re-run sampling, the same in the editor and the CLI: mild randomness, no top-k. */
 export const RERUN_TEMPERATURE = 0.8;
@@ -24,8 +26,10 @@ export interface RerunOptions {
   /** Greedy decoding, or seeded sampling; both variants use the same. */
   readonly sampling: Sampling;
   readonly maxTokens: number;
-  /** Which variants to generate (default both, uncapped first). */
+  /** Which variants to generate (default uncapped then capped; 'steered' needs `steer`). */
   readonly variants?: readonly RerunVariant[];
+  /** Steering for the 'steered' variant: alpha units of the default spread (steeringUnit) at `layers` (default: the capping band). */
+  readonly steer?: { readonly alpha: number; readonly layers?: readonly number[] };
   /** Streams each new token as it is generated. */
   readonly onToken?: (variant: RerunVariant, token: TokenEvent) => void;
   /** Called when a variant starts, so a front-end can show which one is running. */
@@ -64,6 +68,8 @@ export interface RerunSettings {
   readonly population: 'response' | 'token';
   /** Capping floor at the monitor layer (what capping holds the band's layers to is `capTaus`). */
   readonly monitorTau: number;
+  /** The steered variant's steering: alpha, its layers and what was added at each (residual units); null without one. */
+  readonly steering: { readonly alpha: number; readonly layers: readonly number[]; readonly amounts: readonly number[] } | null;
 }
 
 export interface RerunResult {
@@ -94,12 +100,16 @@ export async function rerunTurn(
   const prefix = toEngineMessages({ ...c, turns: c.turns.slice(0, turnIndex) }).messages;
   const original = await scoreReply(client, s, prefix, turn.text, signal);
   const replies: GeneratedReply[] = [];
-  for (const variant of o.variants ?? ['uncapped', 'capped']) {
+  const variants = o.variants ?? ['uncapped', 'capped'];
+  if (variants.includes('steered') && !o.steer) throw new RerunError('the steered variant needs a steering strength');
+  const steering = o.steer ? steeringAmounts(s.axis, o.steer.layers ?? s.spec.capLayers, o.steer.alpha) : null;
+  for (const variant of variants) {
     o.onVariant?.(variant);
     const capping = variant === 'capped';
+    const steer = variant === 'steered' && steering ? { steer: steering } : {};
     const gen = await client.generate(
       prefix,
-      { axis: s.spec, capping, maxTokens: o.maxTokens, sampling: o.sampling },
+      { axis: s.spec, capping, ...steer, maxTokens: o.maxTokens, sampling: o.sampling },
       o.onToken ? (t) => o.onToken?.(variant, t) : undefined,
       signal,
     );
@@ -119,6 +129,7 @@ export async function rerunTurn(
       percentile: s.spec.percentile,
       population: s.spec.population,
       monitorTau: s.monitorTau,
+      steering: steering && o.steer ? { alpha: o.steer.alpha, layers: steering.layers, amounts: steering.amounts } : null,
     },
   };
 }

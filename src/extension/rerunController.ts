@@ -106,11 +106,13 @@ export class RerunController implements vscode.Disposable {
               target.turn,
               {
                 ...options,
+                // The editor's re-run asks for the uncapped and capped replies only (steering is the CLI's for now).
                 onVariant: (variant) => {
+                  if (variant === 'steered') return;
                   progress.report({ message: variant === 'capped' ? 'with capping' : 'without capping' });
                   view.variant(variant);
                 },
-                onToken: (variant, t) => view.tokens(variant, t.text),
+                onToken: (variant, t) => variant !== 'steered' && view.tokens(variant, t.text),
               },
               cts.token,
             );

@@ -85,6 +85,15 @@ export const ScoreRequestSchema = v.object({
   maxTokens: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1))),
 });
 
+/** Steering along the axis: per layer, the amount added along its unit vector (in the residual's units). */
+export const SteeringSchema = v.pipe(
+  v.object({
+    layers: v.array(nonNegInt),
+    amounts: v.array(v.pipe(v.number(), v.finite())),
+  }),
+  v.check((s) => s.layers.length === s.amounts.length, 'steering needs one amount per layer'),
+);
+
 /**
  * host -> worker: continue a conversation with a new assistant turn. Events: token. Reply: GenerateResult.
  * Without an axis (e.g. while an axis is being computed) nothing is projected and capping must be off.
@@ -95,6 +104,8 @@ export const GenerateRequestSchema = v.object({
   messages: v.array(ChatMessageSchema),
   axis: v.optional(AxisSpecSchema),
   capping: v.boolean(),
+  /** Additive steering h += amount * v at these layers (a subset of the loaded capLayers); needs an axis. */
+  steer: v.optional(SteeringSchema),
   maxTokens: v.pipe(v.number(), v.integer(), v.minValue(1)),
   sampling: SamplingSchema,
 });
@@ -288,6 +299,7 @@ export const ActivationsResultSchema = v.object({
 export type ChatMessage = v.InferOutput<typeof ChatMessageSchema>;
 export type AxisSpecMessage = v.InferOutput<typeof AxisSpecSchema>;
 export type Sampling = v.InferOutput<typeof SamplingSchema>;
+export type Steering = v.InferOutput<typeof SteeringSchema>;
 export type LoadRequest = v.InferOutput<typeof LoadRequestSchema>;
 export type ScoreRequest = v.InferOutput<typeof ScoreRequestSchema>;
 export type GenerateRequest = v.InferOutput<typeof GenerateRequestSchema>;

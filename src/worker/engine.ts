@@ -28,6 +28,7 @@ import type {
   ProgressMessage,
   ScoreRequest,
   ScoreResult,
+  Steering,
   TokenMessage,
 } from '../protocol/messages';
 import { seededRandom, sampleToken } from '../core/sampler';
@@ -271,12 +272,13 @@ export class Engine {
   /** Continues the conversation with a new assistant message, one token event per content token. */
   async generate(req: EngineGenerateRequest, onToken: (t: Omit<TokenMessage, 'type' | 'id'>) => void, signal: AbortSignal): Promise<GenerateResult> {
     const l = this.need();
-    if (!req.axis && req.capping) throw new EngineError('bad-request', 'capping needs an axis');
+    if (!req.axis && (req.capping || req.steer)) throw new EngineError('bad-request', 'capping and steering need an axis');
     const axis = req.axis ? this.checkAxis(l, req.axis, req.capping) : null;
+    if (req.steer) this.checkSteering(l, req.steer);
     const map = mapTokens(l.tokenizer, req.messages, true);
     checkContext(l, map.ids.length + 1);
     throwIfAborted(signal);
-    const cap = this.capFeeds(l, axis, req.capping);
+    const cap = this.capFeeds(l, axis, req.capping, req.steer ?? null);
     const pre = await this.prefill(l, map.ids, axis, cap, sequenceKey(axis, cap), { lastLogits: true, logProb: null }, signal);
     // Without an axis nothing is projected: token events and the result carry no per-layer values.
     const numLayers = axis ? l.info.numLayers : 0;
@@ -395,6 +397,14 @@ export class Engine {
     return this.loaded;
   }
 
+  /** Steering acts through the capping nodes: only on layers the model was loaded with them. */
+  private checkSteering(l: Loaded, steer: Steering): void {
+    const missing = steer.layers.filter((L) => !l.inst.capLayers.includes(L));
+    if (missing.length > 0)
+      throw new EngineError('bad-request', `steering at layers ${missing.join(', ')}: they have no capping node (the model was loaded with capLayers [${l.inst.capLayers.join(', ')}])`);
+    if (steer.amounts.length !== steer.layers.length) throw new EngineError('bad-request', 'steering needs one amount per layer');
+  }
+
   private checkAxis(l: Loaded, axis: AxisSpec, capping: boolean): AxisSpec {
     const problems = axisSpecProblems(axis, l.info.numLayers, l.info.hiddenSize);
     if (capping) {
@@ -407,14 +417,22 @@ export class Engine {
     return axis;
   }
 
-  /** Cap inputs for the instrumented cap layers: the axis rows, tau from the axis or -Infinity (off). */
-  private capFeeds(l: Loaded, axis: AxisSpec | null, capping: boolean): CapFeeds | null {
+  /**
+   * Cap inputs for the instrumented cap layers: the axis rows, tau from the axis or -Infinity (off), and
+   * the steering shift per layer (0: none).
+   */
+  private capFeeds(l: Loaded, axis: AxisSpec | null, capping: boolean, steer: Steering | null = null): CapFeeds | null {
     const names = l.inst.capInputs;
     if (!names) return null;
     const h = l.info.hiddenSize;
     const layers = l.inst.capLayers;
     const v = new Float32Array(layers.length * h);
     const tau = new Float32Array(layers.length).fill(-Infinity);
+    const shift = new Float32Array(layers.length);
+    steer?.layers.forEach((L, k) => {
+      const j = layers.indexOf(L);
+      if (j >= 0) shift[j] = steer.amounts[k] as number;
+    });
     // Without an axis the rows stay zero: with tau = -Infinity the correction is 0 either way.
     if (axis) {
       layers.forEach((L, j) => {
@@ -423,7 +441,12 @@ export class Engine {
         if (capping && k >= 0) tau[j] = axis.taus[k] as number;
       });
     }
-    return { names, v: new Tensor('float32', v, [layers.length, h]), tau: new Tensor('float32', tau, [layers.length]) };
+    return {
+      names,
+      v: new Tensor('float32', v, [layers.length, h]),
+      tau: new Tensor('float32', tau, [layers.length]),
+      shift: new Tensor('float32', shift, [layers.length]),
+    };
   }
 
   /**
@@ -532,6 +555,7 @@ function sequenceKey(axis: AxisSpec | null, cap: CapFeeds | null): string {
   if (cap) {
     eat(cap.v.data as Float32Array);
     eat(cap.tau.data as Float32Array);
+    eat(cap.shift.data as Float32Array);
   }
   return `${(h >>> 0).toString(16)}:${axis?.vectors.length ?? 0}`;
 }

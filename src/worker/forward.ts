@@ -19,9 +19,11 @@ export interface DecoderModel {
 
 /** Fp32 cap inputs fed on every call; tau = -Infinity everywhere turns capping off bit-identically. */
 export interface CapFeeds {
-  readonly names: { readonly v: string; readonly tau: string };
+  readonly names: { readonly v: string; readonly tau: string; readonly shift: string };
   readonly v: Tensor;
   readonly tau: Tensor;
+  /** Steering along v per cap layer (0: none). */
+  readonly shift: Tensor;
 }
 
 /** The graph names a call needs: residual outputs and the output head's inputs/outputs. */
@@ -75,6 +77,7 @@ export async function runChunk(
   if (cap) {
     inputs[cap.names.v] = cap.v;
     inputs[cap.names.tau] = cap.tau;
+    inputs[cap.names.shift] = cap.shift;
   }
   if (io.head) {
     // One row of a 4-bit MatMulNBits runs another kernel than several rows (its last-row logits differ from

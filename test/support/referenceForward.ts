@@ -1,7 +1,7 @@
 // Independent forward pass of a generated tiny model in plain TS (float64), from the weights returned by
 // writeTinyModel: RMSNorm, rotary (half-split, HF convention), causal GQA, SiLU MLP. Batch 1, positions
 // 0..n-1, no padding. Used to check that exposed residuals really are the stream leaving each layer,
-// and that capped residuals follow h <- h + v * max(tau - <h, v>, 0).
+// and that capped (and steered) residuals follow h <- h + v * (max(tau - <h, v>, 0) + shift).
 import { rotaryTables, type TinyModelInfo } from './tinyModels';
 
 export interface ReferenceCap {
@@ -10,6 +10,8 @@ export interface ReferenceCap {
   /** Unit direction [hidden]. */
   readonly v: Float32Array;
   readonly tau: number;
+  /** Steering along v (default 0). */
+  readonly shift?: number;
 }
 
 export interface ReferenceResult {
@@ -73,8 +75,8 @@ function applyCap(x: Float64Array, n: number, h: number, cap: ReferenceCap): voi
   for (let t = 0; t < n; t++) {
     let dot = 0;
     for (let j = 0; j < h; j++) dot += (x[t * h + j] ?? 0) * (cap.v[j] ?? 0);
-    const c = Math.max(cap.tau - dot, 0);
-    if (c > 0) for (let j = 0; j < h; j++) x[t * h + j] = (x[t * h + j] ?? 0) + c * (cap.v[j] ?? 0);
+    const c = Math.max(cap.tau - dot, 0) + (cap.shift ?? 0);
+    if (c !== 0) for (let j = 0; j < h; j++) x[t * h + j] = (x[t * h + j] ?? 0) + c * (cap.v[j] ?? 0);
   }
 }
 

@@ -78,9 +78,10 @@ export function idsToInputs(ids: readonly number[]): Record<string, Tensor> {
 
 /** cap_v / cap_tau feeds named as the instrumented graph wants them. */
 export function capFeeds(
-  names: { v: string; tau: string },
+  names: { v: string; tau: string; shift: string },
   v: readonly Float32Array[],
   tau: readonly number[],
+  shift: readonly number[] = tau.map(() => 0),
 ): Record<string, Tensor> {
   const hidden = v[0]?.length ?? 0;
   const flat = new Float32Array(v.length * hidden);
@@ -88,6 +89,7 @@ export function capFeeds(
   return {
     [names.v]: new Tensor('float32', flat, [v.length, hidden]),
     [names.tau]: new Tensor('float32', Float32Array.from(tau), [tau.length]),
+    [names.shift]: new Tensor('float32', Float32Array.from(shift), [shift.length]),
   };
 }
 

@@ -41,7 +41,7 @@ export interface InstrumentedModel {
   readonly residualOutputs: readonly string[];
   readonly capLayers: readonly number[];
   /** Cap inputs, present iff capLayers is non-empty: v float32 [capLayers.length, hidden] (unit rows), tau float32 [capLayers.length]; tau = -Infinity switches a layer's cap off (bit-identical to the original graph). */
-  readonly capInputs: { readonly v: string; readonly tau: string } | null;
+  readonly capInputs: { readonly v: string; readonly tau: string; readonly shift: string } | null;
   /** Position-selected logits and in-graph next-token log-probabilities (every call feeds the three inputs);
    * null with `allPositionLogits`. */
   readonly head: HeadIo | null;
@@ -51,7 +51,7 @@ export interface InstrumentedModel {
 }
 
 /** Bump when the rewrite changes, so cached graphs from older code are not reused. */
-export const REWRITE_VERSION = 2;
+export const REWRITE_VERSION = 3;
 const MARKER = 'persona-lens-instrumented.json';
 /** Small top-level files copied into the rewritten folder (configs, tokenizers, templates). */
 const COPY_EXTENSIONS = ['.json', '.jinja', '.txt', '.model', '.tiktoken'];
@@ -60,7 +60,7 @@ interface GraphResult {
   readonly numLayers: number;
   readonly hiddenSize: number;
   readonly residualOutputs: readonly string[];
-  readonly capInputs: { readonly v: string; readonly tau: string } | null;
+  readonly capInputs: { readonly v: string; readonly tau: string; readonly shift: string } | null;
   readonly head: HeadIo | null;
   readonly pattern: string;
   /** True if any initializer lives in an external file. */

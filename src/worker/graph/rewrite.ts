@@ -1,5 +1,7 @@
 // Rewrites a decoder graph in place: exposes each layer's exit residual as a graph output and, at capped
-// layers, adds h <- h + v * max(tau - <h, v>, 0) with v / tau as runtime inputs.
+// layers, adds h <- h + v * (max(tau - <h, v>, 0) + shift) with v / tau / shift as runtime inputs:
+// capping (tau) and additive steering along the axis (shift = alpha in the layer's units) share the node.
+// With tau = -Infinity and shift = 0 the correction is 0 * v = 0 and the graph is the original's.
 //
 // Capping uses the "inject" layout (docs/instrumentation.md; measured in ../shared/docs/engine-notes.md
 // section 3): the residual-sum node itself is kept, a copy of its sum is computed only to get <h, v>, and
@@ -23,7 +25,7 @@ import { siteSumOutput, type ResidualPlan, type ResidualSite } from './residualS
 
 export interface RewriteResult {
   readonly residualOutputs: readonly string[];
-  readonly capInputs: { readonly v: string; readonly tau: string } | null;
+  readonly capInputs: { readonly v: string; readonly tau: string; readonly shift: string } | null;
   /** Position-selected logits and next-token log-probabilities; null when the head was left as it was. */
   readonly head: HeadIo | null;
 }
@@ -102,10 +104,12 @@ export function rewriteGraph(
   if (capLayers.length > 0) {
     const v = uniqueName(used, 'cap_v');
     const tau = uniqueName(used, 'cap_tau');
+    const shift = uniqueName(used, 'cap_shift');
     graph.input = [
       ...(graph.input ?? []),
       makeValueInfo(v, ElemType.FLOAT, [capLayers.length, H]),
       makeValueInfo(tau, ElemType.FLOAT, [capLayers.length]),
+      makeValueInfo(shift, ElemType.FLOAT, [capLayers.length]),
     ];
     // Unsqueeze takes its axes as an input from opset 13 on, as an attribute before.
     const opset = defaultOpset(model);
@@ -137,12 +141,14 @@ export function rewriteGraph(
       const dot = node('MatMul', [sum32, vCol]);
       const tauK = node('Gather', [tau, idx], { axis: 0 });
       const deficit = node('Relu', [node('Sub', [tauK, dot])]);
-      const corr32 = node('Mul', [deficit, vRow]);
+      // Steering adds a constant along v; 0 adds nothing (deficit + 0 is deficit, bit for bit).
+      const amount = node('Add', [deficit, node('Gather', [shift, idx], { axis: 0 })]);
+      const corr32 = node('Mul', [amount, vRow]);
       const corr = fp16 ? node('Cast', [corr32], { to: ElemType.FLOAT16 }) : corr32;
       ins[site.branchInput] = node('Add', [branch, corr]);
       site.node.input = ins;
     });
-    capInputs = { v, tau };
+    capInputs = { v, tau, shift };
   }
   graph.node = nodes;
   graph.initializer = inits;

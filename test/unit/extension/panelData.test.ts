@@ -47,7 +47,7 @@ test('a re-run result maps to the compare view with its settings', () => {
       { ...reply, variant: 'uncapped', stopReason: 'maxTokens', generatedTokens: 8 },
       { ...reply, value: 1.7, variant: 'capped', stopReason: 'eos', generatedTokens: 5 },
     ],
-    settings: { sampling: { kind: 'sample', temperature: 0.8, topP: 0.95, topK: 0, seed: 4 }, maxTokens: 8, monitorLayer: 2, capLayers: [2, 3], capTaus: [1, 2], percentile: 25, population: 'response', monitorTau: 1 },
+    settings: { sampling: { kind: 'sample', temperature: 0.8, topP: 0.95, topK: 0, seed: 4 }, maxTokens: 8, monitorLayer: 2, capLayers: [2, 3], capTaus: [1, 2], percentile: 25, population: 'response', monitorTau: 1, steering: null },
   };
   const c = toCompare({ uri: 'file:///t.json', conversation: 0, turn: 3 }, r);
   assert.equal(c.original.value, -1);

@@ -113,7 +113,7 @@ for (const c of cases) {
       assert.equal(inst.hiddenSize, 32);
       assert.deepEqual(inst.residualOutputs, ['residual.0', 'residual.1', 'residual.2', 'residual.3']);
       assert.deepEqual(inst.capLayers, CAP_LAYERS);
-      assert.deepEqual(inst.capInputs, { v: 'cap_v', tau: 'cap_tau' });
+      assert.deepEqual(inst.capInputs, { v: 'cap_v', tau: 'cap_tau', shift: 'cap_shift' });
       assert.deepEqual(inst.head, {
         logitsPositions: 'logits_positions',
         logprobPositions: 'logprob_positions',
@@ -298,6 +298,29 @@ for (const c of cases) {
         );
         const d = maxRelDiff(asFloat32(capped.logits!.data), ref.logits);
         assert.ok(d < 1e-4, `capped logits vs reference: ${d}`);
+      }
+    });
+
+    test('steering adds shift * v at the steered layers (through the cap nodes) and matches the reference', async () => {
+      const m = await loadModel(inst.dir, info.dtype, inst.sessionOptions);
+      const shifts = [2.5, -1.5];
+      const every = { logitsAt: IDS.map((_, t) => t) };
+      const steered = await m.forward({
+        ...idsToInputs(IDS),
+        ...capFeeds(inst.capInputs!, v, [-Infinity, -Infinity], shifts),
+        ...headFeeds(inst.head!, every),
+      });
+      await m.dispose();
+      // Layer 0 is before any steered layer; the first steered layer's exit moves by exactly shift * v.
+      assert.ok(bitIdentical(uncapped['residual.0']!.data as Float32Array, steered['residual.0']!.data as Float32Array));
+      const before = projections(asFloat32(uncapped['residual.1']!.data), 32, v[0]!);
+      const after = projections(asFloat32(steered['residual.1']!.data), 32, v[0]!);
+      const slack = fp16 ? 2e-2 : 1e-4;
+      before.forEach((x, t) => assert.ok(Math.abs((after[t] as number) - x - shifts[0]!) < slack, `row ${t}: <h,v> ${x} -> ${after[t]}`));
+      if (hasReference) {
+        const ref = referenceForward(info, IDS, CAP_LAYERS.map((layer, k) => ({ layer, v: v[k]!, tau: -Infinity, shift: shifts[k]! })));
+        const d = maxRelDiff(asFloat32(steered.logits!.data), ref.logits);
+        assert.ok(d < 1e-4, `steered logits vs reference: ${d}`);
       }
     });
 
