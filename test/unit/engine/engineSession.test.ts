@@ -101,3 +101,20 @@ test('when the last waiting caller cancels, the load stops; the next caller star
     await s.dispose();
   }
 });
+
+test('a caller arriving right after the last waiter cancelled gets a fresh load, not the aborted one', async () => {
+  // The Analyzer does exactly this: a newer analysis of a document cancels the older one and
+  // starts at once, before the aborted load has finished unwinding.
+  const s = newSession();
+  try {
+    const only = new AbortController();
+    const waiting = s.open(only.signal);
+    only.abort();
+    await assert.rejects(waiting, (e) => e instanceof CancelledError);
+    const session = await s.open();
+    assert.equal(session.ref.label, 'demo');
+    assert.equal(s.phase.kind, 'ready');
+  } finally {
+    await s.dispose();
+  }
+});
