@@ -89,7 +89,9 @@ export class EngineSession {
   /**
    * Nobody waits for the running load any more: it is aborted and forgotten at once, so a caller
    * arriving before the aborted load has unwound starts a fresh one instead of inheriting its
-   * cancellation (the Analyzer cancels an older analysis and starts the newer one in the same tick).
+   * cancellation. That happens on an edit during the first load: the edit cancels the analysis, and
+   * the debounced one (persona-lens.analyze.debounceMs, may be 0) can start before the worker has
+   * acknowledged the cancel (it checks between load steps) — it would fail as "cancelled", silently.
    */
   private abortLoad(): void {
     this.loadAbort.abort();

@@ -103,8 +103,9 @@ test('when the last waiting caller cancels, the load stops; the next caller star
 });
 
 test('a caller arriving right after the last waiter cancelled gets a fresh load, not the aborted one', async () => {
-  // The Analyzer does exactly this: a newer analysis of a document cancels the older one and
-  // starts at once, before the aborted load has finished unwinding.
+  // An edit during the first load does this: it cancels the analysis (the only waiter), and the
+  // debounced re-analysis can start before the worker has acknowledged the cancel; it used to get
+  // the aborted load's CancelledError, which the Analyzer's callers drop silently.
   const s = newSession();
   try {
     const only = new AbortController();
