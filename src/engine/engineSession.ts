@@ -62,7 +62,7 @@ export class EngineSession {
     } finally {
       this.waiters--;
       if (onProgress) this.progressListeners.delete(onProgress);
-      if (this.waiters === 0 && signal?.aborted && this.phaseNow.kind === 'loading') this.loadAbort.abort();
+      if (this.waiters === 0 && signal?.aborted && this.loading && !this.settledSession) this.abortLoad();
     }
   }
 
@@ -86,14 +86,28 @@ export class EngineSession {
     await this.client.dispose();
   }
 
+  /**
+   * Nobody waits for the running load any more: it is aborted and forgotten at once, so a caller
+   * arriving before the aborted load has unwound starts a fresh one instead of inheriting its
+   * cancellation. That happens on an edit during the first load: the edit cancels the analysis, and
+   * the debounced one (persona-lens.analyze.debounceMs, may be 0) can start before the worker has
+   * acknowledged the cancel (it checks between load steps) — it would fail as "cancelled", silently.
+   */
+  private abortLoad(): void {
+    this.loadAbort.abort();
+    this.loadAbort = new AbortController();
+    this.loading = null;
+    this.setPhase({ kind: 'new' });
+  }
+
   private load(): Promise<OpenSession> {
     if (this.loading) return this.loading;
-    if (this.loadAbort.signal.aborted) this.loadAbort = new AbortController();
     this.setPhase({ kind: 'loading', percent: null, detail: `Loading ${this.options.model}` });
     const pending = openSession(
       this.client,
       this.options,
       (p) => {
+        if (this.loading !== pending) return;
         const percent = p.total ? (100 * (p.loaded ?? 0)) / p.total : null;
         if (this.phaseNow.kind === 'loading') this.setPhase({ kind: 'loading', percent, detail: `${p.phase}${p.file ? ` ${p.file}` : ''}` });
         for (const l of this.progressListeners) l(p);
@@ -101,13 +115,15 @@ export class EngineSession {
       this.loadAbort.signal,
     );
     this.loading = pending;
+    // An aborted load (no longer `this.loading`) settles without touching the session's state.
     pending.then(
       (s) => {
+        if (this.loading !== pending) return;
         this.settledSession = s;
         if (this.phaseNow.kind !== 'disposed') this.setPhase({ kind: 'ready', model: s.ref.label });
       },
       (e: unknown) => {
-        if (this.phaseNow.kind === 'disposed') return;
+        if (this.phaseNow.kind === 'disposed' || this.loading !== pending) return;
         // A failed load is not kept: the next caller tries again (the user may have fixed the files).
         this.loading = null;
         this.setPhase(isCancellation(e) ? { kind: 'new' } : { kind: 'failed', message: e instanceof Error ? e.message : String(e) });

@@ -101,3 +101,21 @@ test('when the last waiting caller cancels, the load stops; the next caller star
     await s.dispose();
   }
 });
+
+test('a caller arriving right after the last waiter cancelled gets a fresh load, not the aborted one', async () => {
+  // An edit during the first load does this: it cancels the analysis (the only waiter), and the
+  // debounced re-analysis can start before the worker has acknowledged the cancel; it used to get
+  // the aborted load's CancelledError, which the Analyzer's callers drop silently.
+  const s = newSession();
+  try {
+    const only = new AbortController();
+    const waiting = s.open(only.signal);
+    only.abort();
+    await assert.rejects(waiting, (e) => e instanceof CancelledError);
+    const session = await s.open();
+    assert.equal(session.ref.label, 'demo');
+    assert.equal(s.phase.kind, 'ready');
+  } finally {
+    await s.dispose();
+  }
+});
