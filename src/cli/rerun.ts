@@ -75,12 +75,11 @@ export function samplingFrom(values: {
   };
 }
 
-/** Checks that `turn` names an assistant turn of `c`, with a message that says what the turns are. */
+/** Checks that `turn` names an assistant turn of `c` (rerunProblem's message says which turns do). */
 export function checkRerunTurn(c: Conversation, turn: number, where: string): void {
   const problem = rerunProblem(c, turn);
   if (problem === null) return;
-  const assistant = c.turns.flatMap((x, i) => (x.role === 'assistant' ? [i] : []));
-  throw new UsageError(`${where}: ${problem} (assistant turns: ${assistant.join(', ') || 'none'})`);
+  throw new UsageError(`${where}: ${problem}`);
 }
 
 /** Runs the rerun command; resolves with the exit code. */

@@ -145,13 +145,36 @@ export function hasAssistantTurn(c: Pick<Conversation, 'turns'>): boolean {
   return c.turns.some((t) => t.role === 'assistant');
 }
 
+/** The indices of the conversation's assistant turns, in order. */
+export function assistantTurnIndices(c: Pick<Conversation, 'turns'>): number[] {
+  return c.turns.flatMap((t, i) => (t.role === 'assistant' ? [i] : []));
+}
+
 /**
  * Why turn `index` of `c` cannot be re-run (regenerated from the conversation before it), or null
- * when it can: the one rule behind the CLI's `rerun`, the editor command and the engine.
+ * when it can: the one rule behind the CLI's `rerun`, the editor command and the engine. The
+ * message names the turns that can be re-run, since the caller usually guessed an index.
  */
 export function rerunProblem(c: Pick<Conversation, 'turns'>, index: number): string | null {
   const t = c.turns[index];
-  if (!t) return `there is no turn ${index}; the conversation has turns 0-${c.turns.length - 1}`;
-  if (t.role !== 'assistant') return `turn ${index} is a ${t.role} turn; only assistant turns can be re-run`;
+  const choices = `(assistant turns: ${assistantTurnIndices(c).join(', ') || 'none'})`;
+  if (!t) return `there is no turn ${index}; the conversation has turns 0-${c.turns.length - 1} ${choices}`;
+  if (t.role !== 'assistant') return `turn ${index} is a ${t.role} turn; only assistant turns can be re-run ${choices}`;
+  return null;
+}
+
+/**
+ * The assistant turn whose range holds `offset` (UTF-16, inclusive at both ends so a cursor just
+ * after the reply still names it), as conversation and turn indices; null when there is none.
+ */
+export function assistantTurnAt(
+  conversations: readonly Pick<Conversation, 'turns'>[],
+  offset: number,
+): { conversation: number; turn: number } | null {
+  for (let ci = 0; ci < conversations.length; ci++) {
+    const turns = conversations[ci]?.turns ?? [];
+    const ti = turns.findIndex((t) => t.role === 'assistant' && offset >= t.range.start && offset <= t.range.end);
+    if (ti >= 0) return { conversation: ci, turn: ti };
+  }
   return null;
 }

@@ -6,7 +6,8 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { buildHtmlReport, type ReportConversation } from '../core/report/htmlReport';
-import { exportedConversations, exportFileName, scoresCsv, scoresJson } from '../core/report/scoreExport';
+import { exportedConversations, scoresCsv, scoresJson } from '../core/report/scoreExport';
+import { exportTarget } from './exportTarget';
 import { CommandId } from './ids';
 import { uriLabel } from './uriLabel';
 import type { ResultStore } from './resultStore';
@@ -76,7 +77,7 @@ export async function exportReport(store: ResultStore): Promise<void> {
   const pick = await vscode.window.showQuickPick(FORMATS, { title: `Persona Lens: export ${name} as` });
   if (!pick) return;
   const target = await vscode.window.showSaveDialog({
-    defaultUri: defaultTarget(doc.uri, pick.format === 'html' ? 'report' : 'values', pick.extension),
+    defaultUri: exportTarget(doc.uri, pick.format === 'html' ? 'report' : 'values', pick.extension),
     filters: { [pick.filter]: [pick.extension] },
     saveLabel: 'Export',
     title: `Persona Lens: export ${pick.label}`,
@@ -122,12 +123,4 @@ export async function exportReport(store: ResultStore): Promise<void> {
   // The HTML report is for a browser; JSON and CSV open as text.
   if (pick.format === 'html') await vscode.env.openExternal(target);
   else await vscode.window.showTextDocument(target);
-}
-
-/** Next to the transcript for files on disk, else in the first workspace folder (or the dialog's default). */
-function defaultTarget(source: vscode.Uri, what: 'report' | 'values', extension: string): vscode.Uri | undefined {
-  const file = exportFileName(source.path.split('/').pop() ?? '', what, extension);
-  if (source.scheme === 'file') return vscode.Uri.joinPath(source, '..', file);
-  const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
-  return folder ? vscode.Uri.joinPath(folder, file) : undefined;
 }

@@ -33,17 +33,14 @@ export function activate(context: vscode.ExtensionContext): void {
     engine = new EngineHost({ extensionUri: context.extensionUri, storageUri: context.globalStorageUri, config, log, status });
     const analyzer = new Analyzer(store, diagnostics, config, engine, log);
     const decorations = new Decorations(store, config);
-    // The panel starts re-runs through the controller, which reports back into the panel.
-    let reruns: RerunController | null = null;
+    const reruns = new RerunController({ store, config, log, analyzer, engine });
     const panel = new DriftPanel({
       extensionUri: context.extensionUri,
       store,
       log,
+      reruns,
       revealTurn: (uri, conversation, turn) => revealTurn(store, uri, conversation, turn),
-      rerun: (target) => reruns?.rerun(target) ?? Promise.resolve(),
-      cancelRerun: () => reruns?.cancel(),
     });
-    reruns = new RerunController({ store, panel, config, log, analyzer, engine });
     const studio = new PromptStudio({ extensionUri: context.extensionUri, engine, config, log });
     const continueView = new ContinueView({ extensionUri: context.extensionUri, engine, config, log, analyzer });
     context.subscriptions.push(

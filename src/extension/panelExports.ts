@@ -4,7 +4,8 @@
  * user picks in a save dialog; the transcript is never touched.
  */
 import * as vscode from 'vscode';
-import { exportedConversations, exportFileName, scoresCsv, scoresJson } from '../core/report/scoreExport';
+import { exportedConversations, scoresCsv, scoresJson } from '../core/report/scoreExport';
+import { exportTarget } from './exportTarget';
 import type { Log } from './log';
 import type { ResultStore } from './resultStore';
 import { uriLabel } from './uriLabel';
@@ -41,7 +42,7 @@ export async function exportPng(dataUrl: string, followed: vscode.Uri | null, lo
   }
   const target = await vscode.window.showSaveDialog({
     title: 'Persona Lens: save the drift plot',
-    defaultUri: defaultExportUri(followed, 'plot', 'png'),
+    defaultUri: exportTarget(followed, 'plot', 'png'),
     filters: { 'PNG image': ['png'] },
   });
   if (!target) return;
@@ -60,7 +61,7 @@ export async function exportValues(
   if (!result) return;
   const target = await vscode.window.showSaveDialog({
     title: `Persona Lens: save the values as ${format.toUpperCase()}`,
-    defaultUri: defaultExportUri(followed, 'values', format),
+    defaultUri: exportTarget(followed, 'values', format),
     filters: format === 'csv' ? { CSV: ['csv'] } : { JSON: ['json'] },
   });
   if (!target) return;
@@ -74,15 +75,4 @@ export async function exportValues(
   await vscode.workspace.fs.writeFile(target, Buffer.from(text, 'utf8'));
   const turns = items.reduce((n, c) => n + c.scores.turns.length, 0);
   log.info(`Values saved to ${target.toString()} (${turns} turns)`);
-}
-
-/** Next to the transcript (exportFileName), or in the first workspace folder. */
-function defaultExportUri(
-  followed: vscode.Uri | null,
-  what: 'values' | 'plot',
-  ext: string,
-): vscode.Uri | undefined {
-  if (!followed) return vscode.workspace.workspaceFolders?.[0]?.uri;
-  const name = exportFileName(followed.path.split('/').pop() ?? '', what, ext);
-  return followed.scheme === 'untitled' ? undefined : vscode.Uri.joinPath(followed, '..', name);
 }

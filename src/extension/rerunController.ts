@@ -5,18 +5,25 @@
  * touched; the capped text can be copied or opened in an untitled editor from the panel.
  */
 import * as vscode from 'vscode';
-import { rerunProblem, type Conversation, type ParseResult } from '../core/transcript';
+import { assistantTurnAt, rerunProblem, type Conversation, type ParseResult } from '../core/transcript';
 import { isCancellation } from '../protocol/errors';
 import { RERUN_TEMPERATURE, RERUN_TOP_P, type RerunOptions, type RerunResult } from '../engine/rerun';
 import type { Config } from './config';
 import { uriLabel } from './uriLabel';
 import type { Log } from './log';
-import type { DriftPanel, TurnTarget } from './panel';
 import type { ResultStore } from './resultStore';
+import { RerunFeed } from './rerunFeed';
+import type { ToPanelMessage } from '../../webview/protocol';
+
+/** A turn of a transcript. */
+export interface TurnTarget {
+  readonly uri: vscode.Uri;
+  readonly conversation: number;
+  readonly turn: number;
+}
 
 export interface RerunDeps {
   readonly store: ResultStore;
-  readonly panel: Pick<DriftPanel, 'beginRerun'>;
   readonly config: Config;
   readonly log: Log;
   readonly analyzer: { parseDocument(doc: vscode.TextDocument): ParseResult };
@@ -32,13 +39,28 @@ export interface RerunDeps {
 
 /**
  * Owns the running re-run: its cancellation (the notification's Cancel and the panel's both end it),
- * its view in the panel, and storing its values with the document's scores. One at a time: a new
- * re-run cancels the running one. Called directly by the command and by the panel.
+ * its view (the compare view's messages, RerunFeed, which the drift panel shows: onMessage), and
+ * storing its values with the document's scores. One at a time: a new re-run cancels the running
+ * one. Called directly by the command and by the panel; it knows nothing of the panel.
  */
 export class RerunController implements vscode.Disposable {
   private running: vscode.CancellationTokenSource | null = null;
+  private readonly emitter = new vscode.EventEmitter<ToPanelMessage>();
+  /** The compare view's messages; the first of each re-run is `rerunStarted` (the panel opens on it). */
+  readonly onMessage = this.emitter.event;
+  private readonly feed = new RerunFeed((msg) => this.emitter.fire(msg));
 
   constructor(private readonly deps: RerunDeps) {}
+
+  /** What a page that has just (re)loaded needs to show the running re-run or the last result. */
+  replay(): ToPanelMessage[] {
+    return this.feed.replay();
+  }
+
+  /** The capped reply of the last finished re-run, or null. */
+  lastCappedText(): string | null {
+    return this.feed.lastCappedText();
+  }
 
   /** The command: the turn named by `args` ([uri, conversation, turn]) or the assistant turn at the cursor. */
   async command(args: readonly unknown[]): Promise<void> {
@@ -69,6 +91,8 @@ export class RerunController implements vscode.Disposable {
 
   dispose(): void {
     this.cancel();
+    this.feed.dispose();
+    this.emitter.dispose();
   }
 
   private async run(target: TurnTarget, conversation: Conversation): Promise<void> {
@@ -89,7 +113,10 @@ export class RerunController implements vscode.Disposable {
       },
       maxTokens: cfg.generationMaxTokens,
     } as const;
-    const view = deps.panel.beginRerun(target, turn.text);
+    const view = this.feed.begin(
+      { uri: target.uri.toString(), conversation: target.conversation, turn: target.turn },
+      turn.text,
+    );
     const started = Date.now();
     try {
       const result = await vscode.window.withProgress(
@@ -165,14 +192,8 @@ async function targetOf(deps: RerunDeps, args: readonly unknown[]): Promise<Foun
     return { problem: 'open a transcript and place the cursor in an assistant turn to re-run it.' };
   const doc = editor.document;
   const parse = deps.store.get(doc.uri)?.parse ?? deps.analyzer.parseDocument(doc);
-  const offset = doc.offsetAt(editor.selection.active);
-  for (let ci = 0; ci < parse.conversations.length; ci++) {
-    const turns = parse.conversations[ci]?.turns ?? [];
-    const ti = turns.findIndex(
-      (t) => t.role === 'assistant' && offset >= t.range.start && offset <= t.range.end,
-    );
-    if (ti >= 0) return check(parse, { uri: doc.uri, conversation: ci, turn: ti });
-  }
+  const at = assistantTurnAt(parse.conversations, doc.offsetAt(editor.selection.active));
+  if (at) return check(parse, { uri: doc.uri, ...at });
   return {
     problem: `the cursor is not in an assistant turn of ${uriLabel(doc.uri)}; place it in the reply to re-run.`,
   };
