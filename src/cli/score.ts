@@ -30,7 +30,7 @@ its domain) gets no zone. The table's header says where the zones are cut.
 Options:
   --format F         table (default), json, csv, or jsonl: one JSON record per line, written as each
                      conversation is scored ({"type":"conversation",...} with the fields of json, or
-                     {"type":"error"|"warning", file, conversation, line, column, message})
+                     {"type":"error"|"warning"|"info", file, conversation, line, column, message})
 ${CORPUS_USAGE}
 ${gateUsage('an assistant turn')}
   --max-tokens N     score at most N tokens per conversation (whole turns; default: the model's context)

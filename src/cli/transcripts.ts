@@ -98,7 +98,7 @@ function parseInput(file: string, text: string, parseAs: string, maxBytes: numbe
   for (const d of parsed.diagnostics) {
     const p = offsetToPosition(text, d.range.start);
     report(
-      { type: d.severity === 'error' ? 'error' : 'warning', file, conversation: null, line: p.line + 1, column: p.column + 1, message: d.message },
+      { type: d.severity, file, conversation: null, line: p.line + 1, column: p.column + 1, message: d.message },
       `${file}:${p.line + 1}:${p.column + 1}: ${d.severity}: ${d.message}`,
     );
     if (d.severity === 'error') errors++;

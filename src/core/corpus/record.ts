@@ -9,7 +9,7 @@ import type { ConversationScores } from '../scores';
 
 /** A problem with one input: unreadable or unparsable file, or a conversation the model cannot take. */
 export interface ProblemRecord {
-  readonly type: 'error' | 'warning';
+  readonly type: 'error' | 'warning' | 'info';
   readonly file: string;
   /** Zero-based conversation index in the file, or null for a problem with the file itself. */
   readonly conversation: number | null;
