@@ -67,6 +67,12 @@ export async function scoreCorpus(run: CorpusRun): Promise<void> {
   const clients: EngineClient[] = [];
   let next = 0;
 
+  /** Files and conversations done, the ETA, and what a job has just started. */
+  const report = (doing?: string): void => {
+    const p = corpusProgress({ filesDone, files, conversationsDone, conversations: tasks.length, elapsedMs: now() - started });
+    progress.update(`${p.text}${jobs > 1 ? ` (${jobs} jobs)` : ''}${doing ? `; ${doing}` : ''}`, p.fraction);
+  };
+
   const job = async (session: OpenSession, client: EngineClient): Promise<void> => {
     while (next < tasks.length && !stop.signal.aborted) {
       const k = next++;
@@ -74,6 +80,7 @@ export async function scoreCorpus(run: CorpusRun): Promise<void> {
       const count = t.input.conversations.length;
       const name = conversationName(t.input.file, t.index, count);
       const conversation = t.input.conversations[t.index]!;
+      report(`scoring ${name}`);
       let outcome: CorpusOutcome;
       try {
         const scores = await scoreConversation(client, session, conversation, stop.signal);
@@ -99,8 +106,7 @@ export async function scoreCorpus(run: CorpusRun): Promise<void> {
       const left = (leftInFile[t.fileIndex] as number) - 1;
       leftInFile[t.fileIndex] = left;
       if (left === 0) filesDone++;
-      const p = corpusProgress({ filesDone, files, conversationsDone, conversations: tasks.length, elapsedMs: now() - started });
-      progress.update(`${p.text}${jobs > 1 ? ` (${jobs} jobs)` : ''}`, p.fraction);
+      report();
       ordered.put(k, outcome);
     }
   };
@@ -132,6 +138,7 @@ export async function scoreCorpus(run: CorpusRun): Promise<void> {
     );
     if (failed) throw (failed as { cause: unknown }).cause;
     if (signal.aborted) throw signal.reason;
+    progress.update(`scored ${tasks.length} conversation${tasks.length === 1 ? '' : 's'}`, 1);
   } finally {
     signal.removeEventListener('abort', onAbort);
     await Promise.all(clients.map((c) => c.dispose()));
