@@ -19,7 +19,7 @@ import { conversationName, type TranscriptInput } from './transcripts';
 /** A scored conversation, or the problem that kept it from a value. */
 export type CorpusOutcome =
   | { readonly ok: true; readonly result: ScoredConversation }
-  | { readonly ok: false; readonly problem: ProblemRecord };
+  | { readonly ok: false; readonly problem: ProblemRecord; /** Conversations in the problem's file. */ readonly count: number };
 
 export interface CorpusRun {
   readonly inputs: readonly TranscriptInput[];
@@ -100,6 +100,7 @@ export async function scoreCorpus(run: CorpusRun): Promise<void> {
         outcome = {
           ok: false,
           problem: { type: 'error', file: t.input.file, conversation: t.index, line: at?.line ?? null, column: at?.column ?? null, message: e.message },
+          count,
         };
       }
       conversationsDone++;

@@ -110,7 +110,7 @@ export async function runReport(argv: string[], signal: AbortSignal): Promise<nu
         else {
           errors++;
           progress.clear();
-          process.stderr.write(`${printable(problemLine(o.problem))}\n`);
+          process.stderr.write(`${printable(problemLine(o.problem, o.count > 1))}\n`);
         }
       },
     });

@@ -88,7 +88,7 @@ export async function runScore(argv: string[], signal: AbortSignal): Promise<num
         if (!o.ok) {
           failed++;
           progress.clear();
-          process.stderr.write(`${printable(problemLine(o.problem))}\n`);
+          process.stderr.write(`${printable(problemLine(o.problem, o.count > 1))}\n`);
           if (format === 'jsonl') process.stdout.write(problemRecord(o.problem));
           return;
         }

@@ -29,8 +29,12 @@ export function problemRecord(p: ProblemRecord): string {
   return `${JSON.stringify({ type: p.type, file: p.file, conversation: p.conversation, line: p.line, column: p.column, message: p.message })}\n`;
 }
 
-/** How a problem reads on stderr: `file:line:col: error: conversation 2: message`, the position left out when unknown. */
-export function problemLine(p: ProblemRecord): string {
+/**
+ * How a problem reads on stderr: `file:line:col: error: conversation 2: message` in a file of several
+ * conversations; `file: message` for a file's only conversation (as before corpora, where the file says it all).
+ */
+export function problemLine(p: ProblemRecord, severalInFile = true): string {
+  if (!severalInFile && p.conversation !== null) return `${p.file}: ${p.message}`;
   const at = p.line === null ? '' : `:${p.line}:${p.column ?? 1}`;
   const which = p.conversation === null ? '' : `conversation ${p.conversation + 1}: `;
   return `${p.file}${at}: ${p.type}: ${which}${p.message}`;

@@ -83,6 +83,7 @@ test('problem records carry file, conversation and position; the stderr line rea
   assert.ok(problemRecord(p).endsWith('}\n') && !problemRecord(p).slice(0, -1).includes('\n'));
   assert.equal(problemLine(p), 'logs/a.jsonl:2:1: error: conversation 2: the first message alone is longer than 100 tokens');
   assert.equal(problemLine({ ...p, conversation: null, line: null, column: null, message: 'cannot read' }), 'logs/a.jsonl: error: cannot read');
+  assert.equal(problemLine({ ...p, conversation: 0 }, false), 'logs/a.jsonl: the first message alone is longer than 100 tokens', "a file's only conversation: the file name says which");
 });
 
 test('progress counts files and conversations and estimates the time left from the rate so far', () => {
