@@ -14,7 +14,8 @@ export const CORPUS_OPTIONS = {
 } as const;
 
 export const CORPUS_USAGE = `  -j, --jobs N       score with N engine sessions side by side (worker threads, each with the model;
-                     default 1); output order is the input order whatever finishes first
+                     default 1); output order is the input order whatever finishes first; without
+                     --threads each job gets max(1, floor(CPUs / N)) threads
   --shard i/n        only the i-th of n shares of the inputs: paths sorted, then every n-th from the i-th
                      (a CI matrix of n jobs covers every file once)`;
 
