@@ -8,7 +8,9 @@ import { problemLine, problemRecord } from '../../../../src/core/corpus/record';
 import { parseShard, shardPaths } from '../../../../src/core/corpus/shard';
 import { mulberry32 } from '../../../../src/core/random';
 import { corpusProgress, formatDuration } from '../../../../src/cli/corpusProgress';
-import { threadsPerJob } from '../../../../src/cli/corpusOptions';
+import { availableParallelism } from 'node:os';
+import { jobSessionOptions, threadsPerJob } from '../../../../src/cli/corpusOptions';
+import type { SessionOptions } from '../../../../src/engine/session';
 
 test('globs: * and ? stay within a segment and skip dot-files, ** spans folders, {a,b} and [..] choose', () => {
   const m = (p: string, s: string): boolean => globToRegExp(p).test(s);
@@ -105,4 +107,14 @@ test('with several jobs the threads are shared out unless --threads is given', (
   assert.equal(threadsPerJob(undefined, 3, 8), 2);
   assert.equal(threadsPerJob(undefined, 4, 2), 1);
   assert.equal(threadsPerJob(3, 4, 2), 3);
+});
+
+test('the session options of each job carry the shared-out threads; --threads 0 counts as not given', () => {
+  const base: SessionOptions = { packageRoot: '.', cacheDir: '.', model: 'demo', dtype: 'auto', offline: true };
+  const shared = Math.max(1, Math.floor(availableParallelism() / 2));
+  assert.equal(jobSessionOptions(base, 1), base);
+  assert.equal(jobSessionOptions(base, 2).threads, shared);
+  assert.equal(jobSessionOptions({ ...base, threads: 0 }, 2).threads, shared);
+  assert.equal(jobSessionOptions({ ...base, threads: 0 }, 1).threads, 0);
+  assert.equal(jobSessionOptions({ ...base, threads: 3 }, 2).threads, 3);
 });
