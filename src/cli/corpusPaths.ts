@@ -3,7 +3,7 @@
  * under it, a quoted glob as the files it matches (the same on every shell, and on Windows).
  */
 import { readdirSync, statSync } from 'node:fs';
-import { extname, join, relative, sep } from 'node:path';
+import { extname, join, parse, relative, resolve, sep } from 'node:path';
 import { FORMATS } from '../core/formats';
 import { globBase, globToRegExp, hasGlobMagic } from '../core/corpus/glob';
 import { comparePaths, shardPaths, type Shard } from '../core/corpus/shard';
@@ -12,27 +12,45 @@ import { UsageError } from './exitCodes';
 /** Extensions a folder is searched for: every transcript format's, and Inspect `.eval` logs. */
 export const TRANSCRIPT_EXTENSIONS: ReadonlySet<string> = new Set([...FORMATS.flatMap((f) => f.extensions), '.eval']);
 
-/** Files under `dir`, sorted, dot-entries left out; a folder reached twice by symlinks is walked once. */
-function walk(dir: string, seen: Set<string>): string[] {
-  const real = statSync(dir);
-  const key = `${real.dev}:${real.ino}`;
-  if (seen.has(key)) return [];
-  seen.add(key);
+/**
+ * A folder walk stops after this many entries: `score /` or a home folder is a mistake to say, not
+ * minutes of reading the whole disk.
+ */
+export const MAX_WALK_ENTRIES = 100_000;
+
+/**
+ * Regular files under `dir`, sorted by name; dot-entries and node_modules left out, symbolic links to
+ * folders not followed (as ripgrep and fd do: no loops, no walking out of the tree), subfolders that
+ * cannot be read skipped. The folder itself must be readable.
+ */
+function walk(top: string): string[] {
   const out: string[] = [];
-  for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => comparePaths(a.name, b.name))) {
-    if (e.name.startsWith('.') || e.name === 'node_modules') continue;
-    const p = join(dir, e.name);
-    let isDir = e.isDirectory();
-    if (e.isSymbolicLink()) {
-      try {
-        isDir = statSync(p).isDirectory();
-      } catch {
-        continue;
+  let entries = 0;
+  const visit = (dir: string): void => {
+    let list;
+    try {
+      list = readdirSync(dir, { withFileTypes: true });
+    } catch (e) {
+      if (dir === top) throw new UsageError(`${top}: cannot read the folder: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      return;
+    }
+    for (const e of list.sort((a, b) => comparePaths(a.name, b.name))) {
+      if (++entries > MAX_WALK_ENTRIES)
+        throw new UsageError(`${top}: more than ${MAX_WALK_ENTRIES} entries under the folder; name a smaller folder or a glob`);
+      if (e.name.startsWith('.') || e.name === 'node_modules') continue;
+      const p = join(dir, e.name);
+      if (e.isDirectory()) visit(p);
+      else if (e.isFile()) out.push(p);
+      else if (e.isSymbolicLink()) {
+        try {
+          if (statSync(p).isFile()) out.push(p);
+        } catch {
+          // A dangling link is no transcript.
+        }
       }
     }
-    if (isDir) out.push(...walk(p, seen));
-    else out.push(p);
-  }
+  };
+  visit(top);
   return out;
 }
 
@@ -51,7 +69,8 @@ export function resolveCorpus(args: readonly string[], shard: Shard | null): str
       // Missing files are reported when read; a glob is handled below.
     }
     if (isDir) {
-      const found = walk(arg, new Set()).filter((p) => TRANSCRIPT_EXTENSIONS.has(extname(p).toLowerCase()));
+      if (parse(resolve(arg)).root === resolve(arg)) throw new UsageError(`${arg}: the file system's root is not a corpus; name a folder under it or a glob`);
+      const found = walk(arg).filter((p) => TRANSCRIPT_EXTENSIONS.has(extname(p).toLowerCase()));
       if (found.length === 0) throw new UsageError(`${arg}: the folder holds no transcript files (${[...TRANSCRIPT_EXTENSIONS].join(', ')})`);
       paths.push(...found);
     } else if (hasGlobMagic(arg) && !exists(arg)) {
@@ -79,12 +98,8 @@ function expandGlob(pattern: string): string[] {
     throw new UsageError((e as Error).message);
   }
   const base = globBase(slashed);
-  let files: string[] = [];
-  try {
-    if (statSync(base).isDirectory()) files = walk(base, new Set());
-  } catch {
-    // No base folder: nothing matches.
-  }
+  // No base folder: nothing matches.
+  const files = exists(base) && statSync(base).isDirectory() ? walk(base) : [];
   const matched = files.filter((f) => {
     // Match in the pattern's own spelling: "logs/*.json" against "logs/a.json", "./x/*" against "./x/a".
     const rel = relative(base, f).split(sep).join('/');
