@@ -114,7 +114,7 @@ export function buildCorpus(root: string): Case[] {
   usage('unknown command', ['frobnicate'], /unknown command "frobnicate"/);
   usage('unknown option', ['score', '--frobnicate', sample], /Unknown option '--frobnicate'/);
   usage('score without files', ['score'], /no transcript file given/);
-  usage('--format xml', score('--format', 'xml', sample), /--format must be table, json or csv, not "xml"/);
+  usage('--format xml', score('--format', 'xml', sample), /--format must be table, json, csv or jsonl, not "xml"/);
   for (const [opt, value, stderr] of [
     ['--fail-below', 'abc', /--fail-below needs a number, got "abc"/],
     ['--fail-below', 'NaN', /--fail-below needs a number/],
