@@ -8,20 +8,21 @@
 //                                      SmolLM2-135M shape; about 6 minutes on a busy 2-core VM, plus about
 //                                      1.5 minutes once to generate the models (3.2 GB in the temp folder)
 //   npm run bench -- --full            also 2048-token prefill and first values at Qwen2.5-0.5B shape
-//   npm run bench -- --only prefill    only the named sections (engine, prefill, firstValues, probes;
+//   npm run bench -- --only prefill    only the named sections (engine, prefill, firstValues, probes, corpus;
 //                                      comma-separated)
 //   BENCH_ROUNDS=N                     rounds per measurement (default 3; first values: 2)
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { benchCorpus, type CorpusResult } from './corpus';
 import { benchEngine } from './engine';
 import { benchFirstValues, type FirstValuesResult } from './firstValues';
 import { generateModel, QWEN25_05B, ROOT, SMOLLM2_135M } from './models';
 import { benchPrefill, type PrefillResult } from './prefill';
 import { generateProbeModel, probeBench } from './probe';
 
-const SECTIONS = ['engine', 'prefill', 'firstValues', 'probes'] as const;
+const SECTIONS = ['engine', 'prefill', 'firstValues', 'probes', 'corpus'] as const;
 
 async function main(): Promise<void> {
   if (process.argv[2] === '--generate-model') {
@@ -75,6 +76,12 @@ async function main(): Promise<void> {
     result['probes'] = await probeBench(ROOT, join(__dirname, 'worker.js'), __filename);
   }
 
+  if (only.includes('corpus')) {
+    // Conversations per minute through the CLI with --jobs 1 and 2, side by side, on the demo model.
+    console.log('corpus scoring through the CLI (demo model), --jobs 1 and 2:');
+    result['corpus'] = await benchCorpus(rounds);
+  }
+
   const dir = join(ROOT, 'bench', 'results');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `engine-${String(result['date']).replace(/[:.]/g, '-')}.json`);
@@ -114,6 +121,14 @@ function summarize(result: Record<string, unknown>): void {
     console.log(
       `quick probe set on ${p.model === 'demo' ? 'the demo model' : 'a SmolLM2-135M-shape model'}: ${p.replies} replies, ${p.generatedTokens} tokens in ${(p.wallMs / 1000).toFixed(1)} s (${p.tokensPerSecond.toFixed(1)} tokens/s, ${p.msPerReply} ms per reply)`,
     );
+  }
+  const corpus = result['corpus'] as CorpusResult | undefined;
+  if (corpus) {
+    for (const r of corpus.runs)
+      console.log(
+        `corpus, ${corpus.conversations} conversations in ${corpus.files} files, --jobs ${r.jobs} (${r.threadsPerJob ?? 'default'} threads each): ${r.conversationsPerMinute} conversations/min end to end, ${r.scoringConversationsPerMinute} scoring only`,
+      );
+    console.log(`corpus, 2 jobs / 1 job: ${corpus.speedup}x end to end, ${corpus.scoringSpeedup}x scoring only (${corpus.cores} cores; load average ${corpus.loadAverage.join(' ')})`);
   }
   for (const f of (result['firstValues'] as FirstValuesResult[] | undefined) ?? []) {
     console.log(

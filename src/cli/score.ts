@@ -1,21 +1,25 @@
 /** `persona-lens score FILE...`: per-turn Assistant-Axis values for every conversation in every file. */
 import { parseArgs } from 'node:util';
 import type { GateFailure } from '../core/gate';
-import { formatDelta, formatValue, firstWords } from '../core/report/format';
+import { formatDelta, formatValue, firstWords, printable } from '../core/report/format';
 import { calibrationSummary, readingLabel } from '../core/report/reading';
 import { scoresCsv, scoresJson } from '../core/report/scoreExport';
 import { renderTable } from '../core/report/table';
-import { openSession } from '../engine/session';
-import { createClient, loadProgress } from './context';
+import { conversationRecord, problemLine, problemRecord, type ProblemRecord } from '../core/corpus/record';
 import { joinNegativeNumbers } from './args';
+import { CORPUS_INPUTS_USAGE, CORPUS_OPTIONS, CORPUS_USAGE, corpusOptions, jobSessionOptions } from './corpusOptions';
+import { resolveCorpus } from './corpusPaths';
+import { scoreCorpus } from './corpusScoring';
 import { ENGINE_OPTIONS, ENGINE_USAGE, integerOption, maxFileBytes, sessionOptions } from './engineOptions';
 import { ExitCode, UsageError } from './exitCodes';
 import { GATE_OPTIONS, gateExitCode, gateFailures, gateOptions, gateUsage } from './gates';
 import { Progress } from './progress';
-import { scoreInputs, type ScoredConversation } from './scoring';
+import type { ScoredConversation } from './scoring';
 import { conversationName, readTranscripts } from './transcripts';
 
 export const SCORE_USAGE = `Usage: persona-lens score FILE... [options]
+
+${CORPUS_INPUTS_USAGE}
 
 Turn numbers are the turns' indices in the conversation (0 = its first message).
 
@@ -24,7 +28,10 @@ replies), drifting, or role (closer to typical role-play than to that range); a 
 its domain) gets no zone. The table's header says where the zones are cut.
 
 Options:
-  --format F         table (default), json or csv
+  --format F         table (default), json, csv, or jsonl: one JSON record per line, written as each
+                     conversation is scored ({"type":"conversation",...} with the fields of json, or
+                     {"type":"error"|"warning"|"info", file, conversation, line, column, message})
+${CORPUS_USAGE}
 ${gateUsage('an assistant turn')}
   --max-tokens N     score at most N tokens per conversation (whole turns; default: the model's context)
 ${ENGINE_USAGE}`;
@@ -41,36 +48,63 @@ export async function runScore(argv: string[], signal: AbortSignal): Promise<num
     options: {
       ...ENGINE_OPTIONS,
       ...GATE_OPTIONS,
+      ...CORPUS_OPTIONS,
       format: { type: 'string', default: 'table' },
       'max-tokens': { type: 'string' },
     },
   });
   if (positionals.length === 0) throw new UsageError(`no transcript file given\n\n${SCORE_USAGE}`);
   const format = values.format;
-  if (format !== 'table' && format !== 'json' && format !== 'csv') throw new UsageError(`--format must be table, json or csv, not "${format}"`);
+  if (format !== 'table' && format !== 'json' && format !== 'csv' && format !== 'jsonl')
+    throw new UsageError(`--format must be table, json, csv or jsonl, not "${format}"`);
   const gate = gateOptions(values);
-  const options = sessionOptions(values, integerOption('max-tokens', values['max-tokens'], 1));
+  const { jobs, shard } = corpusOptions(values);
+  const options = jobSessionOptions(sessionOptions(values, integerOption('max-tokens', values['max-tokens'], 1)), jobs);
+  const files = resolveCorpus(positionals, shard);
+  if (files.length === 0) {
+    // More shards than files: this shard has nothing to do, which is not a failure of the matrix.
+    if (!values.quiet) process.stderr.write(`persona-lens: shard ${values.shard} of ${positionals.length} input(s) holds no file\n`);
+    return ExitCode.ok;
+  }
 
   // Parse every file first: bad input is reported before a model is loaded.
-  const { inputs, errors: inputErrors } = await readTranscripts(positionals, maxFileBytes(values));
+  const problems: ProblemRecord[] = [];
+  const { inputs, errors: inputErrors } = await readTranscripts(files, maxFileBytes(values), problems);
+  if (format === 'jsonl') for (const p of problems) process.stdout.write(problemRecord(p));
   if (inputs.length === 0) return ExitCode.badInput;
 
   const progress = new Progress(values.quiet);
-  const client = createClient(values.verbose);
-  let results: GatedConversation[];
+  const results: GatedConversation[] = [];
+  let failed = 0;
   try {
-    progress.update(`loading model ${values.model}`);
-    const session = await openSession(client, options, loadProgress(progress), signal);
-    const scored = await scoreInputs(client, session, inputs, progress, signal);
-    results = scored.map((r) => ({ ...r, failures: gateFailures(r.scores, gate) }));
+    await scoreCorpus({
+      inputs,
+      jobs,
+      options,
+      verbose: values.verbose,
+      progress,
+      signal,
+      onOutcome: (o) => {
+        if (!o.ok) {
+          failed++;
+          progress.clear();
+          process.stderr.write(`${printable(problemLine(o.problem, o.count > 1))}\n`);
+          if (format === 'jsonl') process.stdout.write(problemRecord(o.problem));
+          return;
+        }
+        const r = { ...o.result, failures: gateFailures(o.result.scores, gate) };
+        results.push(r);
+        if (format === 'jsonl') process.stdout.write(conversationRecord(r.file, r.index, r.scores, r.failures));
+      },
+    });
   } finally {
     progress.done();
-    await client.dispose();
   }
 
-  process.stdout.write(render(results, format));
+  if (format !== 'jsonl') process.stdout.write(render(results, format));
+  if (results.length === 0) return ExitCode.badInput;
   const gated = results.map((r) => ({ name: conversationName(r.file, r.index, r.count), scores: r.scores, failures: r.failures }));
-  return gateExitCode(gated, inputErrors > 0 ? ExitCode.badInput : ExitCode.ok);
+  return gateExitCode(gated, inputErrors + failed > 0 ? ExitCode.badInput : ExitCode.ok);
 }
 
 function render(results: readonly GatedConversation[], format: 'table' | 'json' | 'csv'): string {

@@ -1,13 +1,10 @@
-/** Scoring every conversation of every input in one session, as `score` and `report` do. */
+/** Scoring one conversation of a named input (ab), and the scored conversation `score` and `report` hand on. */
 import type { ConversationScores } from '../core/scores';
 import type { Conversation } from '../core/transcript';
 import type { EngineClient } from '../engine/client';
 import { EngineError } from '../protocol/errors';
 import { scoreConversation, type OpenSession } from '../engine/session';
 import { UsageError } from './exitCodes';
-import type { Progress } from './progress';
-import { conversationName, type TranscriptInput } from './transcripts';
-import { hasAssistantTurn } from '../core/transcript';
 
 /** One scored conversation and where it came from. */
 export interface ScoredConversation {
@@ -18,39 +15,6 @@ export interface ScoredConversation {
   readonly count: number;
   readonly conversation: Conversation;
   readonly scores: ConversationScores;
-}
-
-/** Scores the conversations that have an assistant turn, in file order; a cut conversation gets a warning on stderr. */
-export async function scoreInputs(
-  client: EngineClient,
-  session: OpenSession,
-  inputs: readonly TranscriptInput[],
-  progress: Progress,
-  signal: AbortSignal,
-): Promise<ScoredConversation[]> {
-  const total = inputs.reduce((n, i) => n + i.conversations.length, 0);
-  const results: ScoredConversation[] = [];
-  let done = 0;
-  for (const { file, conversations } of inputs) {
-    for (const [index, conversation] of conversations.entries()) {
-      const name = conversationName(file, index, conversations.length);
-      progress.update(`scoring ${name}`, done / total);
-      if (hasAssistantTurn(conversation)) {
-        const scores = await scoreNamed(client, session, conversation, name, signal);
-        if (scores.truncated) {
-          const t = scores.truncated;
-          progress.clear();
-          process.stderr.write(
-            `${name}: warning: scored turns 0-${t.firstTurnLeftOut - 1} only; the conversation is ${t.fullTokens} tokens and the limit is ${t.tokenLimit}\n`,
-          );
-        }
-        results.push({ file, index, count: conversations.length, conversation, scores });
-      }
-      done++;
-    }
-  }
-  progress.update(`scored ${total} conversation${total === 1 ? '' : 's'}`, 1);
-  return results;
 }
 
 /**

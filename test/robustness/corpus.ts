@@ -83,7 +83,8 @@ export function buildCorpus(root: string): Case[] {
   symlinkSync(dir('in', 'loop-b.json'), dir('in', 'loop-a.json'));
   symlinkSync(dir('in', 'loop-a.json'), dir('in', 'loop-b.json'));
   const special: [string, string, RegExp][] = [
-    ['a folder', dir('in', 'folder.json'), /folder\.json: cannot read: it is a folder, not a file/],
+    // A folder is a corpus (every transcript file under it); this one holds none.
+    ['a folder', dir('in', 'folder.json'), /folder\.json: the folder holds no transcript files/],
     ['a FIFO (would block forever)', dir('in', 'fifo.json'), /fifo\.json: cannot read: it is a named pipe \(FIFO\), not a file/],
     ['/dev/zero (endless)', '/dev/zero', /\/dev\/zero: cannot read: it is a character device, not a file/],
     ['a link to /dev/zero', dir('in', 'zero.json'), /zero\.json: cannot read: it is a character device, not a file/],
@@ -92,7 +93,7 @@ export function buildCorpus(root: string): Case[] {
     ['a link loop', dir('in', 'loop-a.json'), /loop-a\.json: cannot read: ELOOP/],
     ['a missing file', dir('in', 'missing.json'), /missing\.json: cannot read: ENOENT/],
     ['/proc/self/mem', '/proc/self/mem', /cannot read/],
-    ['the root folder', '/', /\/: cannot read: it is a folder/],
+    ['the root folder', '/', /\/: the file system's root is not a corpus/],
   ];
   for (const [name, path, stderr] of special) add({ name: `transcript: ${name}`, args: score(path), code: 2, stderr });
   const evilName = file('evil\u001b[31mred\u0007\n.json', chat(['user', 'hi']));
@@ -113,7 +114,7 @@ export function buildCorpus(root: string): Case[] {
   usage('unknown command', ['frobnicate'], /unknown command "frobnicate"/);
   usage('unknown option', ['score', '--frobnicate', sample], /Unknown option '--frobnicate'/);
   usage('score without files', ['score'], /no transcript file given/);
-  usage('--format xml', score('--format', 'xml', sample), /--format must be table, json or csv, not "xml"/);
+  usage('--format xml', score('--format', 'xml', sample), /--format must be table, json, csv or jsonl, not "xml"/);
   for (const [opt, value, stderr] of [
     ['--fail-below', 'abc', /--fail-below needs a number, got "abc"/],
     ['--fail-below', 'NaN', /--fail-below needs a number/],

@@ -81,23 +81,28 @@ const UNSCORED_FIELDS = { value: null, delta: null, zone: null, surprise: null, 
 export function scoresJson(items: readonly ExportedConversation[]): string {
   return (
     JSON.stringify(
-      items.map((r) => ({
-        file: r.file,
-        conversation: r.conversation,
-        model: r.scores.model,
-        axis: r.scores.axis,
-        monitorLayer: r.scores.monitorLayer,
-        /** The capping floor (an intervention parameter), not an alarm threshold. */
-        tau: r.scores.tau,
-        calibration: r.scores.calibration,
-        // Per-token values stay out: they would dwarf the per-turn numbers CI gates read.
-        turns: rowsInOrder(r.scores).map((row) => jsonTurn(row, r.turnExtras?.get(row.turn))),
-        ...(r.gateFailures ? { gateFailures: r.gateFailures } : {}),
-      })),
+      items.map(conversationJson),
       null,
       2,
     ) + '\n'
   );
+}
+
+/** One conversation's object in scoresJson (and, with a type, a record of `score --format jsonl`). */
+export function conversationJson(r: ExportedConversation): object {
+  return {
+    file: r.file,
+    conversation: r.conversation,
+    model: r.scores.model,
+    axis: r.scores.axis,
+    monitorLayer: r.scores.monitorLayer,
+    /** The capping floor (an intervention parameter), not an alarm threshold. */
+    tau: r.scores.tau,
+    calibration: r.scores.calibration,
+    // Per-token values stay out: they would dwarf the per-turn numbers CI gates read.
+    turns: rowsInOrder(r.scores).map((row) => jsonTurn(row, r.turnExtras?.get(row.turn))),
+    ...(r.gateFailures ? { gateFailures: r.gateFailures } : {}),
+  };
 }
 
 function jsonTurn(row: TurnScore | UnscoredTurn, extras: TurnExtras | undefined): object {

@@ -112,7 +112,7 @@ test('bad input exits 2 with a message that says what is wrong', () => {
   const cases: [string[], RegExp][] = [
     [['score', '--model', model, '--cache-dir', cache, join(dir, 'missing.json')], /missing\.json: cannot read: ENOENT/],
     [['score', '--model', model, '--cache-dir', cache, broken], /broken\.json:2:\d+: error: /],
-    [['score', '--format', 'xml', broken], /--format must be table, json or csv/],
+    [['score', '--format', 'xml', broken], /--format must be table, json, csv or jsonl/],
     [['frobnicate'], /unknown command "frobnicate"/],
     [['score', '--model', join(dir, 'nope'), join(TRANSCRIPTS_DIR, 'coding.json')], /neither "demo", an existing model folder, nor a Hugging Face model id/],
     [['score', '--model', model, '--cache-dir', join(dir, 'empty-cache'), '--quiet', join(TRANSCRIPTS_DIR, 'coding.json')], /no Assistant Axis has been computed for .* yet; compute one with "persona-lens axis compute/],
