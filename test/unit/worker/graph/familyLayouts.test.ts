@@ -7,11 +7,14 @@
 // gives the original tokens.
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { env } from '@huggingface/transformers';
-import { instrumentModel } from '../../../../src/worker/graph/instrument';
+import { instrumentModel, InstrumentationError } from '../../../../src/worker/graph/instrument';
+import { findResidualStream } from '../../../../src/worker/graph/residualStream';
+import { decodeModel } from '../../../../src/worker/graph/onnxProto';
+import { CATALOGUE } from '../../../../src/core/models/catalogue';
 import { writeTinyModel, type TinyFamily, type TinyModelSpec } from '../../../support/tinyModels';
 import { referenceForward } from '../../../support/referenceForward';
 import { bitIdentical, maxRelDiff } from '../../../support/compare';
@@ -122,4 +125,50 @@ FAMILY_CASES.forEach((c, k) => {
       }
     });
   });
+});
+
+/** config.json model_type of a catalogue entry -> the family whose layer its graph spells out. */
+const FAMILY_OF_ARCHITECTURE: Readonly<Record<string, TinyFamily>> = {
+  llama: 'llama',
+  qwen2: 'qwen2',
+  qwen3: 'qwen3',
+  gemma3_text: 'gemma3',
+  phi3: 'phi3',
+};
+
+test('every catalogue entry marked tested has a stand-in of its family and exporter for each fp32/fp16/q4 it ships', () => {
+  for (const e of CATALOGUE) {
+    const family = FAMILY_OF_ARCHITECTURE[e.architecture];
+    assert.ok(family, `${e.id}: architecture ${e.architecture} has no stand-in family`);
+    if (e.support !== 'tested') continue;
+    const layout = e.layout === 'genai-builder' ? 'genai' : 'optimum';
+    const shipped = e.files.map((f) => f.dtype);
+    // q4f16 is 4-bit weights with fp16 activations: covered by the q4 (MatMulNBits) and fp16 cases.
+    const needed = new Set(shipped.flatMap((d) => (d === 'q4f16' ? ['q4', 'fp16'] : d === 'q8' ? [] : [d])));
+    for (const dtype of needed)
+      assert.ok(
+        FAMILY_CASES.some((c) => c.family === family && c.layout === layout && c.dtype === dtype),
+        `${e.id}: no ${family} ${layout} ${dtype} stand-in`,
+      );
+  }
+});
+
+test('a layout outside the known patterns fails naming the op pattern that was not found', async () => {
+  // A parallel-residual layer (GPT-J / Phi-2 style: x + attn(ln x) + mlp(ln x)) in place of layer 1's
+  // MLP sum: the MLP branch is computed from the layer's input, not from the stream after attention.
+  const info = await writeTinyModel(join(root, 'parallel'), { layout: 'optimum', family: 'llama', seed: 5 });
+  const model = decodeModel(readFileSync(info.onnxPath));
+  const nodes = model.graph!.node!;
+  const mlpNorm = nodes.find((n) => n.name === '/model/layers.1/post_attention_layernorm/Pow')!;
+  const div = nodes.find((n) => n.name === '/model/layers.1/post_attention_layernorm/Div')!;
+  const layerInput = nodes.find((n) => n.name === '/model/layers.1/Add')!.input![0]!;
+  mlpNorm.input![0] = layerInput;
+  div.input![0] = layerInput;
+  assert.throws(
+    () => findResidualStream(model.graph!, info.onnxPath),
+    (e: unknown) =>
+      e instanceof InstrumentationError &&
+      e.file === info.onnxPath &&
+      /pattern 'two residual sums per layer' not found/.test(e.message),
+  );
 });
