@@ -162,10 +162,9 @@ export function referenceForward(
     const act = new Float64Array(n * I);
     for (let i = 0; i < n * I; i++) {
       const g = gate[i] ?? 0;
-      const a =
-        traits.gemmaNorms
-          ? 0.5 * g * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (g + 0.044715 * g ** 3)))
-          : g / (1 + Math.exp(-g));
+      const a = traits.gemmaNorms
+        ? 0.5 * g * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (g + 0.044715 * g ** 3)))
+        : g / (1 + Math.exp(-g));
       act[i] = a * (up[i] ?? 0);
     }
     const downRaw = matmul(act, n, I, lw.wDown, H);

@@ -4,7 +4,10 @@
 //               mirrors ../shared/models/graphs/llama-genai-fp32-gqa/graph_dump.txt.
 //  - 'optimum': Optimum / transformers.js conversion (plain Add residuals /model/layers.{i}/Add and Add_1,
 //               decomposed RMSNorm and attention, position_ids input).
-// Options: fp32 / fp16 / q4 (MatMulNBits) weights, KV cache on/off, external data under either naming,
+// `family` adds what each catalogue family's layer has (FAMILY_TRAITS: Qwen2 q/k/v bias, Qwen3 q/k norms,
+// Gemma 3 scaled embedding + branch norms + tanh GELU, Phi-3 fused qkv / gate_up), written as Optimum's
+// torch export or the genai builder (microsoft/onnxruntime-genai src/python/py/models/builder.py) writes it.
+// Options: fp32 / fp16 / q4 (MatMulNBits) weights in both layouts, tied embeddings, KV cache on/off, external data under either naming,
 // genai MultiHeadAttention + RotaryEmbedding instead of GQA, genai LayerNorm (SkipLayerNormalization with
 // bias), byte-level BPE or the real Qwen3 tokenizer. Weights come from a seeded PRNG and are returned for
 // test/support/referenceForward.ts. Each call writes a complete folder that

@@ -83,13 +83,23 @@ FAMILY_CASES.forEach((c, k) => {
       const m = await loadModel(inst.dir, info.dtype, inst.sessionOptions);
       try {
         const off = capFeeds(inst.capInputs!, v, [-Infinity, -Infinity]);
-        const uncapped = await m.forward({ ...idsToInputs(IDS), ...off, ...headFeeds(inst.head!, scoreAll(IDS)) });
+        const uncapped = await m.forward({
+          ...idsToInputs(IDS),
+          ...off,
+          ...headFeeds(inst.head!, scoreAll(IDS)),
+        });
         const V = info.vocabSize;
         const n = IDS.length;
         const all = original.logits!.data as Float32Array | Uint16Array;
-        assert.ok(bitIdentical(all.subarray((n - 1) * V), (uncapped.logits!.data as Float32Array).subarray(V)), 'last-row logits');
+        assert.ok(
+          bitIdentical(all.subarray((n - 1) * V), (uncapped.logits!.data as Float32Array).subarray(V)),
+          'last-row logits',
+        );
         for (const key of Object.keys(original).filter((x) => x.startsWith('present.')))
-          assert.ok(bitIdentical(original[key]!.data as Float32Array, uncapped[key]!.data as Float32Array), key);
+          assert.ok(
+            bitIdentical(original[key]!.data as Float32Array, uncapped[key]!.data as Float32Array),
+            key,
+          );
 
         const ref = referenceForward(info, IDS);
         inst.residualOutputs.forEach((r, l) => {
@@ -98,7 +108,9 @@ FAMILY_CASES.forEach((c, k) => {
         });
         assert.ok(maxRelDiff(asFloat32(all), ref.logits) < TOL[c.dtype], 'original logits vs reference');
 
-        const taus = CAP_LAYERS.map((l, j) => median(projections(asFloat32(uncapped[`residual.${l}`]!.data), 32, v[j]!)));
+        const taus = CAP_LAYERS.map((l, j) =>
+          median(projections(asFloat32(uncapped[`residual.${l}`]!.data), 32, v[j]!)),
+        );
         const capped = await m.forward({
           ...idsToInputs(IDS),
           ...capFeeds(inst.capInputs!, v, taus),
@@ -107,19 +119,37 @@ FAMILY_CASES.forEach((c, k) => {
         CAP_LAYERS.forEach((l, j) => {
           const h = asFloat32(capped[`residual.${l}`]!.data);
           const slack = c.dtype === 'fp16' ? Math.max(...h.map(Math.abs)) * 2 ** -10 : 1e-5;
-          for (const x of projections(h, 32, v[j]!)) assert.ok(x >= taus[j]! - slack, `layer ${l}: ${x} < ${taus[j]}`);
+          for (const x of projections(h, 32, v[j]!))
+            assert.ok(x >= taus[j]! - slack, `layer ${l}: ${x} < ${taus[j]}`);
         });
         assert.ok(
-          bitIdentical(uncapped['residual.0']!.data as Float32Array, capped['residual.0']!.data as Float32Array),
+          bitIdentical(
+            uncapped['residual.0']!.data as Float32Array,
+            capped['residual.0']!.data as Float32Array,
+          ),
           'layer 0 is before any cap',
         );
-        assert.ok(!bitIdentical(uncapped['residual.3']!.data as Float32Array, capped['residual.3']!.data as Float32Array), 'caps change the stream');
-        const refCapped = referenceForward(info, IDS, CAP_LAYERS.map((layer, j) => ({ layer, v: v[j]!, tau: taus[j]! })));
+        assert.ok(
+          !bitIdentical(
+            uncapped['residual.3']!.data as Float32Array,
+            capped['residual.3']!.data as Float32Array,
+          ),
+          'caps change the stream',
+        );
+        const refCapped = referenceForward(
+          info,
+          IDS,
+          CAP_LAYERS.map((layer, j) => ({ layer, v: v[j]!, tau: taus[j]! })),
+        );
         const dc = maxRelDiff(asFloat32(capped.logits!.data), refCapped.logits);
         assert.ok(dc < TOL[c.dtype] * 2, `capped logits vs reference: ${dc}`);
 
         const last = headFeeds(inst.head!, { logitsAt: [-1] });
-        assert.deepEqual(await m.generate(IDS, 4, { ...off, ...last }), wantTokens, 'KV decoding with caps off');
+        assert.deepEqual(
+          await m.generate(IDS, 4, { ...off, ...last }),
+          wantTokens,
+          'KV decoding with caps off',
+        );
       } finally {
         await m.dispose();
       }
