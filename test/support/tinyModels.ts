@@ -221,7 +221,7 @@ export async function writeTinyModel(
     const fd = openSync(join(dir, 'onnx', dataName), 'w');
     try {
       for (const piece of moveToExternal(graph, dataName))
-        for (let done = 0; done < piece.length; ) done += writeSync(fd, piece, done);
+        for (let done = 0; done < piece.length;) done += writeSync(fd, piece, done);
     } finally {
       closeSync(fd);
     }
@@ -520,7 +520,10 @@ function buildGenaiGraph(
   const gathered = g.one('Gather', '/model/embed_tokens/Gather', ['model.embed_tokens.weight', 'input_ids']);
   // Gemma: the builder scales the embedding by sqrt(hidden) with a Mul by a constant (make_embedding).
   const embedded = traits.gemmaNorms
-    ? g.one('Mul', '/model/embed_tokens/Mul', [gathered, g.weight('/model/embed_tokens/scale', [], Float32Array.of(Math.sqrt(H)))])
+    ? g.one('Mul', '/model/embed_tokens/Mul', [
+        gathered,
+        g.weight('/model/embed_tokens/scale', [], Float32Array.of(Math.sqrt(H))),
+      ])
     : gathered;
   const simpleNorm = (name: string, x: string, weightName: string, gamma: Float32Array, dims = [H]): string =>
     g.one('SimplifiedLayerNormalization', name, [x, g.weight(weightName, dims, gamma)], {
@@ -606,16 +609,39 @@ function buildGenaiGraph(
       // SimplifiedLayerNormalization between Reshapes to [0, -1, head_size] and back
       // (onnxruntime-genai src/python/py/models/builder.py, make_attention_input_proj and make_qk_norm).
       const proj = (name: string, wData: Float32Array, cols: number): string =>
-        g.linear(`${p}/attn/${name}/MatMul`, normed, `model.layers.${i}.attn.${name}.MatMul.weight`, H, cols, wData, q4);
+        g.linear(
+          `${p}/attn/${name}/MatMul`,
+          normed,
+          `model.layers.${i}.attn.${name}.MatMul.weight`,
+          H,
+          cols,
+          wData,
+          q4,
+        );
       const headNorm = (name: string, x: string, gamma: Float32Array | undefined): string => {
         if (!gamma) throw new Error('missing q/k norm weights');
         const toHeads = g.const(`${p}/attn/${name}/shape_heads`, [3], ElemType.INT64, [0, -1, headDim]);
-        const shape = g.one('Concat', `${p}/attn/${name}/Concat`, [
-          g.one('Slice', `${p}/attn/${name}/Slice`, [g.one('Shape', `${p}/attn/${name}/Shape`, [x]), g.const(`${p}/attn/${name}/s0`, [1], ElemType.INT64, [0]), g.const(`${p}/attn/${name}/s2`, [1], ElemType.INT64, [2])]),
-          g.const(`${p}/attn/${name}/last`, [1], ElemType.INT64, [-1]),
-        ], { axis: 0 });
+        const shape = g.one(
+          'Concat',
+          `${p}/attn/${name}/Concat`,
+          [
+            g.one('Slice', `${p}/attn/${name}/Slice`, [
+              g.one('Shape', `${p}/attn/${name}/Shape`, [x]),
+              g.const(`${p}/attn/${name}/s0`, [1], ElemType.INT64, [0]),
+              g.const(`${p}/attn/${name}/s2`, [1], ElemType.INT64, [2]),
+            ]),
+            g.const(`${p}/attn/${name}/last`, [1], ElemType.INT64, [-1]),
+          ],
+          { axis: 0 },
+        );
         const r1 = g.one('Reshape', `${p}/attn/${name}/Reshape_1`, [x, toHeads]);
-        const n = simpleNorm(`${p}/attn/${name}/SimplifiedLayerNormalization`, r1, `model.layers.${i}.attn.${name}.layernorm.weight`, gamma, [headDim]);
+        const n = simpleNorm(
+          `${p}/attn/${name}/SimplifiedLayerNormalization`,
+          r1,
+          `model.layers.${i}.attn.${name}.layernorm.weight`,
+          gamma,
+          [headDim],
+        );
         return g.one('Reshape', `${p}/attn/${name}/Reshape_2`, [n, shape]);
       };
       const q = headNorm('q_norm', proj('q_proj', lw.wq, qCols), lw.qNorm);
@@ -623,7 +649,14 @@ function buildGenaiGraph(
       const v = proj('v_proj', lw.wv, kvCols);
       const ins = [q, k, v, ...past, seqlensK, totalLen, 'cos_cache', 'sin_cache'];
       return (
-        g.node('GroupQueryAttention', `${p}/attn/GroupQueryAttention`, ins, outs, attrs, 'com.microsoft')[0] ?? ''
+        g.node(
+          'GroupQueryAttention',
+          `${p}/attn/GroupQueryAttention`,
+          ins,
+          outs,
+          attrs,
+          'com.microsoft',
+        )[0] ?? ''
       );
     }
     const qkvW = concatColumns(H, [
@@ -645,7 +678,11 @@ function buildGenaiGraph(
       traits.qkvBias && lw.bq && lw.bk && lw.bv
         ? g.one('Add', `${p}/attn/qkv_proj/Add`, [
             packed,
-            g.weight(`model.layers.${i}.attn.qkv_proj.Add.bias`, [qkvCols], Float32Array.from([...lw.bq, ...lw.bk, ...lw.bv])),
+            g.weight(
+              `model.layers.${i}.attn.qkv_proj.Add.bias`,
+              [qkvCols],
+              Float32Array.from([...lw.bq, ...lw.bk, ...lw.bv]),
+            ),
           ])
         : packed;
     const ins = [qkv, '', '', ...past, seqlensK, totalLen, 'cos_cache', 'sin_cache'];
@@ -720,7 +757,12 @@ function buildGenaiGraph(
     // attention output; the skip-norm that sums it into the stream is pre_feedforward_layernorm.
     const attnOut =
       traits.gemmaNorms && lw.postAttnNorm
-        ? simpleNorm(`${p}/post_attention_layernorm/SimplifiedLayerNorm`, o, `model.layers.${i}.post_attention_layernorm.weight`, lw.postAttnNorm)
+        ? simpleNorm(
+            `${p}/post_attention_layernorm/SimplifiedLayerNorm`,
+            o,
+            `model.layers.${i}.post_attention_layernorm.weight`,
+            lw.postAttnNorm,
+          )
         : o;
     const mid = traits.gemmaNorms ? 'pre_feedforward_layernorm' : 'post_attention_layernorm';
     const post = skipNorm(
@@ -765,7 +807,12 @@ function buildGenaiGraph(
     );
     const down =
       traits.gemmaNorms && lw.postFfNorm
-        ? simpleNorm(`${p}/post_feedforward_layernorm/SimplifiedLayerNorm`, mlpOut, `model.layers.${i}.post_feedforward_layernorm.weight`, lw.postFfNorm)
+        ? simpleNorm(
+            `${p}/post_feedforward_layernorm/SimplifiedLayerNorm`,
+            mlpOut,
+            `model.layers.${i}.post_feedforward_layernorm.weight`,
+            lw.postFfNorm,
+          )
         : mlpOut;
     const next = w.layers[i + 1];
     if (next) {
@@ -831,7 +878,9 @@ function buildOptimumGraph(
     eps: g.const('/model/constants/eps', [], F, [spec.rmsNormEps]),
     scale: g.const('/model/constants/scale', [], F, [1 / Math.sqrt(headDim)]),
     zeroF: g.const('/model/constants/zero_f', [], F, [0]),
-    minF: g.const('/model/constants/min_f', [], F, [F === ElemType.FLOAT16 ? -65504 : -3.4028234663852886e38]),
+    minF: g.const('/model/constants/min_f', [], F, [
+      F === ElemType.FLOAT16 ? -65504 : -3.4028234663852886e38,
+    ]),
     i0: g.const('/model/constants/i0', [], L, [0]),
     i1: g.const('/model/constants/i1', [], L, [1]),
     ax0: g.const('/model/constants/axes_0', [1], L, [0]),
@@ -929,7 +978,10 @@ function buildOptimumGraph(
   ]);
   // Gemma3TextScaledWordEmbedding: embed * sqrt(hidden) (modeling_gemma3.py), a Mul by a constant.
   let x = traits.gemmaNorms
-    ? g.one('Mul', '/model/embed_tokens/Mul', [gathered, g.const('/model/embed_tokens/scale', [], F, [Math.sqrt(H)])])
+    ? g.one('Mul', '/model/embed_tokens/Mul', [
+        gathered,
+        g.const('/model/embed_tokens/scale', [], F, [Math.sqrt(H)]),
+      ])
     : gathered;
   for (let i = 0; i < spec.numLayers; i++) {
     const lw = w.layers[i];
@@ -972,10 +1024,21 @@ function buildOptimumGraph(
         ? colSlice(`Slice_${slot}`, fusedQkv, slot * cols, (slot + 1) * cols)
         : lin(`${a}/${name}/MatMul`, n1, wName, H, cols, wData);
       // Qwen2: nn.Linear(bias=True) exports as MatMul + Add of the bias.
-      if (bias) proj = g.one('Add', `${a}/${name}/Add`, [proj, g.weight(`${wName.replace(/weight$/, 'bias')}`, [cols], bias)]);
+      if (bias)
+        proj = g.one('Add', `${a}/${name}/Add`, [
+          proj,
+          g.weight(`${wName.replace(/weight$/, 'bias')}`, [cols], bias),
+        ]);
       let r = g.one('Reshape', `${a}/${name}/Reshape`, [proj, c.headsShape]);
       // Qwen3 / Gemma 3: q_norm / k_norm, an RMSNorm over head_dim on [b, s, heads, hd] before the transpose.
-      if (norm) r = rms(`${a}/${name.replace('_proj', '_norm')}`, r, `model.layers.${i}.self_attn.${name.replace('_proj', '_norm')}.weight`, norm, headDim);
+      if (norm)
+        r = rms(
+          `${a}/${name.replace('_proj', '_norm')}`,
+          r,
+          `model.layers.${i}.self_attn.${name.replace('_proj', '_norm')}.weight`,
+          norm,
+          headDim,
+        );
       return g.one('Transpose', `${a}/${name}/Transpose`, [r], { perm: [0, 2, 1, 3] });
     };
     const sa = `model.layers.${i}.self_attn`;
@@ -1005,7 +1068,12 @@ function buildOptimumGraph(
     // Gemma3DecoderLayer: post_attention_layernorm on the attention output, pre_feedforward_layernorm
     // before the MLP, post_feedforward_layernorm on its output; the sums stay plain Adds.
     if (traits.gemmaNorms && lw.postAttnNorm)
-      o = rms(`${p}/post_attention_layernorm`, o, `model.layers.${i}.post_attention_layernorm.weight`, lw.postAttnNorm);
+      o = rms(
+        `${p}/post_attention_layernorm`,
+        o,
+        `model.layers.${i}.post_attention_layernorm.weight`,
+        lw.postAttnNorm,
+      );
     const h = g.one('Add', `${p}/Add`, [x, o]);
     const mlpNorm = traits.gemmaNorms ? 'pre_feedforward_layernorm' : 'post_attention_layernorm';
     const n2 = rms(`${p}/${mlpNorm}`, h, `model.layers.${i}.${mlpNorm}.weight`, lw.postNorm);
@@ -1040,9 +1108,21 @@ function buildOptimumGraph(
     const act = traits.gemmaNorms
       ? geluTanh(`${p}/mlp/act_fn`, gate)
       : g.one('Mul', `${p}/mlp/act_fn/Mul`, [gate, g.one('Sigmoid', `${p}/mlp/act_fn/Sigmoid`, [gate])]);
-    let down = lin(`${p}/mlp/down_proj/MatMul`, g.one('Mul', `${p}/mlp/Mul`, [act, up]), `model.layers.${i}.mlp.down_proj.weight`, I, H, lw.wDown);
+    let down = lin(
+      `${p}/mlp/down_proj/MatMul`,
+      g.one('Mul', `${p}/mlp/Mul`, [act, up]),
+      `model.layers.${i}.mlp.down_proj.weight`,
+      I,
+      H,
+      lw.wDown,
+    );
     if (traits.gemmaNorms && lw.postFfNorm)
-      down = rms(`${p}/post_feedforward_layernorm`, down, `model.layers.${i}.post_feedforward_layernorm.weight`, lw.postFfNorm);
+      down = rms(
+        `${p}/post_feedforward_layernorm`,
+        down,
+        `model.layers.${i}.post_feedforward_layernorm.weight`,
+        lw.postFfNorm,
+      );
     x = g.one('Add', `${p}/Add_1`, [h, down]);
   }
   const fin = rms('/model/norm', x, 'model.norm.weight', w.finalNorm);
@@ -1116,7 +1196,9 @@ function writeConfigs(
     rms_norm_eps: spec.rmsNormEps,
     rope_theta: spec.ropeTheta,
     hidden_act: FAMILY_TRAITS[spec.family].gemmaNorms ? 'gelu_pytorch_tanh' : 'silu',
-    ...(FAMILY_TRAITS[spec.family].gemmaNorms ? { hidden_activation: 'gelu_pytorch_tanh', query_pre_attn_scalar: headDim } : {}),
+    ...(FAMILY_TRAITS[spec.family].gemmaNorms
+      ? { hidden_activation: 'gelu_pytorch_tanh', query_pre_attn_scalar: headDim }
+      : {}),
     tie_word_embeddings: spec.tiedEmbeddings,
     torch_dtype: spec.dtype === 'fp16' ? 'float16' : 'float32',
     bos_token_id: tokens.endOfTextId,
