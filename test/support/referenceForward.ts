@@ -1,8 +1,10 @@
 // Independent forward pass of a generated tiny model in plain TS (float64), from the weights returned by
-// writeTinyModel: RMSNorm, rotary (half-split, HF convention), causal GQA, SiLU MLP. Batch 1, positions
+// writeTinyModel: RMSNorm, rotary (half-split, HF convention), causal GQA, SiLU MLP, and what each family
+// adds as transformers' modeling_<family>.py computes it (Qwen2 q/k/v bias, Qwen3/Gemma 3 q/k norms, Gemma 3
+// scaled embeddings, norms around both branches and tanh GELU; Phi-3's fused projections compute the same). Batch 1, positions
 // 0..n-1, no padding. Used to check that exposed residuals really are the stream leaving each layer,
 // and that capped (and steered) residuals follow h <- h + v * (max(tau - <h, v>, 0) + shift).
-import { rotaryTables, type TinyModelInfo } from './tinyModels';
+import { FAMILY_TRAITS, rotaryTables, type TinyModelInfo } from './tinyModels';
 
 export interface ReferenceCap {
   /** Zero-based layer whose exit residual is capped. */
@@ -96,18 +98,32 @@ export function referenceForward(
   const eps = spec.rmsNormEps;
   const { cos, sin } = rotaryTables(Math.max(n, 1), hd, spec.ropeTheta);
   let x = new Float64Array(n * H);
+  const traits = FAMILY_TRAITS[spec.family];
+  const embedScale = traits.gemmaNorms ? Math.sqrt(H) : 1;
   ids.forEach((id, t) => {
-    for (let j = 0; j < H; j++) x[t * H + j] = w.embed[id * H + j] ?? 0;
+    for (let j = 0; j < H; j++) x[t * H + j] = (w.embed[id * H + j] ?? 0) * embedScale;
   });
+  const addBias = (m: Float64Array, b: Float32Array | undefined): void => {
+    if (!b) return;
+    for (let i = 0; i < m.length; i++) m[i] = (m[i] ?? 0) + (b[i % b.length] ?? 0);
+  };
+  // Per-head RMSNorm over head_dim: [n, heads*hd] is [n*heads, hd] row-major.
+  const headNorm = (m: Float64Array, heads: number, g: Float32Array | undefined): Float64Array =>
+    g ? rmsNorm(m, n * heads, hd, g, eps) : m;
   const residuals: Float64Array[] = [];
   const scale = 1 / Math.sqrt(hd);
   for (let l = 0; l < spec.numLayers; l++) {
     const lw = w.layers[l];
     if (!lw) throw new Error('missing layer');
     const a = rmsNorm(x, n, H, lw.inputNorm, eps);
-    const q = matmul(a, n, H, lw.wq, nh * hd);
-    const k = matmul(a, n, H, lw.wk, kvh * hd);
+    const qRaw = matmul(a, n, H, lw.wq, nh * hd);
+    const kRaw = matmul(a, n, H, lw.wk, kvh * hd);
     const v = matmul(a, n, H, lw.wv, kvh * hd);
+    addBias(qRaw, lw.bq);
+    addBias(kRaw, lw.bk);
+    addBias(v, lw.bv);
+    const q = headNorm(qRaw, nh, lw.qNorm);
+    const k = headNorm(kRaw, kvh, lw.kNorm);
     applyRotary(q, n, nh, hd, cos, sin);
     applyRotary(k, n, kvh, hd, cos, sin);
     const ctx = new Float64Array(n * nh * hd);
@@ -137,7 +153,8 @@ export function referenceForward(
         }
       }
     }
-    const o = matmul(ctx, n, nh * hd, lw.wo, H);
+    const oRaw = matmul(ctx, n, nh * hd, lw.wo, H);
+    const o = lw.postAttnNorm ? rmsNorm(oRaw, n, H, lw.postAttnNorm, eps) : oRaw;
     const mid = new Float64Array(n * H);
     for (let i = 0; i < n * H; i++) mid[i] = (x[i] ?? 0) + (o[i] ?? 0);
     const b = rmsNorm(mid, n, H, lw.postNorm, eps);
@@ -147,9 +164,13 @@ export function referenceForward(
     const act = new Float64Array(n * I);
     for (let i = 0; i < n * I; i++) {
       const g = gate[i] ?? 0;
-      act[i] = (g / (1 + Math.exp(-g))) * (up[i] ?? 0);
+      const a = traits.gemmaNorms
+        ? 0.5 * g * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (g + 0.044715 * g ** 3)))
+        : g / (1 + Math.exp(-g));
+      act[i] = a * (up[i] ?? 0);
     }
-    const down = matmul(act, n, I, lw.wDown, H);
+    const downRaw = matmul(act, n, I, lw.wDown, H);
+    const down = lw.postFfNorm ? rmsNorm(downRaw, n, H, lw.postFfNorm, eps) : downRaw;
     const out = new Float64Array(n * H);
     for (let i = 0; i < n * H; i++) out[i] = (mid[i] ?? 0) + (down[i] ?? 0);
     for (const cap of caps) if (cap.layer === l) applyCap(out, n, H, cap);

@@ -4,7 +4,10 @@
 //               mirrors ../shared/models/graphs/llama-genai-fp32-gqa/graph_dump.txt.
 //  - 'optimum': Optimum / transformers.js conversion (plain Add residuals /model/layers.{i}/Add and Add_1,
 //               decomposed RMSNorm and attention, position_ids input).
-// Options: fp32 / fp16 / q4 (MatMulNBits) weights, KV cache on/off, external data under either naming,
+// `family` adds what each catalogue family's layer has (FAMILY_TRAITS: Qwen2 q/k/v bias, Qwen3 q/k norms,
+// Gemma 3 scaled embedding + branch norms + tanh GELU, Phi-3 fused qkv / gate_up), written as Optimum's
+// torch export or the genai builder (microsoft/onnxruntime-genai src/python/py/models/builder.py) writes it.
+// Options: fp32 / fp16 / q4 (MatMulNBits) weights in both layouts, tied embeddings, KV cache on/off, external data under either naming,
 // genai MultiHeadAttention + RotaryEmbedding instead of GQA, genai LayerNorm (SkipLayerNormalization with
 // bias), byte-level BPE or the real Qwen3 tokenizer. Weights come from a seeded PRNG and are returned for
 // test/support/referenceForward.ts. Each call writes a complete folder that
@@ -44,7 +47,13 @@ export interface TinyModelSpec {
   readonly kvCache: boolean;
   readonly externalData: TinyExternalData;
   readonly tokenizer: 'bytes' | 'qwen3';
-  readonly modelType: 'qwen2' | 'llama';
+  /** config.json model_type (which transformers.js class loads it); `family` decides the graph. */
+  readonly modelType: 'qwen2' | 'llama' | 'qwen3' | 'gemma3_text' | 'phi3';
+  /** Which model family's layer the graph spells out (see FAMILY_TRAITS): 'llama' is the plain layer. */
+  readonly family: TinyFamily;
+  /** lm_head = embedding transposed (SmolLM2, Qwen2.5 0.5B, Gemma 3); stored as its own initializer
+   * as torch.onnx / the genai builder write it. */
+  readonly tiedEmbeddings: boolean;
   readonly maxPositions: number;
   readonly seed: number;
   readonly rmsNormEps: number;
@@ -61,8 +70,47 @@ export interface TinyModelSpec {
   readonly vocabSize: number;
 }
 
-export interface TinyLayerWeights {
+/** Model families of the catalogue (src/core/models/catalogue.ts) whose layers differ from Llama's. */
+export type TinyFamily = 'llama' | 'qwen2' | 'qwen3' | 'gemma3' | 'phi3';
+
+/** What each family adds to the plain Llama layer, as transformers' modeling_<family>.py computes it. */
+export interface FamilyTraits {
+  /** q/k/v projections with bias (Qwen2: modeling_qwen2.py Qwen2Attention, bias=True). */
+  readonly qkvBias: boolean;
+  /** RMSNorm over head_dim on q and k before rotary (modeling_qwen3.py q_norm/k_norm, Gemma 3 too). */
+  readonly qkNorm: boolean;
+  /** Gemma 3 (modeling_gemma3.py Gemma3DecoderLayer): embeddings * sqrt(hidden), post_attention_layernorm
+   * on the attention output and post_feedforward_layernorm on the MLP output before each residual sum,
+   * pre_feedforward_layernorm before the MLP, gelu_pytorch_tanh activation. */
+  readonly gemmaNorms: boolean;
+  /** Phi-3 (modeling_phi3.py): one qkv_proj and one gate_up_proj MatMul, sliced apart. */
+  readonly fusedProjections: boolean;
+}
+
+export const FAMILY_TRAITS: Readonly<Record<TinyFamily, FamilyTraits>> = {
+  llama: { qkvBias: false, qkNorm: false, gemmaNorms: false, fusedProjections: false },
+  qwen2: { qkvBias: true, qkNorm: false, gemmaNorms: false, fusedProjections: false },
+  qwen3: { qkvBias: false, qkNorm: true, gemmaNorms: false, fusedProjections: false },
+  gemma3: { qkvBias: false, qkNorm: true, gemmaNorms: true, fusedProjections: false },
+  phi3: { qkvBias: false, qkNorm: false, gemmaNorms: false, fusedProjections: true },
+};
+
+/** Weights only some families have (drawn from their own PRNG, so the shared weights stay seed-stable). */
+export interface TinyFamilyWeights {
+  readonly bq?: Float32Array; // [nh*hd]
+  readonly bk?: Float32Array; // [kvh*hd]
+  readonly bv?: Float32Array; // [kvh*hd]
+  readonly qNorm?: Float32Array; // [hd]
+  readonly kNorm?: Float32Array; // [hd]
+  /** Gemma: norm of the attention output before the residual sum. */
+  readonly postAttnNorm?: Float32Array; // [H]
+  /** Gemma: norm of the MLP output before the residual sum. */
+  readonly postFfNorm?: Float32Array; // [H]
+}
+
+export interface TinyLayerWeights extends TinyFamilyWeights {
   readonly inputNorm: Float32Array; // [H]
+  /** post_attention_layernorm (Gemma: pre_feedforward_layernorm), the MLP's input norm. */
   readonly postNorm: Float32Array; // [H]
   readonly wq: Float32Array; // [H, nh*hd]  (MatMul(x, W) layout: row-major [in, out])
   readonly wk: Float32Array; // [H, kvh*hd]
@@ -108,6 +156,8 @@ export const DEFAULT_TINY_SPEC: TinyModelSpec = {
   externalData: 'none',
   tokenizer: 'bytes',
   modelType: 'qwen2',
+  family: 'llama',
+  tiedEmbeddings: false,
   maxPositions: 512,
   seed: 1,
   rmsNormEps: 1e-6,
@@ -139,8 +189,7 @@ export async function writeTinyModel(
     throw new Error("attention 'mha' needs numKvHeads === numHeads");
   if (spec.layout === 'optimum' && spec.norm !== 'rms')
     throw new Error("layout 'optimum' supports norm 'rms' only");
-  if (spec.layout === 'optimum' && spec.dtype !== 'fp32')
-    throw new Error("layout 'optimum' is generated in fp32 only");
+  if (spec.family !== 'llama' && spec.norm !== 'rms') throw new Error(`family ${spec.family} uses RMSNorm`);
   const headDim = spec.hiddenSize / spec.numHeads;
   if (headDim % 2 !== 0) throw new Error('head dim must be even (rotary)');
 
@@ -172,7 +221,7 @@ export async function writeTinyModel(
     const fd = openSync(join(dir, 'onnx', dataName), 'w');
     try {
       for (const piece of moveToExternal(graph, dataName))
-        for (let done = 0; done < piece.length; ) done += writeSync(fd, piece, done);
+        for (let done = 0; done < piece.length;) done += writeSync(fd, piece, done);
     } finally {
       closeSync(fd);
     }
@@ -209,8 +258,18 @@ function makeWeights(spec: TinyModelSpec, vocab: number, headDim: number): TinyW
   const norm = (): Float32Array => round(uniform(rand, H, 0.2, 1));
   const layers: TinyLayerWeights[] = [];
   const embed = round(uniform(rand, vocab * H, 1));
+  const traits = FAMILY_TRAITS[spec.family];
+  const famRand = mulberry32(spec.seed + 104729);
+  const famVec = (n: number, scale: number, center: number): Float32Array =>
+    round(uniform(famRand, n, scale, center));
+  const familyWeights = (): TinyFamilyWeights => ({
+    ...(traits.qkvBias ? { bq: famVec(q, 0.3, 0), bk: famVec(kv, 0.3, 0), bv: famVec(kv, 0.3, 0) } : {}),
+    ...(traits.qkNorm ? { qNorm: famVec(headDim, 0.5, 1), kNorm: famVec(headDim, 0.5, 1) } : {}),
+    ...(traits.gemmaNorms ? { postAttnNorm: famVec(H, 0.4, 1), postFfNorm: famVec(H, 0.4, 1) } : {}),
+  });
   for (let i = 0; i < spec.numLayers; i++) {
     layers.push({
+      ...familyWeights(),
       inputNorm: norm(),
       postNorm: norm(),
       wq: mat(H, q),
@@ -222,7 +281,17 @@ function makeWeights(spec: TinyModelSpec, vocab: number, headDim: number): TinyW
       wDown: mat(I, H),
     });
   }
-  return { embed, layers, finalNorm: norm(), lmHead: mat(H, vocab) };
+  const finalNorm = norm();
+  const untied = mat(H, vocab);
+  // Tied: lm_head is the embedding transposed (4-bit builds quantize that copy like any projection).
+  const lmHead = spec.tiedEmbeddings ? tiedHead(embed, vocab, H, spec.dtype === 'q4') : untied;
+  return { embed, layers, finalNorm, lmHead };
+}
+
+function tiedHead(embed: Float32Array, vocab: number, H: number, q4: boolean): Float32Array {
+  const t = new Float32Array(H * vocab);
+  for (let r = 0; r < vocab; r++) for (let j = 0; j < H; j++) t[j * vocab + r] = embed[r * H + j] ?? 0;
+  return q4 ? quantizeQ4(t, H, vocab).dequantized : t;
 }
 
 const Q4_BLOCK = 16;
@@ -446,7 +515,22 @@ function buildGenaiGraph(
   g.weight('sin_cache', [spec.maxPositions, headDim / 2], sin);
 
   g.weight('model.embed_tokens.weight', [vocab, H], w.embed);
-  const embedded = g.one('Gather', '/model/embed_tokens/Gather', ['model.embed_tokens.weight', 'input_ids']);
+  const traits = FAMILY_TRAITS[spec.family];
+  if (mha && spec.family !== 'llama') throw new Error("attention 'mha' is generated for family 'llama' only");
+  const gathered = g.one('Gather', '/model/embed_tokens/Gather', ['model.embed_tokens.weight', 'input_ids']);
+  // Gemma: the builder scales the embedding by sqrt(hidden) with a Mul by a constant (make_embedding).
+  const embedded = traits.gemmaNorms
+    ? g.one('Mul', '/model/embed_tokens/Mul', [
+        gathered,
+        g.weight('/model/embed_tokens/scale', [], Float32Array.of(Math.sqrt(H))),
+      ])
+    : gathered;
+  const simpleNorm = (name: string, x: string, weightName: string, gamma: Float32Array, dims = [H]): string =>
+    g.one('SimplifiedLayerNormalization', name, [x, g.weight(weightName, dims, gamma)], {
+      epsilon: eps,
+      axis: -1,
+      stash_type: 1,
+    });
   const l0 = w.layers[0];
   if (!l0) throw new Error('numLayers must be >= 1');
   // LayerNorm family: beta and skip bias from their own PRNG so the shared weights stay seed-stable.
@@ -510,12 +594,77 @@ function buildGenaiGraph(
     past: string[],
     present: string[],
   ): string => {
+    const qCols = spec.numHeads * headDim;
+    const kvCols = spec.numKvHeads * headDim;
+    const attrs = {
+      num_heads: spec.numHeads,
+      kv_num_heads: spec.numKvHeads,
+      scale: { float: 1 / Math.sqrt(headDim) },
+      do_rotary: 1,
+      rotary_interleaved: 0,
+    };
+    const outs = [`${p}/attn/GroupQueryAttention/output_0`, ...present];
+    if (traits.qkNorm) {
+      // The builder does not pack q/k/v when q/k norms exist: q_proj, k_proj, v_proj, then per-head
+      // SimplifiedLayerNormalization between Reshapes to [0, -1, head_size] and back
+      // (onnxruntime-genai src/python/py/models/builder.py, make_attention_input_proj and make_qk_norm).
+      const proj = (name: string, wData: Float32Array, cols: number): string =>
+        g.linear(
+          `${p}/attn/${name}/MatMul`,
+          normed,
+          `model.layers.${i}.attn.${name}.MatMul.weight`,
+          H,
+          cols,
+          wData,
+          q4,
+        );
+      const headNorm = (name: string, x: string, gamma: Float32Array | undefined): string => {
+        if (!gamma) throw new Error('missing q/k norm weights');
+        const toHeads = g.const(`${p}/attn/${name}/shape_heads`, [3], ElemType.INT64, [0, -1, headDim]);
+        const shape = g.one(
+          'Concat',
+          `${p}/attn/${name}/Concat`,
+          [
+            g.one('Slice', `${p}/attn/${name}/Slice`, [
+              g.one('Shape', `${p}/attn/${name}/Shape`, [x]),
+              g.const(`${p}/attn/${name}/s0`, [1], ElemType.INT64, [0]),
+              g.const(`${p}/attn/${name}/s2`, [1], ElemType.INT64, [2]),
+            ]),
+            g.const(`${p}/attn/${name}/last`, [1], ElemType.INT64, [-1]),
+          ],
+          { axis: 0 },
+        );
+        const r1 = g.one('Reshape', `${p}/attn/${name}/Reshape_1`, [x, toHeads]);
+        const n = simpleNorm(
+          `${p}/attn/${name}/SimplifiedLayerNormalization`,
+          r1,
+          `model.layers.${i}.attn.${name}.layernorm.weight`,
+          gamma,
+          [headDim],
+        );
+        return g.one('Reshape', `${p}/attn/${name}/Reshape_2`, [n, shape]);
+      };
+      const q = headNorm('q_norm', proj('q_proj', lw.wq, qCols), lw.qNorm);
+      const k = headNorm('k_norm', proj('k_proj', lw.wk, kvCols), lw.kNorm);
+      const v = proj('v_proj', lw.wv, kvCols);
+      const ins = [q, k, v, ...past, seqlensK, totalLen, 'cos_cache', 'sin_cache'];
+      return (
+        g.node(
+          'GroupQueryAttention',
+          `${p}/attn/GroupQueryAttention`,
+          ins,
+          outs,
+          attrs,
+          'com.microsoft',
+        )[0] ?? ''
+      );
+    }
     const qkvW = concatColumns(H, [
-      { data: lw.wq, cols: spec.numHeads * headDim },
-      { data: lw.wk, cols: spec.numKvHeads * headDim },
-      { data: lw.wv, cols: spec.numKvHeads * headDim },
+      { data: lw.wq, cols: qCols },
+      { data: lw.wk, cols: kvCols },
+      { data: lw.wv, cols: kvCols },
     ]);
-    const qkv = g.linear(
+    const packed = g.linear(
       `${p}/attn/qkv_proj/MatMul`,
       normed,
       `model.layers.${i}.attn.qkv_proj.MatMul.weight`,
@@ -524,15 +673,19 @@ function buildGenaiGraph(
       qkvW,
       q4,
     );
-    const attrs = {
-      num_heads: spec.numHeads,
-      kv_num_heads: spec.numKvHeads,
-      scale: { float: 1 / Math.sqrt(headDim) },
-      do_rotary: 1,
-      rotary_interleaved: 0,
-    };
+    // Qwen2: the packed projection's bias is one Add after the MatMul (builder make_attention_input_proj).
+    const qkv =
+      traits.qkvBias && lw.bq && lw.bk && lw.bv
+        ? g.one('Add', `${p}/attn/qkv_proj/Add`, [
+            packed,
+            g.weight(
+              `model.layers.${i}.attn.qkv_proj.Add.bias`,
+              [qkvCols],
+              Float32Array.from([...lw.bq, ...lw.bk, ...lw.bv]),
+            ),
+          ])
+        : packed;
     const ins = [qkv, '', '', ...past, seqlensK, totalLen, 'cos_cache', 'sin_cache'];
-    const outs = [`${p}/attn/GroupQueryAttention/output_0`, ...present];
     return (
       g.node('GroupQueryAttention', `${p}/attn/GroupQueryAttention`, ins, outs, attrs, 'com.microsoft')[0] ??
       ''
@@ -600,13 +753,25 @@ function buildGenaiGraph(
       lw.wo,
       q4,
     );
+    // Gemma 2/3 (builder make_layer for Gemma2Model): post_attention_layernorm is a plain norm of the
+    // attention output; the skip-norm that sums it into the stream is pre_feedforward_layernorm.
+    const attnOut =
+      traits.gemmaNorms && lw.postAttnNorm
+        ? simpleNorm(
+            `${p}/post_attention_layernorm/SimplifiedLayerNorm`,
+            o,
+            `model.layers.${i}.post_attention_layernorm.weight`,
+            lw.postAttnNorm,
+          )
+        : o;
+    const mid = traits.gemmaNorms ? 'pre_feedforward_layernorm' : 'post_attention_layernorm';
     const post = skipNorm(
-      `${p}/post_attention_layernorm/SkipLayerNorm`,
+      `${p}/${mid}/SkipLayerNorm`,
       residual,
-      o,
-      `model.layers.${i}.post_attention_layernorm.weight`,
+      attnOut,
+      `model.layers.${i}.${mid}.weight`,
       lw.postNorm,
-      [`${p}/post_attention_layernorm/output_0`, '', '', `${p}/post_attention_layernorm/output_3`],
+      [`${p}/${mid}/output_0`, '', '', `${p}/${mid}/output_3`],
     );
     const gate = g.linear(
       `${p}/mlp/gate_proj/MatMul`,
@@ -626,10 +791,12 @@ function buildGenaiGraph(
       lw.wUp,
       q4,
     );
-    const sig = g.one('Sigmoid', `${p}/mlp/act_fn/Sigmoid`, [gate]);
-    const act = g.one('Mul', `${p}/mlp/act_fn/Mul`, [gate, sig]);
+    // gelu_pytorch_tanh is the builder's FastGelu (make_activation); SiLU is Sigmoid * x.
+    const act = traits.gemmaNorms
+      ? g.one('FastGelu', `${p}/mlp/act_fn/FastGelu`, [gate], {}, 'com.microsoft')
+      : g.one('Mul', `${p}/mlp/act_fn/Mul`, [gate, g.one('Sigmoid', `${p}/mlp/act_fn/Sigmoid`, [gate])]);
     const prod = g.one('Mul', `${p}/mlp/Mul`, [act, up]);
-    const down = g.linear(
+    const mlpOut = g.linear(
       `${p}/mlp/down_proj/MatMul`,
       prod,
       `model.layers.${i}.mlp.down_proj.MatMul.weight`,
@@ -638,6 +805,15 @@ function buildGenaiGraph(
       lw.wDown,
       q4,
     );
+    const down =
+      traits.gemmaNorms && lw.postFfNorm
+        ? simpleNorm(
+            `${p}/post_feedforward_layernorm/SimplifiedLayerNorm`,
+            mlpOut,
+            `model.layers.${i}.post_feedforward_layernorm.weight`,
+            lw.postFfNorm,
+          )
+        : mlpOut;
     const next = w.layers[i + 1];
     if (next) {
       const q = `/model/layers.${i + 1}/input_layernorm`;
@@ -686,19 +862,25 @@ function buildOptimumGraph(
   vocab: number,
   headDim: number,
 ): onnx.IGraphProto {
-  const g = new GraphBuilder(ElemType.FLOAT);
+  // transformers.js fp16 exports run every op in float16; q4 exports keep float32 activations and
+  // replace each MatMul by MatMulNBits (as the genai builder's q4 builds do).
+  const F = spec.dtype === 'fp16' ? ElemType.FLOAT16 : ElemType.FLOAT;
+  const g = new GraphBuilder(F);
+  const q4 = spec.dtype === 'q4';
+  const traits = FAMILY_TRAITS[spec.family];
   const H = spec.hiddenSize;
   const I = spec.intermediateSize;
   const nh = spec.numHeads;
   const half = headDim / 2;
-  const F = ElemType.FLOAT;
   const L = ElemType.INT64;
   const c = {
     two: g.const('/model/constants/two', [], F, [2]),
     eps: g.const('/model/constants/eps', [], F, [spec.rmsNormEps]),
     scale: g.const('/model/constants/scale', [], F, [1 / Math.sqrt(headDim)]),
     zeroF: g.const('/model/constants/zero_f', [], F, [0]),
-    minF: g.const('/model/constants/min_f', [], F, [-3.4028234663852886e38]),
+    minF: g.const('/model/constants/min_f', [], F, [
+      F === ElemType.FLOAT16 ? -65504 : -3.4028234663852886e38,
+    ]),
     i0: g.const('/model/constants/i0', [], L, [0]),
     i1: g.const('/model/constants/i1', [], L, [1]),
     ax0: g.const('/model/constants/axes_0', [1], L, [0]),
@@ -711,13 +893,28 @@ function buildOptimumGraph(
     headsShape: g.const('/model/constants/heads_shape', [4], L, [0, 0, nh, headDim]),
     mergeShape: g.const('/model/constants/merge_shape', [3], L, [0, 0, -1]),
   };
-  const rms = (prefix: string, x: string, weightName: string, weight: Float32Array): string => {
+  const rms = (prefix: string, x: string, weightName: string, weight: Float32Array, dim = H): string => {
     const pow = g.one('Pow', `${prefix}/Pow`, [x, c.two]);
     const mean = g.one('ReduceMean', `${prefix}/ReduceMean`, [pow], { axes: [-1], keepdims: 1 });
     const add = g.one('Add', `${prefix}/Add`, [mean, c.eps]);
     const sqrt = g.one('Sqrt', `${prefix}/Sqrt`, [add]);
     const div = g.one('Div', `${prefix}/Div`, [x, sqrt]);
-    return g.one('Mul', `${prefix}/Mul`, [g.weight(weightName, [H], weight), div]);
+    return g.one('Mul', `${prefix}/Mul`, [g.weight(weightName, [dim], weight), div]);
+  };
+  // x @ W, as MatMul or (q4) MatMulNBits.
+  const lin = (name: string, x: string, wName: string, k: number, n: number, values: Float32Array): string =>
+    g.linear(name, x, wName, k, n, values, q4);
+  // gelu_pytorch_tanh as torch.onnx writes it: 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))).
+  const geluTanh = (prefix: string, x: string): string => {
+    const k = g.const(`${prefix}/k`, [], F, [Math.sqrt(2 / Math.PI)]);
+    const a = g.const(`${prefix}/a`, [], F, [0.044715]);
+    const three = g.const(`${prefix}/three`, [], F, [3]);
+    const one = g.const(`${prefix}/one`, [], F, [1]);
+    const halfC = g.const(`${prefix}/half`, [], F, [0.5]);
+    const cube = g.one('Mul', `${prefix}/Mul`, [g.one('Pow', `${prefix}/Pow`, [x, three]), a]);
+    const inner = g.one('Mul', `${prefix}/Mul_1`, [g.one('Add', `${prefix}/Add`, [x, cube]), k]);
+    const t = g.one('Add', `${prefix}/Add_1`, [g.one('Tanh', `${prefix}/Tanh`, [inner]), one]);
+    return g.one('Mul', `${prefix}/Mul_3`, [g.one('Mul', `${prefix}/Mul_2`, [x, halfC]), t]);
   };
 
   // Causal + padding mask as an additive bias [batch, 1, seq, total].
@@ -775,24 +972,79 @@ function buildOptimumGraph(
     ]);
   };
 
-  let x = g.one('Gather', '/model/embed_tokens/Gather', [
+  const gathered = g.one('Gather', '/model/embed_tokens/Gather', [
     g.weight('model.embed_tokens.weight', [vocab, H], w.embed),
     'input_ids',
   ]);
+  // Gemma3TextScaledWordEmbedding: embed * sqrt(hidden) (modeling_gemma3.py), a Mul by a constant.
+  let x = traits.gemmaNorms
+    ? g.one('Mul', '/model/embed_tokens/Mul', [
+        gathered,
+        g.const('/model/embed_tokens/scale', [], F, [Math.sqrt(H)]),
+      ])
+    : gathered;
   for (let i = 0; i < spec.numLayers; i++) {
     const lw = w.layers[i];
     if (!lw) throw new Error('missing layer weights');
     const p = `/model/layers.${i}`;
     const a = `${p}/self_attn`;
     const n1 = rms(`${p}/input_layernorm`, x, `model.layers.${i}.input_layernorm.weight`, lw.inputNorm);
-    const heads = (name: string, wName: string, wData: Float32Array): string => {
-      const proj = g.one('MatMul', `${a}/${name}/MatMul`, [n1, g.weight(wName, [H, nh * headDim], wData)]);
-      const r = g.one('Reshape', `${a}/${name}/Reshape`, [proj, c.headsShape]);
+    const cols = nh * headDim;
+    // Phi-3 (modeling_phi3.py Phi3Attention): one qkv_proj, then qkv[..., :q], [q:q+kv], [q+kv:] (Slice).
+    const fusedQkv = traits.fusedProjections
+      ? lin(
+          `${a}/qkv_proj/MatMul`,
+          n1,
+          `model.layers.${i}.self_attn.qkv_proj.weight`,
+          H,
+          3 * cols,
+          concatColumns(H, [
+            { data: lw.wq, cols },
+            { data: lw.wk, cols },
+            { data: lw.wv, cols },
+          ]),
+        )
+      : '';
+    const colSlice = (name: string, x: string, from: number, to: number): string =>
+      g.one('Slice', `${a}/${name}`, [
+        x,
+        g.const(`${a}/${name}/starts`, [1], L, [from]),
+        g.const(`${a}/${name}/ends`, [1], L, [to]),
+        g.const(`${a}/${name}/axes`, [1], L, [-1]),
+      ]);
+    const heads = (
+      name: string,
+      wName: string,
+      wData: Float32Array,
+      slot: number,
+      bias: Float32Array | undefined,
+      norm: Float32Array | undefined,
+    ): string => {
+      let proj = traits.fusedProjections
+        ? colSlice(`Slice_${slot}`, fusedQkv, slot * cols, (slot + 1) * cols)
+        : lin(`${a}/${name}/MatMul`, n1, wName, H, cols, wData);
+      // Qwen2: nn.Linear(bias=True) exports as MatMul + Add of the bias.
+      if (bias)
+        proj = g.one('Add', `${a}/${name}/Add`, [
+          proj,
+          g.weight(`${wName.replace(/weight$/, 'bias')}`, [cols], bias),
+        ]);
+      let r = g.one('Reshape', `${a}/${name}/Reshape`, [proj, c.headsShape]);
+      // Qwen3 / Gemma 3: q_norm / k_norm, an RMSNorm over head_dim on [b, s, heads, hd] before the transpose.
+      if (norm)
+        r = rms(
+          `${a}/${name.replace('_proj', '_norm')}`,
+          r,
+          `model.layers.${i}.self_attn.${name.replace('_proj', '_norm')}.weight`,
+          norm,
+          headDim,
+        );
       return g.one('Transpose', `${a}/${name}/Transpose`, [r], { perm: [0, 2, 1, 3] });
     };
-    const q = rope(`${a}/q_rope`, heads('q_proj', `model.layers.${i}.self_attn.q_proj.weight`, lw.wq));
-    let k = rope(`${a}/k_rope`, heads('k_proj', `model.layers.${i}.self_attn.k_proj.weight`, lw.wk));
-    let v = heads('v_proj', `model.layers.${i}.self_attn.v_proj.weight`, lw.wv);
+    const sa = `model.layers.${i}.self_attn`;
+    const q = rope(`${a}/q_rope`, heads('q_proj', `${sa}.q_proj.weight`, lw.wq, 0, lw.bq, lw.qNorm));
+    let k = rope(`${a}/k_rope`, heads('k_proj', `${sa}.k_proj.weight`, lw.wk, 1, lw.bk, lw.kNorm));
+    let v = heads('v_proj', `${sa}.v_proj.weight`, lw.wv, 2, lw.bv, undefined);
     if (spec.kvCache) {
       k =
         g.node('Concat', `${a}/Concat_k`, [`past_key_values.${i}.key`, k], [`present.${i}.key`], {
@@ -812,37 +1064,69 @@ function buildOptimumGraph(
       perm: [0, 2, 1, 3],
     });
     const merged = g.one('Reshape', `${a}/Reshape_out`, [ctx, c.mergeShape]);
-    const o = g.one('MatMul', `${a}/o_proj/MatMul`, [
-      merged,
-      g.weight(`model.layers.${i}.self_attn.o_proj.weight`, [nh * headDim, H], lw.wo),
-    ]);
+    let o = lin(`${a}/o_proj/MatMul`, merged, `${sa}.o_proj.weight`, nh * headDim, H, lw.wo);
+    // Gemma3DecoderLayer: post_attention_layernorm on the attention output, pre_feedforward_layernorm
+    // before the MLP, post_feedforward_layernorm on its output; the sums stay plain Adds.
+    if (traits.gemmaNorms && lw.postAttnNorm)
+      o = rms(
+        `${p}/post_attention_layernorm`,
+        o,
+        `model.layers.${i}.post_attention_layernorm.weight`,
+        lw.postAttnNorm,
+      );
     const h = g.one('Add', `${p}/Add`, [x, o]);
-    const n2 = rms(
-      `${p}/post_attention_layernorm`,
-      h,
-      `model.layers.${i}.post_attention_layernorm.weight`,
-      lw.postNorm,
-    );
-    const gate = g.one('MatMul', `${p}/mlp/gate_proj/MatMul`, [
-      n2,
-      g.weight(`model.layers.${i}.mlp.gate_proj.weight`, [H, I], lw.wGate),
-    ]);
-    const up = g.one('MatMul', `${p}/mlp/up_proj/MatMul`, [
-      n2,
-      g.weight(`model.layers.${i}.mlp.up_proj.weight`, [H, I], lw.wUp),
-    ]);
-    const act = g.one('Mul', `${p}/mlp/act_fn/Mul`, [
-      gate,
-      g.one('Sigmoid', `${p}/mlp/act_fn/Sigmoid`, [gate]),
-    ]);
-    const down = g.one('MatMul', `${p}/mlp/down_proj/MatMul`, [
+    const mlpNorm = traits.gemmaNorms ? 'pre_feedforward_layernorm' : 'post_attention_layernorm';
+    const n2 = rms(`${p}/${mlpNorm}`, h, `model.layers.${i}.${mlpNorm}.weight`, lw.postNorm);
+    let gate: string;
+    let up: string;
+    if (traits.fusedProjections) {
+      // Phi3MLP: gate_up_proj, then chunk(2) into gate and up.
+      const gu = lin(
+        `${p}/mlp/gate_up_proj/MatMul`,
+        n2,
+        `model.layers.${i}.mlp.gate_up_proj.weight`,
+        H,
+        2 * I,
+        concatColumns(H, [
+          { data: lw.wGate, cols: I },
+          { data: lw.wUp, cols: I },
+        ]),
+      );
+      const slice = (name: string, from: number, to: number): string =>
+        g.one('Slice', `${p}/mlp/${name}`, [
+          gu,
+          g.const(`${p}/mlp/${name}/starts`, [1], L, [from]),
+          g.const(`${p}/mlp/${name}/ends`, [1], L, [to]),
+          g.const(`${p}/mlp/${name}/axes`, [1], L, [-1]),
+        ]);
+      gate = slice('Slice', 0, I);
+      up = slice('Slice_1', I, 2 * I);
+    } else {
+      gate = lin(`${p}/mlp/gate_proj/MatMul`, n2, `model.layers.${i}.mlp.gate_proj.weight`, H, I, lw.wGate);
+      up = lin(`${p}/mlp/up_proj/MatMul`, n2, `model.layers.${i}.mlp.up_proj.weight`, H, I, lw.wUp);
+    }
+    const act = traits.gemmaNorms
+      ? geluTanh(`${p}/mlp/act_fn`, gate)
+      : g.one('Mul', `${p}/mlp/act_fn/Mul`, [gate, g.one('Sigmoid', `${p}/mlp/act_fn/Sigmoid`, [gate])]);
+    let down = lin(
+      `${p}/mlp/down_proj/MatMul`,
       g.one('Mul', `${p}/mlp/Mul`, [act, up]),
-      g.weight(`model.layers.${i}.mlp.down_proj.weight`, [I, H], lw.wDown),
-    ]);
+      `model.layers.${i}.mlp.down_proj.weight`,
+      I,
+      H,
+      lw.wDown,
+    );
+    if (traits.gemmaNorms && lw.postFfNorm)
+      down = rms(
+        `${p}/post_feedforward_layernorm`,
+        down,
+        `model.layers.${i}.post_feedforward_layernorm.weight`,
+        lw.postFfNorm,
+      );
     x = g.one('Add', `${p}/Add_1`, [h, down]);
   }
   const fin = rms('/model/norm', x, 'model.norm.weight', w.finalNorm);
-  g.node('MatMul', '/lm_head/MatMul', [fin, g.weight('lm_head.weight', [H, vocab], w.lmHead)], ['logits']);
+  g.linear('/lm_head/MatMul', fin, 'lm_head.weight', H, vocab, w.lmHead, q4, 'logits');
   const kv = kvIo(spec, F, headDim);
   return {
     name: 'main_graph',
@@ -889,7 +1173,13 @@ function writeConfigs(
   tokens: TokenizerInfo,
   fileName: string,
 ): void {
-  const arch = spec.modelType === 'qwen2' ? 'Qwen2ForCausalLM' : 'LlamaForCausalLM';
+  const arch = {
+    qwen2: 'Qwen2ForCausalLM',
+    llama: 'LlamaForCausalLM',
+    qwen3: 'Qwen3ForCausalLM',
+    gemma3_text: 'Gemma3ForCausalLM',
+    phi3: 'Phi3ForCausalLM',
+  }[spec.modelType];
   const jsConfig: Record<string, unknown> = { dtype: spec.dtype };
   if (spec.externalData === 'onnx_data') jsConfig.use_external_data_format = { [fileName]: 1 };
   const config = {
@@ -905,8 +1195,11 @@ function writeConfigs(
     max_position_embeddings: spec.maxPositions,
     rms_norm_eps: spec.rmsNormEps,
     rope_theta: spec.ropeTheta,
-    hidden_act: 'silu',
-    tie_word_embeddings: false,
+    hidden_act: FAMILY_TRAITS[spec.family].gemmaNorms ? 'gelu_pytorch_tanh' : 'silu',
+    ...(FAMILY_TRAITS[spec.family].gemmaNorms
+      ? { hidden_activation: 'gelu_pytorch_tanh', query_pre_attn_scalar: headDim }
+      : {}),
+    tie_word_embeddings: spec.tiedEmbeddings,
     torch_dtype: spec.dtype === 'fp16' ? 'float16' : 'float32',
     bos_token_id: tokens.endOfTextId,
     eos_token_id: tokens.imEndId,

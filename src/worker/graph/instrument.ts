@@ -51,7 +51,7 @@ export interface InstrumentedModel {
 }
 
 /** Bump when the rewrite changes, so cached graphs from older code are not reused. */
-export const REWRITE_VERSION = 3;
+export const REWRITE_VERSION = 4;
 const MARKER = 'persona-lens-instrumented.json';
 /** Small top-level files copied into the rewritten folder (configs, tokenizers, templates). */
 const COPY_EXTENSIONS = ['.json', '.jinja', '.txt', '.model', '.tiktoken'];

@@ -5,9 +5,12 @@
 //
 // Capping uses the "inject" layout (docs/instrumentation.md; measured in ../shared/docs/engine-notes.md
 // section 3): the residual-sum node itself is kept, a copy of its sum is computed only to get <h, v>, and
-// the correction is added to the node's branch input. The sum node then yields the capped stream, so the
+// the correction is added to the node's stream input. The sum node then yields the capped stream, so the
 // next layer (and a fused skip-norm's normalized output) sees it, and with tau = -Infinity the correction
-// is exactly 0 and every original tensor keeps its bits.
+// is exactly 0 and every original tensor keeps its bits. The stream input, not the branch: in fp16 graphs
+// onnxruntime's CPU kernels may keep a branch in float32 between nodes (Gemma 3's post-feedforward norm
+// feeding the skip-norm), and an fp16 Add on that edge would round it (test/unit/worker/graph/
+// familyLayouts.test.ts, gemma3 genai fp16); the stream is always a stored fp16 tensor.
 import { InstrumentationError } from './errors';
 import {
   defaultOpset,
@@ -145,7 +148,7 @@ export function rewriteGraph(
       const amount = node('Add', [deficit, node('Gather', [shift, idx], { axis: 0 })]);
       const corr32 = node('Mul', [amount, vRow]);
       const corr = fp16 ? node('Cast', [corr32], { to: ElemType.FLOAT16 }) : corr32;
-      ins[site.branchInput] = node('Add', [branch, corr]);
+      ins[site.streamInput] = node('Add', [stream, corr]);
       site.node.input = ins;
     });
     capInputs = { v, tau, shift };
