@@ -4,6 +4,7 @@ import { registerCodeLens } from './codeLens';
 import { registerCommands, revealTurn } from './commands';
 import { Config } from './config';
 import { Decorations } from './decorations';
+import { TokenHeat } from './tokenHeat';
 import { TranscriptDiagnostics } from './diagnostics';
 import { EngineHost } from './engineHost';
 import { registerEvents } from './events';
@@ -33,6 +34,7 @@ export function activate(context: vscode.ExtensionContext): void {
     engine = new EngineHost({ extensionUri: context.extensionUri, storageUri: context.globalStorageUri, config, log, status });
     const analyzer = new Analyzer(store, diagnostics, config, engine, log);
     const decorations = new Decorations(store, config);
+    const tokenHeat = new TokenHeat(store, config, log);
     // The panel starts re-runs through the controller, which reports back into the panel.
     let reruns: RerunController | null = null;
     const panel = new DriftPanel({
@@ -54,10 +56,11 @@ export function activate(context: vscode.ExtensionContext): void {
       engine,
       analyzer,
       decorations,
+      tokenHeat,
       panel,
       reruns,
       continueView,
-      registerCommands({ analyzer, store, diagnostics, decorations, panel, reruns, continueView, config, engine, log, storageUri: context.globalStorageUri }),
+      registerCommands({ analyzer, store, diagnostics, decorations, tokenHeat, panel, reruns, continueView, config, engine, log, storageUri: context.globalStorageUri }),
       registerEvents({ analyzer, store, diagnostics, config, log }),
       registerHovers(store),
       registerCodeLens(store, config),
