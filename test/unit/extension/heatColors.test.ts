@@ -45,7 +45,7 @@ function contrast(a: readonly number[], b: readonly number[]): number {
   return (hi + 0.05) / (lo + 0.05);
 }
 
-const HEAT = [ColorId.heatAssistant, ColorId.heatDrifting, ColorId.heatDeepDrifting, ColorId.heatRole];
+const HEAT: string[] = [ColorId.heatAssistant, ColorId.heatDrifting, ColorId.heatDeepDrifting, ColorId.heatRole];
 
 test('heat shades keep the theme text readable and grow stronger toward the role zone', () => {
   for (const id of HEAT) {
@@ -60,7 +60,7 @@ test('heat shades keep the theme text readable and grow stronger toward the role
   }
   for (const kind of Object.keys(THEMES)) {
     const alphas = HEAT.map((id) => rgba(manifest.contributes.colors.find((x) => x.id === id)?.defaults[kind] ?? '#000000')[3]);
-    assert.deepEqual([...alphas].sort((a, b) => a - b), alphas, `${kind}: shades should strengthen toward role (${alphas})`);
+    assert.deepEqual([...alphas].sort((a, b) => a - b), alphas, `${kind}: shades should strengthen toward role (${alphas.join(', ')})`);
     assert.ok((alphas[0] as number) > 0, `${kind}: the assistant shade is visible`);
   }
 });
