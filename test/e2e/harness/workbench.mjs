@@ -332,8 +332,8 @@ export class Workbench {
   /**
    * Every background-shaded text range (decorations drawn in Monaco's overlay layer with a
    * background colour, e.g. token heat) in the editor of `fileName`, with its line: scrolls top to
-   * bottom like `editorDecorations`. Selection and current-line highlights are not decorations
-   * (`.cdr`) and are left out.
+   * bottom like `editorDecorations`. Only extension decorations (`ced-…` classes) count: selection,
+   * current-line and bracket-match highlights are left out.
    * @param {string} fileName
    * @returns {Promise<{ line: number; left: number; width: number; background: string }[]>}
    */
@@ -541,7 +541,8 @@ function readShadedView(root) {
     const line = lineAtTop.get(row.style.top);
     if (line === undefined) continue;
     for (const el of row.querySelectorAll('.cdr')) {
-      if (!(el instanceof HTMLElement)) continue;
+      // Extension decorations only (class ced-…): not the editor's own bracket matches and the like.
+      if (!(el instanceof HTMLElement) || ![...el.classList].some((c) => c.startsWith('ced-'))) continue;
       const background = getComputedStyle(el).backgroundColor;
       if (!background || background === 'transparent' || /rgba\([^)]*,\s*0\)$/.test(background)) continue;
       ranges.push({ line, left: parseFloat(el.style.left), width: parseFloat(el.style.width), background });
