@@ -7,6 +7,7 @@
 // autocorrelated noise (neighbouring tokens' projections are alike), so every shade occurs. VS Code's own setDecorations cost is not in here: the extension logs compute
 // + apply per redraw ("Token heat: … ms"), which the e2e test's log shows.
 import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { AutoTokenizer } from '@huggingface/transformers';
 import { parseAxisFile } from '../src/core/axis/axisFile';
@@ -32,6 +33,8 @@ export interface TokenHeatResult {
   readonly computeMsMedian: number;
   /** Heat ranges and positions only (the parse is shared with the per-turn values). */
   readonly heatMsMedian: number;
+  /** The machine is shared: 1/5/15-minute load averages when the section ended. */
+  readonly loadAverage: number[];
   readonly target: string;
   readonly raw: { compute: number[]; heat: number[] };
 }
@@ -126,11 +129,12 @@ export async function benchTokenHeat(rounds: number): Promise<TokenHeatResult> {
     rounds,
     computeMsMedian: median(compute),
     heatMsMedian: median(heat),
+    loadAverage: loadavg(),
     target: 'a redraw well under one frame budget of typing (< 50 ms) so heat can follow every edit',
     raw: { compute, heat },
   };
   console.log(
-    `  ${result.turns} turns, ${result.tokens} tokens (${assistantTokens} assistant), ${result.ranges} ranges: compute ${result.computeMsMedian.toFixed(1)} ms median (heat only ${result.heatMsMedian.toFixed(1)} ms)`,
+    `  ${result.turns} turns, ${result.tokens} tokens (${assistantTokens} assistant), ${result.ranges} ranges: compute ${result.computeMsMedian.toFixed(1)} ms median (heat only ${result.heatMsMedian.toFixed(1)} ms; load ${result.loadAverage.map((l) => l.toFixed(1)).join(' ')})`,
   );
   return result;
 }
