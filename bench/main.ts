@@ -8,8 +8,8 @@
 //                                      SmolLM2-135M shape; about 6 minutes on a busy 2-core VM, plus about
 //                                      1.5 minutes once to generate the models (3.2 GB in the temp folder)
 //   npm run bench -- --full            also 2048-token prefill and first values at Qwen2.5-0.5B shape
-//   npm run bench -- --only prefill    only the named sections (engine, prefill, firstValues, probes, corpus;
-//                                      comma-separated)
+//   npm run bench -- --only prefill    only the named sections (engine, prefill, firstValues, probes, corpus,
+//                                      tokenHeat; comma-separated)
 //   BENCH_ROUNDS=N                     rounds per measurement (default 3; first values: 2)
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,8 +21,9 @@ import { benchFirstValues, type FirstValuesResult } from './firstValues';
 import { generateModel, QWEN25_05B, ROOT, SMOLLM2_135M } from './models';
 import { benchPrefill, type PrefillResult } from './prefill';
 import { generateProbeModel, probeBench } from './probe';
+import { benchTokenHeat } from './tokenHeat';
 
-const SECTIONS = ['engine', 'prefill', 'firstValues', 'probes', 'corpus'] as const;
+const SECTIONS = ['engine', 'prefill', 'firstValues', 'probes', 'corpus', 'tokenHeat'] as const;
 
 async function main(): Promise<void> {
   if (process.argv[2] === '--generate-model') {
@@ -74,6 +75,10 @@ async function main(): Promise<void> {
     // A prompt stress test (the quick probe set) on the demo model and at SmolLM2-135M's shape.
     console.log('prompt stress test (quick probe set):');
     result['probes'] = await probeBench(ROOT, join(__dirname, 'worker.js'), __filename);
+  }
+  if (only.includes('tokenHeat')) {
+    console.log('token heat in the editor (30 turns, ~20k tokens):');
+    result['tokenHeat'] = await benchTokenHeat(Number(process.env['BENCH_ROUNDS'] ?? 20));
   }
 
   if (only.includes('corpus')) {

@@ -10,6 +10,7 @@ import { ModelRefError } from '../engine/modelRef';
 import { AxisMissingError } from '../engine/session';
 import type { Config } from './config';
 import type { Decorations } from './decorations';
+import type { TokenHeat } from './tokenHeat';
 import { exportReport } from './exportReport';
 import { CommandId, InternalCommandId, CONFIG_SECTION } from './ids';
 import type { Log } from './log';
@@ -29,6 +30,7 @@ export interface CommandDeps {
   readonly store: ResultStore;
   readonly diagnostics: TranscriptDiagnostics;
   readonly decorations: Decorations;
+  readonly tokenHeat: TokenHeat;
   readonly panel: DriftPanel;
   readonly continueView: ContinueView;
   readonly reruns: RerunController;
@@ -51,6 +53,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable {
       deps.store.clear();
       deps.diagnostics.clear();
     },
+    [CommandId.toggleTokenHeat]: () => deps.tokenHeat.toggle(),
     [CommandId.showPanel]: () => deps.panel.show(vscode.window.activeTextEditor?.document.uri ?? null),
     [CommandId.openLogs]: () => deps.log.show(),
     [CommandId.restartEngine]: () => deps.engine.restart(),
@@ -232,6 +235,7 @@ async function showActions(): Promise<void> {
     { label: '$(play) Analyze File', command: CommandId.analyzeFile },
     { label: '$(graph-line) Show Drift Panel', command: CommandId.showPanel },
     { label: '$(export) Export Report', command: CommandId.exportReport },
+    { label: '$(flame) Toggle Token Heat', command: CommandId.toggleTokenHeat },
     { label: '$(clear-all) Clear Annotations', command: CommandId.clearAnnotations },
     { label: '$(server-process) Select Model', command: CommandId.selectModel },
     { label: '$(beaker) Try the Demo Model', command: CommandId.tryDemoModel },

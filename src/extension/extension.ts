@@ -4,6 +4,7 @@ import { registerCodeLens } from './codeLens';
 import { registerCommands, revealTurn } from './commands';
 import { Config } from './config';
 import { Decorations } from './decorations';
+import { TokenHeat } from './tokenHeat';
 import { TranscriptDiagnostics } from './diagnostics';
 import { EngineHost } from './engineHost';
 import { registerEvents } from './events';
@@ -34,6 +35,7 @@ export function activate(context: vscode.ExtensionContext): void {
     const analyzer = new Analyzer(store, diagnostics, config, engine, log);
     const decorations = new Decorations(store, config);
     const reruns = new RerunController({ store, config, log, analyzer, engine });
+    const tokenHeat = new TokenHeat(store, config, log);
     const panel = new DriftPanel({
       extensionUri: context.extensionUri,
       store,
@@ -51,10 +53,11 @@ export function activate(context: vscode.ExtensionContext): void {
       engine,
       analyzer,
       decorations,
+      tokenHeat,
       panel,
       reruns,
       continueView,
-      registerCommands({ analyzer, store, diagnostics, decorations, panel, reruns, continueView, config, engine, log, storageUri: context.globalStorageUri }),
+      registerCommands({ analyzer, store, diagnostics, decorations, tokenHeat, panel, reruns, continueView, config, engine, log, storageUri: context.globalStorageUri }),
       registerEvents({ analyzer, store, diagnostics, config, log }),
       registerHovers(store),
       registerCodeLens(store, config),

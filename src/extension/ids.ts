@@ -24,6 +24,7 @@ export enum CommandId {
   comparePrompt = 'persona-lens.comparePrompt',
   comparePromptWithHead = 'persona-lens.comparePromptWithHead',
   continueConversation = 'persona-lens.continueConversation',
+  toggleTokenHeat = 'persona-lens.toggleTokenHeat',
 }
 
 /** Link targets of hovers and CodeLens; hidden from the palette. */
@@ -49,6 +50,10 @@ export enum ColorId {
   stale = 'personaLens.staleForeground',
   rulerDrifting = 'personaLens.driftingRuler',
   rulerAlarm = 'personaLens.alarmRuler',
+  heatAssistant = 'personaLens.heatAssistantBackground',
+  heatDrifting = 'personaLens.heatDriftingBackground',
+  heatDeepDrifting = 'personaLens.heatDeepDriftingBackground',
+  heatRole = 'personaLens.heatRoleBackground',
 }
 
 /** Languages whose documents may hold transcripts (YAML: VCR cassettes of API calls). */

@@ -73,6 +73,8 @@ export const SETTINGS = {
   maxFileSizeMB: { field: 'maxFileSizeMB', cls: 'scoring', type: 'number', default: 10, minimum: 0.1 },
   'decorations.position': { field: 'decorationPosition', cls: 'view', type: 'string', default: 'auto', enum: ['auto', 'firstLine', 'lineStart', 'end'] },
   codeLens: { field: 'codeLens', cls: 'view', type: 'boolean', default: true },
+  /** Shade each assistant token by its own value (src/extension/tokenHeat.ts). */
+  tokenHeat: { field: 'tokenHeat', cls: 'view', type: 'boolean', default: false },
   /** Comma-separated globs of files kept whole as system prompts, besides *.prompt.md, *.system.md, *.system.txt and .prompty. */
   'prompts.files': { field: 'promptFiles', cls: 'view', type: 'string', default: '' },
   /** Probe set a "Stress-test prompt" runs: quick (one probe per category) or full. */

@@ -330,6 +330,38 @@ export class Workbench {
   }
 
   /**
+   * Every background-shaded text range (decorations drawn in Monaco's overlay layer with a
+   * background colour, e.g. token heat) in the editor of `fileName`, with its line: scrolls top to
+   * bottom like `editorDecorations`. Only extension decorations (`ced-…` classes) count: selection,
+   * current-line and bracket-match highlights are left out.
+   * @param {string} fileName
+   * @returns {Promise<{ line: number; left: number; width: number; background: string }[]>}
+   */
+  async shadedRanges(fileName) {
+    const page = this.page;
+    const editor = this.editor(fileName);
+    await this.race(editor.waitFor());
+    const box = await editor.boundingBox();
+    if (!box) throw new Error(`e2e: the editor of ${fileName} has no box`);
+    await page.mouse.move(box.x + 12, box.y + box.height / 2);
+    await page.mouse.wheel(0, -1e7);
+    /** @type {Map<string, { line: number; left: number; width: number; background: string }>} */
+    const seen = new Map();
+    let lastLine = -1;
+    for (let step = 0; step < 1000; step++) {
+      await nextFrames(page);
+      const view = await editor.evaluate(readShadedView);
+      for (const r of view.ranges) seen.set(`${r.line}:${r.left}:${r.width}`, r);
+      if (view.lastLine === lastLine) break;
+      lastLine = view.lastLine;
+      await page.mouse.wheel(0, Math.max(100, box.height * 0.8));
+    }
+    await page.mouse.wheel(0, -1e7);
+    await nextFrames(page);
+    return [...seen.values()].sort((a, b) => a.line - b.line || a.left - b.left);
+  }
+
+  /**
    * Decorations drawn now on one line of the editor of `fileName` (scroll it into view first).
    * @param {string} fileName
    * @param {number} line one-based
@@ -488,6 +520,36 @@ function readEditorView(root) {
   }
   const lines = [...lineAtTop.values()];
   return { decorations, firstLine: Math.min(...lines), lastLine: Math.max(...lines) };
+}
+
+/**
+ * Shaded overlay decorations in view (runs in the page): each `.cdr` element of the overlay layer
+ * whose computed background is not transparent, with the line of its overlay row.
+ * @param {Element} root the .monaco-editor element
+ */
+function readShadedView(root) {
+  /** @type {Map<string, number>} */
+  const lineAtTop = new Map();
+  for (const div of root.querySelectorAll('.margin-view-overlays > div')) {
+    const n = Number(div.querySelector('.line-numbers')?.textContent?.trim());
+    if (div instanceof HTMLElement && Number.isInteger(n) && n > 0) lineAtTop.set(div.style.top, n);
+  }
+  /** @type {{ line: number; left: number; width: number; background: string }[]} */
+  const ranges = [];
+  for (const row of root.querySelectorAll('.view-overlays > div')) {
+    if (!(row instanceof HTMLElement)) continue;
+    const line = lineAtTop.get(row.style.top);
+    if (line === undefined) continue;
+    for (const el of row.querySelectorAll('.cdr')) {
+      // Extension decorations only (class ced-…): not the editor's own bracket matches and the like.
+      if (!(el instanceof HTMLElement) || ![...el.classList].some((c) => c.startsWith('ced-'))) continue;
+      const background = getComputedStyle(el).backgroundColor;
+      if (!background || background === 'transparent' || /rgba\([^)]*,\s*0\)$/.test(background)) continue;
+      ranges.push({ line, left: parseFloat(el.style.left), width: parseFloat(el.style.width), background });
+    }
+  }
+  const lines = [...lineAtTop.values()];
+  return { ranges, firstLine: Math.min(...lines), lastLine: Math.max(...lines) };
 }
 
 /**
