@@ -83,6 +83,7 @@ function capTensors(v: readonly Float32Array[], tau: readonly number[]): Feeds {
   return {
     cap_v: new ort.Tensor('float32', flat, [v.length, HIDDEN]),
     cap_tau: new ort.Tensor('float32', Float32Array.from(tau), [tau.length]),
+    cap_shift: new ort.Tensor('float32', new Float32Array(tau.length), [tau.length]),
   };
 }
 
@@ -109,7 +110,7 @@ for (const graph of ['llama-genai-fp32-gqa', 'llama-genai-fp16-mha']) {
         inst.outputNames.filter((n) => n.startsWith('residual')),
         ['residual.0', 'residual.1'],
       );
-      assert.ok(inst.inputNames.includes('cap_v') && inst.inputNames.includes('cap_tau'));
+      assert.ok(inst.inputNames.includes('cap_v') && inst.inputNames.includes('cap_tau') && inst.inputNames.includes('cap_shift'));
       const v = [unitVector(HIDDEN, 7), unitVector(HIDDEN, 8)];
       try {
         const n = IDS.length;
