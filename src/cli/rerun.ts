@@ -16,6 +16,7 @@ import type { Sampling } from '../protocol/messages';
 import { openSession, type OpenSession } from '../engine/session';
 import { parseLayerList } from '../core/layers';
 import { joinNegativeNumbers } from './args';
+import { runSweep, sweepGrid, SWEEP_USAGE } from './sweep';
 import { createClient, loadProgress } from './context';
 import { ENGINE_OPTIONS, ENGINE_USAGE, integerOption, maxFileBytes, numberOption, sessionOptions } from './engineOptions';
 import { ExitCode, UsageError } from './exitCodes';
@@ -46,6 +47,7 @@ Options:
   --top-p P          nucleus sampling mass with --seed (default ${RERUN_TOP_P})
   --max-tokens K     tokens generated per reply (default ${RERUN_MAX_TOKENS})
   --format F         text (default) or json (includes per-token values)
+${SWEEP_USAGE}
 ${ENGINE_USAGE}`;
 
 /** The decoding --seed, --temperature and --top-p ask for. */
@@ -93,6 +95,9 @@ export async function runRerun(argv: string[], signal: AbortSignal): Promise<num
       turn: { type: 'string' },
       conversation: { type: 'string', default: '1' },
       cap: { type: 'boolean' },
+      sweep: { type: 'boolean' },
+      percentiles: { type: 'string' },
+      bands: { type: 'string' },
       steer: { type: 'string' },
       'steer-layers': { type: 'string' },
       seed: { type: 'string' },
@@ -133,6 +138,12 @@ export async function runRerun(argv: string[], signal: AbortSignal): Promise<num
     );
   const where = input.conversations.length > 1 ? `${file} #${conversationNumber}` : file;
   checkRerunTurn(conversation, turn, where);
+  if (values.sweep) {
+    if (values.cap !== undefined || steer) throw new UsageError('--sweep runs its own grid; leave out --cap, --no-cap and --steer');
+    const grid = sweepGrid(values.percentiles, values.bands);
+    return runSweep({ where, file, conversation, conversationIndex: conversationNumber - 1, turn, grid, sampling, maxTokens, format, quiet: values.quiet, verbose: values.verbose, options }, signal);
+  }
+  if (values.percentiles !== undefined || values.bands !== undefined) throw new UsageError('--percentiles and --bands need --sweep');
 
   const progress = new Progress(values.quiet);
   const client = createClient(values.verbose);
