@@ -15,6 +15,7 @@ import {
 import { basename, dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { InstrumentationError } from './errors';
+import { readGraphSkeleton, SKELETON_REFERENCED_BYTES, SkeletonReadError } from './graphSkeleton';
 import { decodeModel, encodeModel, onnx } from './onnxProto';
 import { externalDataStamps, onnxFileName, rememberedSha256, sha256Text } from '../../model/graphFiles';
 import type { HeadIo } from './outputHead';
@@ -68,7 +69,7 @@ interface GraphResult {
 }
 
 /** Initializers at least this large are read from the source file instead of being copied (see below). */
-const REFERENCED_BYTES = 1024;
+const REFERENCED_BYTES = SKELETON_REFERENCED_BYTES;
 
 /**
  * Points every large initializer whose bytes sit inside the source file `bytes` (weights embedded in the
@@ -199,6 +200,19 @@ function toInstrumented(
 }
 
 /**
+ * The source graph as the rewrite needs it: without reading large weights (graphSkeleton.ts), or the whole
+ * file where its framing is broken, so the bytes check reports that as before.
+ */
+function graphBytesForRewrite(source: string): Uint8Array {
+  try {
+    return readGraphSkeleton(source);
+  } catch (e) {
+    if (e instanceof SkeletonReadError) return readFileSync(source);
+    throw e;
+  }
+}
+
+/**
  * Returns the instrumented copy of `modelDir` for `dtype`, from `cacheDir` when an entry for the same source
  * graph (SHA-256 of the .onnx file; external data by name, size and mtime) and settings exists.
  */
@@ -247,7 +261,7 @@ export async function instrumentModel(
 
   const num = (k: string): number | undefined => (typeof config[k] === 'number' ? config[k] : undefined);
   const hints: StreamHints = { hiddenSize: num('hidden_size'), numLayers: num('num_hidden_layers') };
-  const sourceBytes = readFileSync(source);
+  const sourceBytes = graphBytesForRewrite(source);
   opts.checkSource?.(sourceBytes);
   const { bytes, result } = instrumentGraphBytes(
     sourceBytes,
