@@ -17,7 +17,7 @@ import { randomBytes } from 'node:crypto';
 import { InstrumentationError } from './errors';
 import { readGraphSkeleton, SKELETON_REFERENCED_BYTES, SkeletonReadError } from './graphSkeleton';
 import { decodeModel, encodeModel, onnx } from './onnxProto';
-import { externalDataStamps, onnxFileName, rememberedSha256, sha256Text } from '../../model/graphFiles';
+import { externalDataStamps, fileStamp, onnxFileName, sha256Text } from '../../model/graphFiles';
 import type { HeadIo } from './outputHead';
 import { findResidualStream, type StreamHints } from './residualStream';
 import { rewriteGraph } from './rewrite';
@@ -214,20 +214,28 @@ function graphBytesForRewrite(source: string): Uint8Array {
 
 /**
  * Returns the instrumented copy of `modelDir` for `dtype`, from `cacheDir` when an entry for the same source
- * graph (SHA-256 of the .onnx file; external data by name, size and mtime) and settings exists.
+ * graph version (the .onnx file's stamp; external data by name, size and mtime) and settings exists.
  */
-export async function instrumentModel(
-  modelDir: string,
-  opts: {
-    dtype: string;
-    settings: InstrumentSettings;
-    cacheDir: string;
-    signal?: AbortSignal;
-    /** Called with the source graph's bytes when they are read for a rewrite (a cache miss) and may throw.
-     * A hit needs no such check: its key holds the graph's hash and the external data files' stamps. */
-    checkSource?: (bytes: Uint8Array) => void;
-  },
-): Promise<InstrumentedModel> {
+export function instrumentModel(modelDir: string, opts: InstrumentOptions): Promise<InstrumentedModel> {
+  try {
+    return Promise.resolve(instrumentModelNow(modelDir, opts));
+  } catch (e) {
+    return Promise.reject(e);
+  }
+}
+
+export interface InstrumentOptions {
+  readonly dtype: string;
+  readonly settings: InstrumentSettings;
+  readonly cacheDir: string;
+  readonly signal?: AbortSignal;
+  /** Called with the source graph's bytes when they are read for a rewrite (a cache miss) and may throw.
+   * A hit needs no such check: its key holds the graph's and the external data files' stamps. */
+  readonly checkSource?: (bytes: Uint8Array) => void;
+}
+
+/** instrumentModel's work: all of it synchronous file IO since the graph is no longer hashed here. */
+function instrumentModelNow(modelDir: string, opts: InstrumentOptions): InstrumentedModel {
   const dir = resolve(modelDir);
   const config = readConfig(dir);
   const fileName = onnxFileName(opts.dtype);
@@ -246,7 +254,10 @@ export async function instrumentModel(
     JSON.stringify({
       rewrite: REWRITE_VERSION,
       fileName,
-      onnx: (await rememberedSha256(source, resolve(opts.cacheDir), opts.signal)).sha256,
+      // The graph file's version by its stamp (size, mtime, ctime, inode, device; see fileStamp), not its
+      // content hash: a cold start need not read 652 MB before instrumenting, and the host hashes the file
+      // for the axis check meanwhile (src/engine/session.ts). A rewritten or replaced file gets a new stamp.
+      onnx: fileStamp(source),
       data: externalDataStamps(onnxDir, fileName),
       // The copied config/tokenizer files are part of the entry, so edits to them (e.g. a chat template) miss.
       side: sideFiles.sort().map((f) => [f, sha256Text(readFileSync(join(dir, f)))]),
