@@ -131,14 +131,8 @@ export async function openSession(
     // fails here naming the file (hashing a FIFO would hang, and a raw ENOENT names nothing useful).
     config = checkModelFolderQuick(dir, dtype).config;
   }
-  // With the axis file known before the graph hash (given, or the demo's), the hash (on a cold cache it reads
-  // the whole graph: 1.3-3 s for 652 MB) runs while the worker instruments and loads, which does not need it;
-  // the axis is checked against it when both are done. A stored axis is found by the hash: there it comes first.
-  const knownAxis = o.axisFile || (ref.kind === 'demo' ? join(ref.dir, 'axis.json') : null);
-  const hashing = graphHash(dir, dtype, o.cacheDir, signal);
-  hashing.catch(() => undefined);
-  const storedHash = knownAxis ? null : await hashing;
-  const axisPath = knownAxis ?? storedAxisPath(o.cacheDir, storedHash as string, dtype);
+  const fileHash = await graphHash(dir, dtype, o.cacheDir, signal);
+  const axisPath = o.axisFile || (ref.kind === 'demo' ? join(ref.dir, 'axis.json') : storedAxisPath(o.cacheDir, fileHash, dtype));
   if (!existsSync(axisPath)) {
     throw new AxisMissingError(
       o.axisFile
@@ -154,44 +148,13 @@ export async function openSession(
     throw e;
   }
   const axis = parseAxisFile(axisText, axisPath);
-  const identity = (fileHash: string): Parameters<typeof checkAxisFitsModel>[1] => ({
-    id: ref.label,
-    fileHash,
-    dtype,
-    numLayers: Number(config['num_hidden_layers']),
-    hiddenSize: Number(config['hidden_size']),
-  });
-  // Shape and dtype first (the hash, when still being computed, is checked below).
-  checkAxisFitsModel(axis, identity(storedHash ?? axis.model.fileHash), axisPath);
+  checkAxisFitsModel(
+    axis,
+    { id: ref.label, fileHash, dtype, numLayers: Number(config['num_hidden_layers']), hiddenSize: Number(config['hidden_size']) },
+    axisPath,
+  );
   const spec = toAxisSpec(axis, o.choices);
-  const loadOptions = { ...baseLoad, dtype, capLayers: spec.capLayers };
-  let fileHash: string;
-  let info: ModelInfo;
-  if (storedHash !== null) {
-    fileHash = storedHash;
-    info = await client.load(loadTarget(ref), loadOptions, onProgress, signal);
-  } else {
-    const loadAbort = new AbortController();
-    const stop = (): void => loadAbort.abort();
-    signal?.addEventListener('abort', stop, { once: true });
-    if (signal?.aborted) loadAbort.abort();
-    try {
-      const loading = client.load(loadTarget(ref), loadOptions, onProgress, loadAbort.signal);
-      loading.catch(() => undefined);
-      try {
-        fileHash = await hashing;
-        checkAxisFitsModel(axis, identity(fileHash), axisPath);
-      } catch (e) {
-        // The axis does not fit this graph (or hashing failed): the load is of no use.
-        loadAbort.abort();
-        await loading.catch(() => undefined);
-        throw e;
-      }
-      info = await loading;
-    } finally {
-      signal?.removeEventListener('abort', stop);
-    }
-  }
+  const info = await client.load(loadTarget(ref), { ...baseLoad, dtype, capLayers: spec.capLayers }, onProgress, signal);
   if (info.numLayers !== axis.model.numLayers || info.hiddenSize !== axis.model.hiddenSize) {
     throw new AxisFileError(`${axisPath}: the loaded graph has ${info.numLayers} layers x ${info.hiddenSize}, the axis ${axis.model.numLayers} x ${axis.model.hiddenSize}`);
   }

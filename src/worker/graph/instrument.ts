@@ -220,7 +220,7 @@ export function instrumentModel(modelDir: string, opts: InstrumentOptions): Prom
   try {
     return Promise.resolve(instrumentModelNow(modelDir, opts));
   } catch (e) {
-    return Promise.reject(e);
+    return Promise.reject(e instanceof Error ? e : new Error(String(e)));
   }
 }
 

@@ -1,11 +1,12 @@
 // A q8 model (transformers.js model_quantized.onnx) through a real session: 'auto' picks the folder's own
 // dtype, an axis made for the fp32 graph is refused naming the dtype and the hash, an axis made for the q8
-// graph loads (its hash checked while the worker loads) and scores; the session reports q8.
+// graph loads and scores; the session reports q8.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AxisFileError, encodeVector, type AxisFile } from '../../../src/core/axis/axisFile';
+import { unitVector } from '../../../src/core/axis/axisSpec';
 import { EngineClient } from '../../../src/engine/client';
 import { graphHash, openSession, resolveDtype, scoreConversation } from '../../../src/engine/session';
 import { writeTinyModel } from '../../support/tinyModels';
@@ -24,7 +25,7 @@ function axisFor(fileHash: string, dtype: string): AxisFile {
     layers: [0, 1, 2, 3].map((l) => ({
       ...layer,
       layer: l,
-      unit: encodeVector(Array.from({ length: 32 }, () => r() - 0.5)),
+      unit: encodeVector(unitVector(Float32Array.from({ length: 32 }, () => r() - 0.5))),
     })),
   });
 }
@@ -50,7 +51,7 @@ test('a q8 model: dtype auto, the axis checked for dtype and hash, scores', asyn
       openSession(client, { ...base, dtype: 'auto', axisFile: fp32Axis }),
       (e: unknown) => e instanceof AxisFileError && /dtype fp32 vs q8/.test(e.message),
     );
-    // Same dtype written in the file, other graph: refused on the hash, computed while the worker loads.
+    // Same dtype written in the file, other graph: refused on the hash alone.
     const wrongHash = join(t.dir, 'wrong.axis.json');
     writeFileSync(wrongHash, JSON.stringify(axisFor(fp32Hash, 'q8')));
     await assert.rejects(

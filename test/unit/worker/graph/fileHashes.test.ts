@@ -86,7 +86,7 @@ test('instrumenting keys its cache on the file stamp and never hashes the graph;
   const info = await writeTinyModel(join(root, 'model'), { seed: 3 });
   const cacheDir = join(root, 'cache-c');
   const index = join(instrumentedCacheDir(cacheDir), 'source-hashes.json');
-  // A cold start: instrumenting first (as the worker does while the host hashes) reads no weights to hash.
+  // Instrumenting reads no weights to hash: its key is the file stamp.
   const inst = await instrumentModel(info.dir, {
     dtype: 'fp32',
     settings: { capLayers: [] },
