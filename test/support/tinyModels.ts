@@ -279,8 +279,16 @@ function quantizeQ8(w: Float32Array): { q: Int8Array; scale: number; dequantized
   let amax = 0;
   for (const x of w) amax = Math.max(amax, Math.abs(x));
   const scale = Math.fround(amax / 127 || 1);
-  const q = Int8Array.from(w, (x) => Math.min(127, Math.max(-127, Math.round(x / scale))));
-  return { q, scale, dequantized: Float32Array.from(q, (x) => Math.fround(x * scale)) };
+  // Plain loops: TypedArray.from(typedArray, fn) collects the values in a JS array first, which runs out of
+  // heap at Qwen2.5-0.5B shape (lm_head: 136 M values).
+  const q = new Int8Array(w.length);
+  const dequantized = new Float32Array(w.length);
+  for (let i = 0; i < w.length; i++) {
+    const v = Math.min(127, Math.max(-127, Math.round((w[i] as number) / scale)));
+    q[i] = v;
+    dequantized[i] = v * scale;
+  }
+  return { q, scale, dequantized };
 }
 
 /** cos/sin of position * inv_freq, [maxPositions, headDim/2] (the genai builder's cos_cache layout). */
