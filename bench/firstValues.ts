@@ -15,6 +15,7 @@ import { chatTokenizerFrom, mapTokens } from '../src/worker/tokenMap';
 import { mulberry32 } from '../test/support/prng';
 import { ensureModel, ROOT, type BenchModel } from './models';
 import { median, transcriptPath } from './util';
+import { defaultThreads } from '../src/worker/engine';
 
 const TRANSCRIPT = 'coding.json';
 
@@ -32,6 +33,43 @@ export interface FirstValuesResult {
   readonly loadAverage: number[];
   readonly target: string;
   readonly raw: { cold: number[]; warm: number[]; coldCpu: number[]; warmCpu: number[] };
+  /** Threads onnxruntime ran with (the CLI's default: every CPU the process may use). */
+  readonly threads: number;
+  /** Seconds spent in each step of the last cold and warm run, from the CLI's progress lines. */
+  readonly phases: { readonly cold: Phases; readonly warm: Phases };
+}
+
+/**
+ * Where the time goes, from the CLI's plain progress lines on stderr: start (process start to 'loading
+ * model': Node and the bundle), hash (to 'instrumenting graph': the graph hash, the axis file, the worker's
+ * start and the folder check), instrument ('instrumenting graph' to 'starting session': rewrite and write, or the cache
+ * hit), session (to 'scoring': onnxruntime's session creation and the tokenizer), score (to the first byte).
+ */
+export interface Phases {
+  readonly start: number;
+  readonly hash: number;
+  readonly instrument: number;
+  readonly session: number;
+  readonly score: number;
+}
+
+const PHASE_LINES: readonly [keyof Phases, RegExp][] = [
+  ['start', /^loading model/],
+  ['instrument', /^instrumenting graph/],
+  ['session', /^starting session/],
+  ['score', /^(\d+% )?scoring /],
+];
+
+function phasesFrom(marks: ReadonlyMap<keyof Phases, number>, end: number): Phases {
+  const at = (k: keyof Phases): number => marks.get(k) ?? Number.NaN;
+  const s = (ms: number): number => Number((ms / 1000).toFixed(2));
+  return {
+    start: s(at('start')),
+    hash: s(at('instrument') - at('start')),
+    instrument: s(at('session') - at('instrument')),
+    session: s(at('score') - at('session')),
+    score: s(end - at('score')),
+  };
 }
 
 /**
@@ -106,24 +144,35 @@ async function writeAxis(modelDir: string, m: BenchModel, file: string): Promise
 }
 
 /** Seconds from spawning the CLI to its first byte on stdout, and its CPU seconds; fails on a non-zero exit. */
-function runCli(args: readonly string[]): Promise<{ s: number; cpuS: number | null }> {
+function runCli(args: readonly string[]): Promise<{ s: number; cpuS: number | null; phases: Phases }> {
   return new Promise((resolveRun, reject) => {
     const cpu0 = childrenCpuSeconds();
     const t0 = performance.now();
     let first: number | null = null;
     let stderr = '';
+    const marks = new Map<keyof Phases, number>();
     const child = spawn(process.execPath, [join(ROOT, 'out', 'cli.js'), ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout.on('data', () => (first ??= performance.now()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stderr.on('data', (d: Buffer) => {
+      const now = performance.now() - t0;
+      const from = stderr.length;
+      stderr += d.toString();
+      for (const line of stderr.slice(stderr.lastIndexOf('\n', from - 1) + 1).split('\n'))
+        for (const [k, re] of PHASE_LINES) if (re.test(line) && !marks.has(k)) marks.set(k, now);
+    });
     child.on('error', reject);
     child.on('close', (code) => {
       if (code !== 0 || first === null)
         reject(new Error(`persona-lens ${args.join(' ')} exited with ${code}: ${stderr.slice(-2000)}`));
       else {
         const cpu1 = childrenCpuSeconds();
-        resolveRun({ s: (first - t0) / 1000, cpuS: cpu0 === null || cpu1 === null ? null : cpu1 - cpu0 });
+        resolveRun({
+          s: (first - t0) / 1000,
+          cpuS: cpu0 === null || cpu1 === null ? null : cpu1 - cpu0,
+          phases: phasesFrom(marks, first - t0),
+        });
       }
     });
   });
@@ -146,6 +195,7 @@ export async function benchFirstValues(
     const warm: number[] = [];
     const coldCpu: number[] = [];
     const warmCpu: number[] = [];
+    const phases: { cold?: Phases; warm?: Phases } = {};
     for (let r = 0; r < rounds; r++) {
       const cache = join(work, `cache-${r}`);
       const args = [
@@ -158,21 +208,21 @@ export async function benchFirstValues(
         '--cache-dir',
         cache,
         '--offline',
-        '--quiet',
         '--format',
         'json',
       ];
-      for (const [times, cpus] of [
-        [cold, coldCpu],
-        [warm, warmCpu],
+      for (const [times, cpus, which] of [
+        [cold, coldCpu, 'cold'],
+        [warm, warmCpu, 'warm'],
       ] as const) {
         const run = await runCli(args);
         times.push(run.s);
         if (run.cpuS !== null) cpus.push(run.cpuS);
+        phases[which] = run.phases;
       }
       rmSync(cache, { recursive: true, force: true });
       console.log(
-        `  ${m.name} first values, round ${r + 1}/${rounds}: cold ${cold.at(-1)?.toFixed(1)} s (CPU ${coldCpu.at(-1)?.toFixed(1)}), warm ${warm.at(-1)?.toFixed(1)} s (CPU ${warmCpu.at(-1)?.toFixed(1)})`,
+        `  ${m.name} first values, round ${r + 1}/${rounds}: cold ${cold.at(-1)?.toFixed(1)} s (CPU ${coldCpu.at(-1)?.toFixed(1)}), warm ${warm.at(-1)?.toFixed(1)} s (CPU ${warmCpu.at(-1)?.toFixed(1)}); steps cold ${JSON.stringify(phases.cold)}, warm ${JSON.stringify(phases.warm)}`,
       );
     }
     const cpuMedian = (xs: number[]): number | null => (xs.length > 0 ? Number(median(xs).toFixed(2)) : null);
@@ -187,6 +237,8 @@ export async function benchFirstValues(
       loadAverage: loadavg().map((x) => Number(x.toFixed(2))),
       target: 'warm <= 10 s at SmolLM2-135M shape',
       raw: { cold, warm, coldCpu, warmCpu },
+      threads: defaultThreads(),
+      phases: { cold: phases.cold as Phases, warm: phases.warm as Phases },
     };
   } finally {
     rmSync(work, { recursive: true, force: true });

@@ -8,8 +8,10 @@
 //                                      SmolLM2-135M shape; about 6 minutes on a busy 2-core VM, plus about
 //                                      1.5 minutes once to generate the models (3.2 GB in the temp folder)
 //   npm run bench -- --full            also 2048-token prefill and first values at Qwen2.5-0.5B shape
-//   npm run bench -- --only prefill    only the named sections (engine, prefill, firstValues, probes, corpus,
-//                                      tokenHeat; comma-separated)
+//   npm run bench -- --only prefill    only the named sections (engine, prefill, firstValues, dtypes,
+//                                      probes, corpus, tokenHeat; comma-separated); dtypes (q8 vs fp32
+//                                      generation at Qwen2.5-0.5B shape, generating a 1.2 GB q8 model once)
+//                                      runs only when named
 //   BENCH_ROUNDS=N                     rounds per measurement (default 3; first values: 2)
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,13 +19,16 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { benchCorpus, type CorpusResult } from './corpus';
 import { benchEngine } from './engine';
+import { benchDtypes, type DtypeGenerationResult } from './dtypes';
 import { benchFirstValues, type FirstValuesResult } from './firstValues';
 import { generateModel, QWEN25_05B, ROOT, SMOLLM2_135M } from './models';
 import { benchPrefill, type PrefillResult } from './prefill';
 import { generateProbeModel, probeBench } from './probe';
 import { benchTokenHeat } from './tokenHeat';
 
-const SECTIONS = ['engine', 'prefill', 'firstValues', 'probes', 'corpus', 'tokenHeat'] as const;
+const SECTIONS = ['engine', 'prefill', 'firstValues', 'dtypes', 'probes', 'corpus', 'tokenHeat'] as const;
+/** Sections a plain `npm run bench` runs (dtypes generates a large model: only when asked). */
+const DEFAULT_SECTIONS = SECTIONS.filter((s) => s !== 'dtypes');
 
 async function main(): Promise<void> {
   if (process.argv[2] === '--generate-model') {
@@ -37,7 +42,7 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: { full: { type: 'boolean', default: false }, only: { type: 'string' } },
   });
-  const only = values.only ? values.only.split(',').map((s) => s.trim()) : [...SECTIONS];
+  const only = values.only ? values.only.split(',').map((s) => s.trim()) : [...DEFAULT_SECTIONS];
   const unknown = only.filter((s) => !(SECTIONS as readonly string[]).includes(s));
   if (unknown.length > 0)
     throw new Error(`unknown section(s) ${unknown.join(', ')}; known: ${SECTIONS.join(', ')}`);
@@ -70,6 +75,10 @@ async function main(): Promise<void> {
       firstValues.push(await benchFirstValues(m, fvRounds));
     }
     result['firstValues'] = firstValues;
+  }
+  if (only.includes('dtypes')) {
+    console.log('generation, q8 vs fp32, qwen2.5-0.5b shape:');
+    result['dtypes'] = await benchDtypes(QWEN25_05B(), rounds, cacheDir);
   }
   if (only.includes('probes')) {
     // A prompt stress test (the quick probe set) on the demo model and at SmolLM2-135M's shape.
@@ -135,6 +144,11 @@ function summarize(result: Record<string, unknown>): void {
       );
     console.log(`corpus, 2 jobs / 1 job: ${corpus.speedup}x end to end, ${corpus.scoringSpeedup}x scoring only (${corpus.cores} cores; load average ${corpus.loadAverage.join(' ')})`);
   }
+  const d = result['dtypes'] as DtypeGenerationResult | undefined;
+  if (d)
+    console.log(
+      `generation ${d.model}, ${d.threads} threads: fp32 ${d.tokPerSMedian['fp32']} tok/s, q8 ${d.tokPerSMedian['q8']} tok/s (${d.speedup}x; target >= 2.5x); load average ${d.loadAverage.join(' ')}`,
+    );
   for (const f of (result['firstValues'] as FirstValuesResult[] | undefined) ?? []) {
     console.log(
       `first values through the CLI, ${f.model} (${f.turns} turns, ${f.tokens} tokens): cold ${f.coldSMedian} s, warm ${f.warmSMedian} s; CPU cold ${f.coldCpuSMedian} s, warm ${f.warmCpuSMedian} s (${f.target}); load average ${f.loadAverage.join(' ')}`,

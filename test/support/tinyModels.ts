@@ -7,7 +7,7 @@
 // `family` adds what each catalogue family's layer has (FAMILY_TRAITS: Qwen2 q/k/v bias, Qwen3 q/k norms,
 // Gemma 3 scaled embedding + branch norms + tanh GELU, Phi-3 fused qkv / gate_up), written as Optimum's
 // torch export or the genai builder (microsoft/onnxruntime-genai src/python/py/models/builder.py) writes it.
-// Options: fp32 / fp16 / q4 (MatMulNBits) weights in both layouts, tied embeddings, KV cache on/off, external data under either naming,
+// Options: fp32 / fp16 / q8 (DynamicQuantizeLinear + MatMulInteger) / q4 (MatMulNBits) weights (q8: Optimum layout), tied embeddings, KV cache on/off, external data under either naming,
 // genai MultiHeadAttention + RotaryEmbedding instead of GQA, genai LayerNorm (SkipLayerNormalization with
 // bias), byte-level BPE or the real Qwen3 tokenizer. Weights come from a seeded PRNG and are returned for
 // test/support/referenceForward.ts. Each call writes a complete folder that
@@ -24,12 +24,16 @@ import {
   onnx,
 } from '../../src/worker/graph/onnxProto';
 import { roundToFloat16 } from '../../src/worker/graph/float16';
+import { onnxFileName } from '../../src/model/graphFiles';
 import { mulberry32, uniform } from './prng';
 import { writeByteTokenizer, writeQwen3Tokenizer, type TokenizerInfo } from './tinyTokenizer';
 
 export type TinyLayout = 'genai' | 'optimum';
-/** 'q4': fp32 activations, projection and lm_head weights as com.microsoft MatMulNBits (4-bit, block 16); genai only. */
-export type TinyDtype = 'fp32' | 'fp16' | 'q4';
+/** 'q4': fp32 activations, projection and lm_head weights as com.microsoft MatMulNBits (4-bit, block 16); genai only.
+ * 'q8': as onnxruntime's quantize_dynamic writes transformers.js's model_quantized.onnx: projection and lm_head
+ * weights int8 (symmetric, one scale per tensor), activations quantized at run time (DynamicQuantizeLinear ->
+ * MatMulInteger -> Cast -> Mul by both scales); embedding and norms fp32; genai only. */
+export type TinyDtype = 'fp32' | 'fp16' | 'q8' | 'q4';
 /** 'none': weights inside model.onnx; 'onnx_data': onnx/<file>_data (transformers.js naming, flagged in config.json); 'dot_data': onnx/<file>.data (genai builder naming). */
 export type TinyExternalData = 'none' | 'onnx_data' | 'dot_data';
 
@@ -185,6 +189,7 @@ export async function writeTinyModel(
     throw new Error("layout 'optimum' supports numKvHeads === numHeads only");
   if (spec.dtype === 'q4' && (spec.hiddenSize % Q4_BLOCK !== 0 || spec.intermediateSize % Q4_BLOCK !== 0))
     throw new Error(`q4 needs hidden and intermediate sizes divisible by ${Q4_BLOCK}`);
+  if (spec.dtype === 'q8' && spec.layout !== 'genai') throw new Error("q8 is generated in layout 'genai' only");
   if (spec.attention === 'mha' && spec.numKvHeads !== spec.numHeads)
     throw new Error("attention 'mha' needs numKvHeads === numHeads");
   if (spec.layout === 'optimum' && spec.norm !== 'rms')
@@ -199,7 +204,7 @@ export async function writeTinyModel(
     throw new Error(`vocabSize ${spec.vocabSize} is smaller than the tokenizer's ${tokens.vocabSize}`);
   const vocabSize = Math.max(spec.vocabSize, tokens.vocabSize);
   const weights = makeWeights(spec, vocabSize, headDim);
-  const fileName = spec.dtype === 'fp32' ? 'model.onnx' : `model_${spec.dtype}.onnx`;
+  const fileName = onnxFileName(spec.dtype);
   const graph =
     spec.layout === 'genai'
       ? buildGenaiGraph(spec, weights, vocabSize, headDim)
@@ -250,11 +255,14 @@ function makeWeights(spec: TinyModelSpec, vocab: number, headDim: number): TinyW
   const q = spec.numHeads * headDim;
   const kv = spec.numKvHeads * headDim;
   const round = spec.dtype === 'fp16' ? roundToFloat16 : (a: Float32Array): Float32Array => a;
-  // q4 models store what MatMulNBits dequantizes to, so the reference forward sees the same weights.
-  const mat = (rows: number, cols: number): Float32Array =>
-    spec.dtype === 'q4'
-      ? quantizeQ4(uniform(rand, rows * cols, 1 / Math.sqrt(rows)), rows, cols).dequantized
-      : round(uniform(rand, rows * cols, 1 / Math.sqrt(rows)));
+  // q4 / q8 models store what MatMulNBits / MatMulInteger dequantize to, so the reference forward sees the
+  // same weights (q8's run-time activation quantization is not modelled: compare within its error).
+  const mat = (rows: number, cols: number): Float32Array => {
+    const wts = uniform(rand, rows * cols, 1 / Math.sqrt(rows));
+    if (spec.dtype === 'q4') return quantizeQ4(wts, rows, cols).dequantized;
+    if (spec.dtype === 'q8') return quantizeQ8(wts).dequantized;
+    return round(wts);
+  };
   const norm = (): Float32Array => round(uniform(rand, H, 0.2, 1));
   const layers: TinyLayerWeights[] = [];
   const embed = round(uniform(rand, vocab * H, 1));
@@ -295,6 +303,10 @@ function tiedHead(embed: Float32Array, vocab: number, H: number, q4: boolean): F
 }
 
 const Q4_BLOCK = 16;
+/** TensorProto.DataType INT8 (not in ElemType, which lists what the product writes). */
+const ONNX_INT8 = 3;
+/** How a projection's weights are stored (null: as float MatMul). */
+type Quant = 'q4' | 'q8' | null;
 
 /**
  * Symmetric 4-bit block quantization in MatMulNBits' layout: for weight W [k, n], B is [n, k/16, 8] bytes
@@ -326,6 +338,26 @@ function quantizeQ4(
     }
   }
   return { packed, scales, dequantized };
+}
+
+/**
+ * Symmetric int8 quantization with one scale per tensor (quantize_dynamic's default for MatMul weights:
+ * QInt8, per_channel off, zero point 0). Quantizing the dequantized values again gives the same bytes.
+ */
+function quantizeQ8(w: Float32Array): { q: Int8Array; scale: number; dequantized: Float32Array } {
+  let amax = 0;
+  for (const x of w) amax = Math.max(amax, Math.abs(x));
+  const scale = Math.fround(amax / 127 || 1);
+  // Plain loops: TypedArray.from(typedArray, fn) collects the values in a JS array first, which runs out of
+  // heap at Qwen2.5-0.5B shape (lm_head: 136 M values).
+  const q = new Int8Array(w.length);
+  const dequantized = new Float32Array(w.length);
+  for (let i = 0; i < w.length; i++) {
+    const v = Math.min(127, Math.max(-127, Math.round((w[i] as number) / scale)));
+    q[i] = v;
+    dequantized[i] = v * scale;
+  }
+  return { q, scale, dequantized };
 }
 
 /** cos/sin of position * inv_freq, [maxPositions, headDim/2] (the genai builder's cos_cache layout). */
@@ -383,7 +415,7 @@ class GraphBuilder {
   one(op: string, name: string, inputs: readonly string[], attrs = {}, domain = ''): string {
     return this.node(op, name, inputs, 1, attrs, domain)[0] ?? '';
   }
-  /** x @ W for a weight W [k, n]: MatMul, or MatMulNBits (4-bit) when `q4`. */
+  /** x @ W for a weight W [k, n]: MatMul, MatMulNBits (4-bit) for 'q4', DynamicQuantizeLinear + MatMulInteger for 'q8'. */
   linear(
     name: string,
     x: string,
@@ -391,11 +423,12 @@ class GraphBuilder {
     k: number,
     n: number,
     values: Float32Array,
-    q4: boolean,
+    quant: Quant,
     out?: string,
   ): string {
     const outs = out ? [out] : 1;
-    if (!q4) return this.node('MatMul', name, [x, this.weight(weightName, [k, n], values)], outs)[0] ?? '';
+    if (quant === 'q8') return this.linearQ8(name, x, weightName, k, n, values, outs);
+    if (quant !== 'q4') return this.node('MatMul', name, [x, this.weight(weightName, [k, n], values)], outs)[0] ?? '';
     const q = quantizeQ4(values, k, n);
     const blocks = k / Q4_BLOCK;
     this.inits.push(makeTensor(`${weightName}.q4`, [n, blocks, Q4_BLOCK / 2], ElemType.UINT8, q.packed));
@@ -411,6 +444,40 @@ class GraphBuilder {
         'com.microsoft',
       )[0] ?? ''
     );
+  }
+  private readonly quantizedInputs = new Map<string, string[]>();
+  /** The node chain quantize_dynamic writes for one MatMul (names as it names them: <weight>_quantized, ...). */
+  private linearQ8(
+    name: string,
+    x: string,
+    weightName: string,
+    k: number,
+    n: number,
+    values: Float32Array,
+    outs: readonly string[] | number,
+  ): string {
+    const q = quantizeQ8(values);
+    const wq = `${weightName}_quantized`;
+    this.inits.push({
+      name: wq,
+      dims: [k, n],
+      dataType: ONNX_INT8,
+      rawData: new Uint8Array(q.q.buffer, q.q.byteOffset, q.q.byteLength),
+    });
+    this.inits.push({ name: `${weightName}_zero_point`, dims: [], dataType: ONNX_INT8, rawData: new Uint8Array(1) });
+    this.inits.push(makeTensor(`${weightName}_scale`, [], ElemType.FLOAT, [q.scale]));
+    const base = name.replace(/\/MatMul$/, '');
+    // One quantization per activation, shared by the projections that read it (gate and up), as quantize_dynamic does.
+    let quantized = this.quantizedInputs.get(x);
+    if (!quantized) {
+      quantized = this.node('DynamicQuantizeLinear', `${name}_quant`, [x], [`${x}_quantized`, `${x}_scale`, `${x}_zero_point`]);
+      this.quantizedInputs.set(x, quantized);
+    }
+    const [xq, xs, xzp] = quantized;
+    const acc = this.one('MatMulInteger', `${name}_quant/MatMulInteger`, [xq ?? '', wq, xzp ?? '', `${weightName}_zero_point`]);
+    const accF = this.one('Cast', `${name}_quant/Cast`, [acc], { to: ElemType.FLOAT });
+    const s = this.one('Mul', `${base}/scales_mul`, [xs ?? '', `${weightName}_scale`]);
+    return this.node('Mul', `${name}_quant/output_scale_mul`, [accF, s], outs)[0] ?? '';
   }
   weight(name: string, dims: readonly number[], values: Float32Array): string {
     this.inits.push(makeTensor(name, dims, this.elem, values));
@@ -496,7 +563,7 @@ function buildGenaiGraph(
 ): onnx.IGraphProto {
   const elem = spec.dtype === 'fp16' ? ElemType.FLOAT16 : ElemType.FLOAT;
   const g = new GraphBuilder(elem);
-  const q4 = spec.dtype === 'q4';
+  const q4: Quant = spec.dtype === 'q4' || spec.dtype === 'q8' ? spec.dtype : null;
   const mha = spec.attention === 'mha';
   const H = spec.hiddenSize;
   const I = spec.intermediateSize;
@@ -903,7 +970,7 @@ function buildOptimumGraph(
   };
   // x @ W, as MatMul or (q4) MatMulNBits.
   const lin = (name: string, x: string, wName: string, k: number, n: number, values: Float32Array): string =>
-    g.linear(name, x, wName, k, n, values, q4);
+    g.linear(name, x, wName, k, n, values, q4 ? 'q4' : null);
   // gelu_pytorch_tanh as torch.onnx writes it: 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))).
   const geluTanh = (prefix: string, x: string): string => {
     const k = g.const(`${prefix}/k`, [], F, [Math.sqrt(2 / Math.PI)]);
@@ -1126,7 +1193,7 @@ function buildOptimumGraph(
     x = g.one('Add', `${p}/Add_1`, [h, down]);
   }
   const fin = rms('/model/norm', x, 'model.norm.weight', w.finalNorm);
-  g.linear('/lm_head/MatMul', fin, 'lm_head.weight', H, vocab, w.lmHead, q4, 'logits');
+  g.linear('/lm_head/MatMul', fin, 'lm_head.weight', H, vocab, w.lmHead, q4 ? 'q4' : null, 'logits');
   const kv = kvIo(spec, F, headDim);
   return {
     name: 'main_graph',

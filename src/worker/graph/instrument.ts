@@ -15,8 +15,9 @@ import {
 import { basename, dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { InstrumentationError } from './errors';
+import { readGraphSkeleton, SKELETON_REFERENCED_BYTES, SkeletonReadError } from './graphSkeleton';
 import { decodeModel, encodeModel, onnx } from './onnxProto';
-import { externalDataStamps, onnxFileName, rememberedSha256, sha256Text } from '../../model/graphFiles';
+import { externalDataStamps, fileStamp, onnxFileName, sha256Text } from '../../model/graphFiles';
 import type { HeadIo } from './outputHead';
 import { findResidualStream, type StreamHints } from './residualStream';
 import { rewriteGraph } from './rewrite';
@@ -68,7 +69,7 @@ interface GraphResult {
 }
 
 /** Initializers at least this large are read from the source file instead of being copied (see below). */
-const REFERENCED_BYTES = 1024;
+const REFERENCED_BYTES = SKELETON_REFERENCED_BYTES;
 
 /**
  * Points every large initializer whose bytes sit inside the source file `bytes` (weights embedded in the
@@ -199,21 +200,42 @@ function toInstrumented(
 }
 
 /**
- * Returns the instrumented copy of `modelDir` for `dtype`, from `cacheDir` when an entry for the same source
- * graph (SHA-256 of the .onnx file; external data by name, size and mtime) and settings exists.
+ * The source graph as the rewrite needs it: without reading large weights (graphSkeleton.ts), or the whole
+ * file where its framing is broken, so the bytes check reports that as before.
  */
-export async function instrumentModel(
-  modelDir: string,
-  opts: {
-    dtype: string;
-    settings: InstrumentSettings;
-    cacheDir: string;
-    signal?: AbortSignal;
-    /** Called with the source graph's bytes when they are read for a rewrite (a cache miss) and may throw.
-     * A hit needs no such check: its key holds the graph's hash and the external data files' stamps. */
-    checkSource?: (bytes: Uint8Array) => void;
-  },
-): Promise<InstrumentedModel> {
+function graphBytesForRewrite(source: string): Uint8Array {
+  try {
+    return readGraphSkeleton(source);
+  } catch (e) {
+    if (e instanceof SkeletonReadError) return readFileSync(source);
+    throw e;
+  }
+}
+
+/**
+ * Returns the instrumented copy of `modelDir` for `dtype`, from `cacheDir` when an entry for the same source
+ * graph version (the .onnx file's stamp; external data by name, size and mtime) and settings exists.
+ */
+export function instrumentModel(modelDir: string, opts: InstrumentOptions): Promise<InstrumentedModel> {
+  try {
+    return Promise.resolve(instrumentModelNow(modelDir, opts));
+  } catch (e) {
+    return Promise.reject(e instanceof Error ? e : new Error(String(e)));
+  }
+}
+
+export interface InstrumentOptions {
+  readonly dtype: string;
+  readonly settings: InstrumentSettings;
+  readonly cacheDir: string;
+  readonly signal?: AbortSignal;
+  /** Called with the source graph's bytes when they are read for a rewrite (a cache miss) and may throw.
+   * A hit needs no such check: its key holds the graph's and the external data files' stamps. */
+  readonly checkSource?: (bytes: Uint8Array) => void;
+}
+
+/** instrumentModel's work: all of it synchronous file IO since the graph is no longer hashed here. */
+function instrumentModelNow(modelDir: string, opts: InstrumentOptions): InstrumentedModel {
   const dir = resolve(modelDir);
   const config = readConfig(dir);
   const fileName = onnxFileName(opts.dtype);
@@ -232,7 +254,10 @@ export async function instrumentModel(
     JSON.stringify({
       rewrite: REWRITE_VERSION,
       fileName,
-      onnx: (await rememberedSha256(source, resolve(opts.cacheDir), opts.signal)).sha256,
+      // The graph file's version by its stamp (size, mtime, ctime, inode, device; see fileStamp), not its
+      // content hash: a cold start need not read 652 MB before instrumenting, and the host hashes the file
+      // for the axis check meanwhile (src/engine/session.ts). A rewritten or replaced file gets a new stamp.
+      onnx: fileStamp(source),
       data: externalDataStamps(onnxDir, fileName),
       // The copied config/tokenizer files are part of the entry, so edits to them (e.g. a chat template) miss.
       side: sideFiles.sort().map((f) => [f, sha256Text(readFileSync(join(dir, f)))]),
@@ -247,7 +272,7 @@ export async function instrumentModel(
 
   const num = (k: string): number | undefined => (typeof config[k] === 'number' ? config[k] : undefined);
   const hints: StreamHints = { hiddenSize: num('hidden_size'), numLayers: num('num_hidden_layers') };
-  const sourceBytes = readFileSync(source);
+  const sourceBytes = graphBytesForRewrite(source);
   opts.checkSource?.(sourceBytes);
   const { bytes, result } = instrumentGraphBytes(
     sourceBytes,

@@ -1,10 +1,11 @@
 // The source-hash index: a graph file is hashed once per version (size, mtime, ctime, inode, device), every
-// later call (another process too) only stats it; a changed or replaced file is hashed again; the CLI's graph
-// hash and the instrumentation cache share the index.
+// later call (another process too) only stats it; a changed or replaced file is hashed again; the instrumentation
+// cache keys on the file stamp and does not hash.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import {
+  existsSync,
   mkdirSync,
   mkdtempSync,
   readFileSync,
@@ -81,19 +82,25 @@ test('a changed file is hashed again: same size with mtime restored, other size,
   });
 });
 
-test('the graph hash of scoring sessions and the instrumentation cache share one index', async () => {
+test('instrumenting keys its cache on the file stamp and never hashes the graph; the session hash is remembered', async () => {
   const info = await writeTinyModel(join(root, 'model'), { seed: 3 });
   const cacheDir = join(root, 'cache-c');
-  const hash = await graphHash(info.dir, 'fp32', cacheDir);
-  assert.equal(hash, `sha256:${sha(readFileSync(info.onnxPath))}`);
   const index = join(instrumentedCacheDir(cacheDir), 'source-hashes.json');
-  const before = readFileSync(index, 'utf8');
+  // Instrumenting reads no weights to hash: its key is the file stamp.
   const inst = await instrumentModel(info.dir, {
     dtype: 'fp32',
     settings: { capLayers: [] },
     cacheDir: instrumentedCacheDir(cacheDir),
   });
   assert.equal(inst.fromCache, false);
-  assert.equal(readFileSync(index, 'utf8'), before, 'instrumenting found the hash the session stored');
+  assert.equal(existsSync(index), false, 'instrumenting wrote no hash');
+  const hash = await graphHash(info.dir, 'fp32', cacheDir);
+  assert.equal(hash, `sha256:${sha(readFileSync(info.onnxPath))}`);
   assert.equal((await rememberedSha256(info.onnxPath, instrumentedCacheDir(cacheDir))).remembered, true);
+  const again = await instrumentModel(info.dir, {
+    dtype: 'fp32',
+    settings: { capLayers: [] },
+    cacheDir: instrumentedCacheDir(cacheDir),
+  });
+  assert.equal(again.fromCache, true);
 });

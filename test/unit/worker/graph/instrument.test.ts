@@ -42,6 +42,11 @@ const cases: { name: string; spec: Partial<TinyModelSpec>; pattern: string }[] =
     pattern: 'skip-simplified-layernorm',
   },
   {
+    name: 'genai q8 (DynamicQuantizeLinear + MatMulInteger)',
+    spec: { layout: 'genai', dtype: 'q8', seed: 18 },
+    pattern: 'skip-simplified-layernorm',
+  },
+  {
     name: 'genai fp32 MultiHeadAttention (position_ids)',
     spec: { layout: 'genai', attention: 'mha', seed: 17 },
     pattern: 'skip-simplified-layernorm',
@@ -71,6 +76,14 @@ for (const c of cases) {
     const v = [unitVector(32, 101), unitVector(32, 102)];
     let taus: number[];
     const fp16 = c.spec.dtype === 'fp16';
+    // q8 quantizes each projection's input at run time with a scale over the whole tensor: the head, which
+    // now sees only the rows asked for, quantizes them with another scale (logits within quantization
+    // error of the all-position graph), and the float reference does not model the activation rounding.
+    const q8 = c.spec.dtype === 'q8';
+    const sameRow = (a: Float32Array | Uint16Array, b: Float32Array | Uint16Array): boolean =>
+      q8 ? maxAbsDiff(asFloat32(a), asFloat32(b)) < 5e-2 : bitIdentical(a, b);
+    const lpTol = fp16 ? 1e-3 : q8 ? 5e-2 : 2e-5;
+    const refTol = q8 ? 3e-2 : 1e-4;
     const hasReference = !fp16 && c.spec.norm !== 'layernorm';
 
     before(async () => {
@@ -147,7 +160,7 @@ for (const c of cases) {
       assert.deepEqual(uncapped.logits!.dims, [1, 2, V]);
       const lastRow = (original.logits!.data as Float32Array | Uint16Array).subarray((n - 1) * V, n * V);
       const got = uncapped.logits!.data as Float32Array | Uint16Array;
-      assert.ok(bitIdentical(lastRow, got.subarray(V)), 'last-row logits differ');
+      assert.ok(sameRow(lastRow, got.subarray(V)), 'last-row logits differ');
       const names = Object.keys(original).filter((k) => k !== 'logits');
       assert.ok(names.includes('present.3.value'));
       for (const k of names)
@@ -175,7 +188,7 @@ for (const c of cases) {
         IDS.slice(1),
       );
       const d = maxAbsDiff(lp.data as Float32Array, want);
-      assert.ok(d < (fp16 ? 1e-3 : 2e-5), `log-probabilities vs log_softmax of the original logits: ${d}`);
+      assert.ok(d < lpTol, `log-probabilities vs log_softmax of the original logits: ${d}`);
       for (const x of lp.data as Float32Array) assert.ok(x < 0 && Number.isFinite(x));
     });
 
@@ -206,18 +219,15 @@ for (const c of cases) {
         const all = original.logits!.data as Float32Array | Uint16Array;
         const got = some.logits!.data as Float32Array | Uint16Array;
         [0, 5, IDS.length - 1].forEach((t, k) =>
-          assert.ok(
-            bitIdentical(all.subarray(t * V, (t + 1) * V), got.subarray(k * V, (k + 1) * V)),
-            `row ${t}`,
-          ),
+          assert.ok(sameRow(all.subarray(t * V, (t + 1) * V), got.subarray(k * V, (k + 1) * V)), `row ${t}`),
         );
         const want = referenceLogProbs(asFloat32(all), V, [4, IDS.length - 2], [IDS[5]!, 3]);
-        assert.ok(maxAbsDiff(some.token_logprobs!.data as Float32Array, want) < (fp16 ? 1e-3 : 2e-5));
+        assert.ok(maxAbsDiff(some.token_logprobs!.data as Float32Array, want) < lpTol);
         // Position 4's target is the real next token: the same value as in the full scoring run.
-        assert.equal(
-          (some.token_logprobs!.data as Float32Array)[0],
-          (uncapped.token_logprobs!.data as Float32Array)[4],
-        );
+        const at4 = (some.token_logprobs!.data as Float32Array)[0]!;
+        const full4 = (uncapped.token_logprobs!.data as Float32Array)[4]!;
+        if (q8) assert.ok(Math.abs(at4 - full4) < lpTol, `${at4} vs ${full4}`);
+        else assert.equal(at4, full4);
         // One row alone: bit-identical except for 4-bit weights, whose one-row kernel rounds differently.
         const one = await m.forward({
           ...idsToInputs(IDS),
@@ -225,7 +235,8 @@ for (const c of cases) {
           ...headFeeds(inst.head!, { logitsAt: [-1] }),
         });
         const lastRow = all.subarray((IDS.length - 1) * V);
-        if (c.spec.dtype === 'q4')
+        if (q8) assert.ok(sameRow(one.logits!.data as Float32Array, lastRow), 'one-row logits differ');
+        else if (c.spec.dtype === 'q4')
           assert.ok(maxAbsDiff(asFloat32(one.logits!.data), asFloat32(lastRow)) < 1e-5);
         else assert.ok(bitIdentical(one.logits!.data as Float32Array, lastRow), 'one-row logits differ');
       } finally {
@@ -238,7 +249,7 @@ for (const c of cases) {
         const ref = referenceForward(info, IDS);
         inst.residualOutputs.forEach((r, l) => {
           const d = maxRelDiff(asFloat32(uncapped[r]!.data), ref.residuals[l]!);
-          assert.ok(d < 1e-4, `${r}: relative error ${d}`);
+          assert.ok(d < refTol, `${r}: relative error ${d}`);
         });
         const want = referenceLogProbs(
           ref.logits,
@@ -247,7 +258,7 @@ for (const c of cases) {
           IDS.slice(1),
         );
         const d = maxAbsDiff(uncapped.token_logprobs!.data as Float32Array, want);
-        assert.ok(d < 1e-4, `log-probabilities vs reference: ${d}`);
+        assert.ok(d < (q8 ? 5e-2 : 1e-4), `log-probabilities vs reference: ${d}`);
       });
     }
 
@@ -297,7 +308,7 @@ for (const c of cases) {
           CAP_LAYERS.map((layer, k) => ({ layer, v: v[k]!, tau: taus[k]! })),
         );
         const d = maxRelDiff(asFloat32(capped.logits!.data), ref.logits);
-        assert.ok(d < 1e-4, `capped logits vs reference: ${d}`);
+        assert.ok(d < (q8 ? 5e-2 : 1e-4), `capped logits vs reference: ${d}`);
       }
     });
 
