@@ -15,13 +15,14 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { benchBatch } from './batch';
 import { benchEngine } from './engine';
 import { benchFirstValues, type FirstValuesResult } from './firstValues';
 import { generateModel, QWEN25_05B, ROOT, SMOLLM2_135M } from './models';
 import { benchPrefill, type PrefillResult } from './prefill';
 import { generateProbeModel, probeBench } from './probe';
 
-const SECTIONS = ['engine', 'prefill', 'firstValues', 'probes'] as const;
+const SECTIONS = ['engine', 'prefill', 'firstValues', 'probes', 'batch'] as const;
 
 async function main(): Promise<void> {
   if (process.argv[2] === '--generate-model') {
@@ -50,6 +51,11 @@ async function main(): Promise<void> {
   if (only.includes('engine')) {
     console.log('engine (small model):');
     result['engine'] = await benchEngine(rounds, cacheDir);
+  }
+  if (only.includes('batch')) {
+    console.log('batched generation, qwen2.5-0.5b shape fp32:');
+    result['batch'] = await benchBatch(rounds, cacheDir);
+    console.log(JSON.stringify(result['batch']));
   }
   if (only.includes('prefill')) {
     const prefill: PrefillResult[] = [];

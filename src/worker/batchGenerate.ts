@@ -55,7 +55,7 @@ export class DecodeBatch {
           data.set(src.subarray(h * r.length * dim, (h + 1) * r.length * dim), ((b * heads + h) * width) * dim);
         }
       });
-      this.past[name] = new Tensor(t0.type, data as never, [rows.length, heads, width, dim]);
+      this.past[name] = new Tensor(t0.type, data, [rows.length, heads, width, dim]);
     }
   }
 
@@ -74,7 +74,7 @@ export class DecodeBatch {
       const data = new src.constructor(keep.length * row);
       keep.forEach((b, i) => data.set(src.subarray(b * row, (b + 1) * row), i * row));
       void B;
-      this.past[name] = new Tensor(t.type, data as never, [keep.length, heads, width, dim]);
+      this.past[name] = new Tensor(t.type, data, [keep.length, heads, width, dim]);
     }
   }
 
