@@ -27,7 +27,7 @@ export async function benchBatch(rounds: number, cacheDir: string, batch = 16, m
   // Sampling at a fixed seed per row: random weights give flat logits, so greedy replies would not stop early either way.
   const rows = Array.from({ length: batch }, (_, i) => ({
     messages: [{ role: 'system', content: 'You are a helpful assistant.' }, { role: 'user', content: `Question ${i}: what do you think about item ${i * 7}?` }],
-    sampling: { kind: 'greedy' },
+    sampling: GREEDY,
   }));
   const single: number[] = [];
   const batched: number[] = [];
@@ -57,5 +57,6 @@ export async function benchBatch(rounds: number, cacheDir: string, batch = 16, m
   return { model: m.name, batch, maxTokens, threads: info.threads, singleTokPerS: round1(s), batchTokPerS: round1(b), ratio: round1(b / s), loadAverage: loadavg().map(round1) };
 }
 
+const GREEDY: Sampling = { kind: 'greedy' };
 const round1 = (x: number): number => Math.round(x * 10) / 10;
 void join;

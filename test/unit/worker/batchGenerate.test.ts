@@ -28,7 +28,7 @@ for (const layout of ['genai', 'optimum']) {
     test(`batched generation gives each row the tokens of single-stream generation (${layout}, ${kind})`, async () => {
       const engine = new Engine();
       await engine.load(loadRequest((models[layout] as TinyModelInfo).dir), () => undefined, never);
-      const sampling = (i: number): Sampling => (kind === 'greedy' ? { kind: 'greedy' } : { kind: 'sample', temperature: 0.9, topP: 0.95, seed: 100 + i });
+      const sampling = (i: number): Sampling => (kind === 'greedy' ? { kind: 'greedy' } : { kind: 'sample', temperature: 0.9, topK: 0, topP: 0.95, seed: 100 + i });
       const rows = QUESTIONS.map((q, i) => ({ messages: [SYSTEM, { role: 'user', content: q }], sampling: sampling(i) }));
       let compared = 0;
       const batched = await engine.generateBatch({ rows, capping: false, maxTokens: 12 }, never);
