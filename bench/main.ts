@@ -10,6 +10,7 @@
 //   npm run bench -- --full            also 2048-token prefill and first values at Qwen2.5-0.5B shape
 //   npm run bench -- --only prefill    only the named sections (engine, prefill, firstValues, probes;
 //                                      comma-separated)
+//   npm run bench -- --only batch      batch-16 vs single-stream decode tokens/s at Qwen2.5-0.5B shape
 //   BENCH_ROUNDS=N                     rounds per measurement (default 3; first values: 2)
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
