@@ -19,11 +19,12 @@ function loadRequest(model: string): LoadRequest {
 
 before(async () => {
   models['genai'] = await writeTinyModel(join(tmp.dir, 'genai'), { numLayers: 3, hiddenSize: 32, seed: 31 });
+  models['demo'] = { dir: join(process.cwd(), 'models', 'demo') } as TinyModelInfo;
   models['optimum'] = await writeTinyModel(join(tmp.dir, 'optimum'), { layout: 'optimum', numLayers: 3, hiddenSize: 32, seed: 32 });
 });
 after(() => tmp.remove());
 
-for (const layout of ['genai', 'optimum']) {
+for (const layout of ['genai', 'optimum', 'demo']) {
   for (const kind of ['greedy', 'sample'] as const) {
     test(`batched generation gives each row the tokens of single-stream generation (${layout}, ${kind})`, async () => {
       const engine = new Engine();
