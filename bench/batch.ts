@@ -1,7 +1,6 @@
 // Batched generation (issue 25 item 2): aggregate decode tokens/s of one 16-row generateBatch against
 // single-stream generate, same engine, same prompts, interleaved round by round, at Qwen2.5-0.5B shape fp32.
 import { loadavg } from 'node:os';
-import { join } from 'node:path';
 import { Engine } from '../src/worker/engine';
 import type { Sampling } from '../src/protocol/messages';
 import { ensureModel, QWEN25_05B } from './models';
@@ -24,7 +23,7 @@ export async function benchBatch(rounds: number, cacheDir: string, batch = 16, m
   const never = new AbortController().signal;
   const engine = new Engine();
   const info = await engine.load({ id: 1, type: 'load', model: dir, dtype: 'fp32', capLayers: [], cacheDir, offline: true }, () => undefined, never);
-  // Sampling at a fixed seed per row: random weights give flat logits, so greedy replies would not stop early either way.
+  // Greedy: random weights give flat logits, so replies run to maxTokens and every row decodes the same count.
   const rows = Array.from({ length: batch }, (_, i) => ({
     messages: [{ role: 'system', content: 'You are a helpful assistant.' }, { role: 'user', content: `Question ${i}: what do you think about item ${i * 7}?` }],
     sampling: GREEDY,
@@ -59,4 +58,3 @@ export async function benchBatch(rounds: number, cacheDir: string, batch = 16, m
 
 const GREEDY: Sampling = { kind: 'greedy' };
 const round1 = (x: number): number => Math.round(x * 10) / 10;
-void join;

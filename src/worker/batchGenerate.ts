@@ -68,12 +68,11 @@ export class DecodeBatch {
     if (keep.length === this.mask.length) return;
     this.mask = keep.map((b) => this.mask[b] as Uint8Array);
     for (const [name, t] of Object.entries(this.past)) {
-      const [B, heads, width, dim] = t.dims as [number, number, number, number];
+      const [, heads, width, dim] = t.dims as [number, number, number, number];
       const row = heads * width * dim;
       const src = t.data as unknown as Typed;
       const data = new src.constructor(keep.length * row);
       keep.forEach((b, i) => data.set(src.subarray(b * row, (b + 1) * row), i * row));
-      void B;
       this.past[name] = new Tensor(t.type, data, [keep.length, heads, width, dim]);
     }
   }
