@@ -380,11 +380,21 @@ export class Engine {
     const numLayers = axis ? l.info.numLayers : 0;
     const h = l.info.hiddenSize;
     const rows = [];
+    // Rows that share a prefix (a persona's system prompt) reuse its cache: each row's prefill starts from
+    // the previous row's (issue 25 item 4). The scoring cache is put back afterwards.
+    const scoringKept = this.kept;
     for (const r of req.rows) {
       const map = mapTokens(l.tokenizer, r.messages, true);
       checkContext(l, map.ids.length + 1);
       throwIfAborted(signal);
-      const pre = await this.prefill(l, map.ids, axis, cap, key, { lastLogits: true, logProb: null }, signal);
+      let pre: Prefilled;
+      try {
+        pre = await this.prefill(l, map.ids, axis, cap, key, { lastLogits: true, logProb: null }, signal);
+      } catch (e) {
+        this.kept = scoringKept;
+        throw e;
+      }
+      this.kept = { ids: map.ids, past: pre.past, proj: pre.proj, logProb: pre.logProb, key };
       rows.push({
         messages: r.messages,
         promptLength: map.ids.length,
@@ -400,6 +410,7 @@ export class Engine {
         stopReason: 'maxTokens' as 'eos' | 'maxTokens',
       });
     }
+    this.kept = scoringKept;
     let active = rows.filter((r) => r.budget > 0);
     const batch = new DecodeBatch(active.map((r) => ({ past: r.past, length: r.promptLength })));
     while (active.length > 0) {
