@@ -12,12 +12,14 @@
 //                                      probes, corpus, tokenHeat; comma-separated); dtypes (q8 vs fp32
 //                                      generation at Qwen2.5-0.5B shape, generating a 1.2 GB q8 model once)
 //                                      runs only when named
+//   npm run bench -- --only batch      batch-16 vs single-stream decode tokens/s at Qwen2.5-0.5B shape
 //   BENCH_ROUNDS=N                     rounds per measurement (default 3; first values: 2)
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { benchCorpus, type CorpusResult } from './corpus';
+import { benchBatch } from './batch';
 import { benchEngine } from './engine';
 import { benchDtypes, type DtypeGenerationResult } from './dtypes';
 import { benchFirstValues, type FirstValuesResult } from './firstValues';
@@ -26,7 +28,7 @@ import { benchPrefill, type PrefillResult } from './prefill';
 import { generateProbeModel, probeBench } from './probe';
 import { benchTokenHeat } from './tokenHeat';
 
-const SECTIONS = ['engine', 'prefill', 'firstValues', 'dtypes', 'probes', 'corpus', 'tokenHeat'] as const;
+const SECTIONS = ['engine', 'prefill', 'firstValues', 'dtypes', 'probes', 'batch', 'corpus', 'tokenHeat'] as const;
 /** Sections a plain `npm run bench` runs (dtypes generates a large model: only when asked). */
 const DEFAULT_SECTIONS = SECTIONS.filter((s) => s !== 'dtypes');
 
@@ -57,6 +59,11 @@ async function main(): Promise<void> {
   if (only.includes('engine')) {
     console.log('engine (small model):');
     result['engine'] = await benchEngine(rounds, cacheDir);
+  }
+  if (only.includes('batch')) {
+    console.log('batched generation, qwen2.5-0.5b shape fp32:');
+    result['batch'] = await benchBatch(rounds, cacheDir);
+    console.log(JSON.stringify(result['batch']));
   }
   if (only.includes('prefill')) {
     const prefill: PrefillResult[] = [];

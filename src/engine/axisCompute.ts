@@ -18,7 +18,7 @@ import { axisReportMarkdown, axisReportSvg, type PersonaMean } from '../core/rep
 import type { EngineClient, LoadProgress } from './client';
 import { loadTarget, resolveModelRef } from './modelRef';
 import { extraLoadOptions, graphHash, resolveDtype, storedAxisPath, type SessionOptions } from './session';
-import type { ChatMessage, ModelInfo, Sampling } from '../protocol/messages';
+import type { ChatMessage, GenerateResult, ModelInfo, Sampling } from '../protocol/messages';
 import { temperatureSampling } from '../core/sampler';
 import { throwIfAborted } from '../protocol/errors';
 import { UserFileError, writeFileAtomic } from '../io/files';
@@ -109,15 +109,29 @@ export async function computeAxis(client: EngineClient, info: ModelInfo, o: Axis
   const records = readCheckpoint(o.checkpointPath, header);
   const todo = plan.filter((r) => !records.has(r.key));
   let spent = 0;
-  for (const [i, run] of todo.entries()) {
+  let finished = 0;
+  // Replies are decoded AXIS_BATCH at a time (one forward per step for all of them; each row's tokens are
+  // those single-stream generation gives, per its own seed); each is then checked and recorded as before.
+  for (let g = 0; g < todo.length; g += AXIS_BATCH) {
     throwIfAborted(signal);
+    const group = todo.slice(g, g + AXIS_BATCH);
     const t0 = Date.now();
-    const record = await runOne(client, info, run, o, signal);
-    spent += Date.now() - t0;
-    records.set(run.key, record);
-    appendFileSync(o.checkpointPath, `${JSON.stringify(record)}\n`);
-    const done = plan.length - todo.length + i + 1;
-    o.onProgress?.({ phase: 'generate', done, total: plan.length, etaMs: ((todo.length - i - 1) * spent) / (i + 1), detail: `${run.persona}: ${run.questionId}` });
+    const gens = await client.generateBatch(
+      group.map((run) => ({ messages: prompt(run), sampling: runSampling(o.sampling, o.seed, run) })),
+      { capping: false, maxTokens: o.maxTokens },
+      signal,
+    );
+    const share = (Date.now() - t0) / group.length;
+    for (const [k, run] of group.entries()) {
+      const t1 = Date.now();
+      const record = await finishRun(client, info, run, gens[k] as GenerateResult, share, signal);
+      spent += share + Date.now() - t1;
+      records.set(run.key, record);
+      appendFileSync(o.checkpointPath, `${JSON.stringify(record)}\n`);
+      finished++;
+      const done = plan.length - todo.length + finished;
+      o.onProgress?.({ phase: 'generate', done, total: plan.length, etaMs: ((todo.length - finished) * spent) / finished, detail: `${run.persona}: ${run.questionId}` });
+    }
   }
   // Generation time of every run, including runs done before a resume (each record keeps its own).
   const generateMs = plan.reduce((sum, r) => sum + (records.get(r.key)?.ms ?? 0), 0);
@@ -226,10 +240,12 @@ export function runSampling(sampling: AxisSampling, seed: number, run: Pick<Axis
   return temperatureSampling(sampling.temperature, sampling.topP, runSeed(seed, run.key));
 }
 
-async function runOne(client: EngineClient, info: ModelInfo, run: AxisRun, o: AxisComputeOptions, signal?: AbortSignal): Promise<RunRecord> {
-  const t0 = Date.now();
+/** Replies decoded per batch in axis computation. */
+export const AXIS_BATCH = 16;
+
+async function finishRun(client: EngineClient, info: ModelInfo, run: AxisRun, gen: GenerateResult, genMs: number, signal?: AbortSignal): Promise<RunRecord> {
+  const t0 = Date.now() - genMs;
   const messages = prompt(run);
-  const gen = await client.generate(messages, { capping: false, maxTokens: o.maxTokens, sampling: runSampling(o.sampling, o.seed, run) }, undefined, signal);
   const text = gen.text.trim();
   const problem = responseProblem(text, run.persona);
   if (problem) return { key: run.key, text, dropped: problem, layerMeans: [], surprise: null, ms: Date.now() - t0 };

@@ -189,6 +189,25 @@ export class EngineClient {
     );
   }
 
+  /** Several replies decoded together (one forward per step for all rows); each row as generate() would give it. */
+  async generateBatch(
+    rows: readonly { readonly messages: readonly ChatMessage[]; readonly sampling: GenerateOptions['sampling'] }[],
+    options: Omit<GenerateOptions, 'sampling'>,
+    signal?: AbortSignal,
+  ): Promise<GenerateResult[]> {
+    await this.ensureWorker(true);
+    return this.request(
+      'generateBatch',
+      {
+        rows: rows.map((r) => ({ messages: r.messages.map((m) => ({ role: m.role, content: m.content })), sampling: r.sampling })),
+        ...(options.axis ? { axis: axisMessage(options.axis) } : {}),
+        capping: options.capping,
+        maxTokens: options.maxTokens,
+      },
+      signal,
+    );
+  }
+
   /** Mean residual per layer over the content tokens of conversation[fromTurn..] (uncapped). */
   async activations(conversation: readonly ChatMessage[], fromTurn: number, signal?: AbortSignal): Promise<ActivationsResult> {
     await this.ensureWorker(true);

@@ -111,6 +111,20 @@ export const GenerateRequestSchema = v.object({
 });
 
 /**
+ * host -> worker: several replies in one batch (one forward per decode step for all rows; issue 25
+ * item 2). Rows share axis, capping and maxTokens; each has its messages and sampling. No token events.
+ * Reply: GenerateBatchResult (one GenerateResult per row, in order).
+ */
+export const GenerateBatchRequestSchema = v.object({
+  id: requestId,
+  type: v.literal('generateBatch'),
+  rows: v.pipe(v.array(v.object({ messages: v.array(ChatMessageSchema), sampling: SamplingSchema })), v.minLength(1), v.maxLength(256)),
+  axis: v.optional(AxisSpecSchema),
+  capping: v.boolean(),
+  maxTokens: v.pipe(v.number(), v.integer(), v.minValue(1)),
+});
+
+/**
  * host -> worker: mean residual per layer over the content tokens of messages[fromTurn..] (uncapped),
  * the per-response activation an axis is built from. Reply: ActivationsResult.
  */
@@ -132,6 +146,7 @@ export const HostToWorkerSchema = v.variant('type', [
   LoadRequestSchema,
   ScoreRequestSchema,
   GenerateRequestSchema,
+  GenerateBatchRequestSchema,
   ActivationsRequestSchema,
   UnloadRequestSchema,
   CancelMessageSchema,
@@ -286,6 +301,9 @@ export const GenerateResultSchema = v.object({
   capped: v.boolean(),
 });
 
+/** Result of generateBatch. */
+export const GenerateBatchResultSchema = v.array(GenerateResultSchema);
+
 /** Result of activations. */
 export const ActivationsResultSchema = v.object({
   /** layerMeans[L]: mean residual leaving layer L, length hiddenSize. */
@@ -344,6 +362,7 @@ export const METHODS = {
   load: { request: LoadRequestSchema, result: ModelInfoSchema },
   score: { request: ScoreRequestSchema, result: ScoreResultSchema },
   generate: { request: GenerateRequestSchema, result: GenerateResultSchema },
+  generateBatch: { request: GenerateBatchRequestSchema, result: GenerateBatchResultSchema },
   activations: { request: ActivationsRequestSchema, result: ActivationsResultSchema },
   unload: { request: UnloadRequestSchema, result: v.null() },
 } as const;

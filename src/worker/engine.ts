@@ -32,6 +32,7 @@ import type {
   TokenMessage,
 } from '../protocol/messages';
 import { seededRandom, sampleToken } from '../core/sampler';
+import { DecodeBatch } from './batchGenerate';
 import { chatTokenizerFrom, mapTokens, type ChatTokenizer, type TokenMapMemo } from './tokenMap';
 
 const DEFAULT_REMOTE_HOST = 'https://huggingface.co/';
@@ -43,6 +44,13 @@ type Progress = Omit<ProgressMessage, 'type' | 'id'>;
 export type EngineScoreRequest = Omit<ScoreRequest, 'axis'> & { readonly axis: AxisSpec };
 /** Generate request as the engine takes it; without an axis there are no projections. */
 export type EngineGenerateRequest = Omit<GenerateRequest, 'axis'> & { readonly axis?: AxisSpec };
+/** Batched generate: rows share maxTokens, axis and capping; each has its messages and sampling. */
+export interface EngineGenerateBatchRequest {
+  readonly rows: readonly { readonly messages: GenerateRequest['messages']; readonly sampling: GenerateRequest['sampling'] }[];
+  readonly axis?: AxisSpec;
+  readonly capping: boolean;
+  readonly maxTokens: number;
+}
 
 interface Loaded {
   readonly info: ModelInfo;
@@ -357,6 +365,121 @@ export class Engine {
       promptTokens: map.ids.length,
       capped: req.capping,
     };
+  }
+
+  /**
+   * Several replies at once (issue 25 item 2): each row is prefilled alone, then all rows share each
+   * decode step (src/worker/batchGenerate.ts). Same sampling per row as generate() (its own seeded
+   * PRNG); one axis and cap setting for the batch. No token events.
+   */
+  async generateBatch(req: EngineGenerateBatchRequest, signal: AbortSignal): Promise<GenerateResult[]> {
+    const l = this.need();
+    if (!l.info.kvCache) throw new EngineError('bad-request', 'batched generation needs a model with a KV cache');
+    if (!req.axis && req.capping) throw new EngineError('bad-request', 'capping needs an axis');
+    const axis = req.axis ? this.checkAxis(l, req.axis, req.capping) : null;
+    const cap = this.capFeeds(l, axis, req.capping);
+    const key = sequenceKey(axis, cap);
+    const numLayers = axis ? l.info.numLayers : 0;
+    const h = l.info.hiddenSize;
+    const rows = [];
+    // Rows that share a prefix (a persona's system prompt) reuse its cache: each row's prefill starts from
+    // the previous row's (issue 25 item 4). The scoring cache is put back afterwards.
+    const scoringKept = this.kept;
+    for (const r of req.rows) {
+      const map = mapTokens(l.tokenizer, r.messages, true);
+      checkContext(l, map.ids.length + 1);
+      throwIfAborted(signal);
+      let pre: Prefilled;
+      try {
+        pre = await this.prefill(l, map.ids, axis, cap, key, { lastLogits: true, logProb: null }, signal);
+      } catch (e) {
+        this.kept = scoringKept;
+        throw e;
+      }
+      this.kept = { ids: map.ids, past: pre.past, proj: pre.proj, logProb: pre.logProb, key };
+      rows.push({
+        messages: r.messages,
+        promptLength: map.ids.length,
+        random: seededRandom(r.sampling.kind === 'sample' ? r.sampling.seed : 0),
+        sampling: r.sampling,
+        budget: Math.min(req.maxTokens, l.maxPositions - map.ids.length),
+        logits: pre.lastLogits as Float32Array,
+        past: pre.past as PastTensors,
+        generated: [] as number[],
+        perToken: [] as Float32Array[],
+        logProbs: [] as number[],
+        entropies: [] as number[],
+        stopReason: 'maxTokens' as 'eos' | 'maxTokens',
+      });
+    }
+    this.kept = scoringKept;
+    let active = rows.filter((r) => r.budget > 0);
+    const batch = new DecodeBatch(active.map((r) => ({ past: r.past, length: r.promptLength })));
+    while (active.length > 0) {
+      throwIfAborted(signal);
+      const fed: number[] = [];
+      const keep: number[] = [];
+      active.forEach((r, b) => {
+        const next = sampleToken(r.logits, r.sampling, r.random);
+        if (l.stopIds.has(next)) {
+          r.stopReason = 'eos';
+          return;
+        }
+        const stats = nextTokenStats(r.logits, next);
+        r.generated.push(next);
+        r.logProbs.push(Math.fround(stats.logProb));
+        r.entropies.push(stats.entropy);
+        fed.push(next);
+        keep.push(b);
+      });
+      batch.keepRows(keep);
+      active = keep.map((b) => active[b] as (typeof active)[number]);
+      if (active.length === 0) break;
+      const out = await batch.step(l.model, l.inst, fed, cap);
+      active.forEach((r, b) => {
+        r.logits = out.logits[b] as Float32Array;
+        const res = out.residuals[b] as Float32Array[];
+        r.perToken.push(Float32Array.from({ length: numLayers }, (_, L) => projectTokens((res[L] as Float32Array).subarray(0, h), (axis as AxisSpec).vectors[L] as Float32Array)[0] as number));
+      });
+      const running = active.map((r, b) => (r.generated.length < r.budget ? b : -1)).filter((b) => b >= 0);
+      batch.keepRows(running);
+      active = running.map((b) => active[b] as (typeof active)[number]);
+    }
+    return rows.map((r) => {
+      const n = r.generated.length;
+      const texts: string[] = [];
+      const starts: number[] = [];
+      const ends: number[] = [];
+      let text = '';
+      for (let i = 0; i < n; i++) {
+        const decoded = l.tokenizer.decode(r.generated.slice(0, i + 1));
+        const stable = decoded.endsWith('\uFFFD') ? text.length : decoded.length;
+        const start = Math.min(text.length, stable);
+        texts.push(decoded.slice(start, stable));
+        starts.push(start);
+        ends.push(stable);
+        text = decoded.slice(0, stable);
+      }
+      const projections = Array.from({ length: numLayers }, (_, L) => Float32Array.from(r.perToken, (p) => p[L] as number));
+      return {
+        text: n > 0 ? l.tokenizer.decode(r.generated) : '',
+        tokens: {
+          turn: new Int32Array(n).fill(r.messages.length),
+          start: Int32Array.from(starts),
+          end: Int32Array.from(ends),
+          position: Int32Array.from({ length: n }, (_, i) => r.promptLength + i),
+          tokenId: Int32Array.from(r.generated),
+          text: texts,
+          logProb: Float32Array.from(r.logProbs),
+        },
+        projections,
+        means: Float32Array.from(projections, (p) => mean(p.subarray(0, n))),
+        entropy: Float32Array.from(r.entropies),
+        stopReason: r.stopReason,
+        promptTokens: r.promptLength,
+        capped: req.capping,
+      };
+    });
   }
 
   /**

@@ -45,6 +45,8 @@ async function handle(req: Request, signal: AbortSignal): Promise<unknown> {
         (t) => post({ type: 'token', id: req.id, ...t }, [t.projections.buffer]),
         signal,
       );
+    case 'generateBatch':
+      return engine.generateBatch(req, signal);
     case 'activations':
       return engine.activations(req, signal);
     case 'unload':
