@@ -5,6 +5,9 @@ import { uriLabel } from './uriLabel';
 import { AxisFileError } from '../core/axis/axisFile';
 import { domainCount, mostlyOutOfDomain } from '../core/report/reading';
 import { hasAssistantTurn } from '../core/transcript';
+import { formatEta } from '../core/axis/axisEta';
+import type { AxisSubset } from '../core/axis/axisPlan';
+import type { SpeedProbe } from '../engine/speedProbe';
 import { EngineError, isCancellation } from '../protocol/errors';
 import { ModelRefError } from '../engine/modelRef';
 import { AxisMissingError } from '../engine/session';
@@ -58,8 +61,8 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable {
     [CommandId.openLogs]: () => deps.log.show(),
     [CommandId.restartEngine]: () => deps.engine.restart(),
     // Axes live where the engine keeps its cache: the setting, else the extension's global storage.
-    [CommandId.selectModel]: () => selectModel(deps.config, deps.config.value.cacheDir || deps.storageUri.fsPath),
-    [CommandId.computeAxis]: () => computeAxisCommand(deps),
+    [CommandId.selectModel]: () => selectModel(deps.config, deps.config.value.cacheDir || deps.storageUri.fsPath, (model) => offerAxis(deps, model)),
+    [CommandId.computeAxis]: (subset) => computeAxisCommand(deps, subset === 'quick' || subset === 'full' ? subset : undefined),
     [CommandId.showActions]: () => showActions(),
     [CommandId.tryDemoModel]: () => tryDemoModel({ config: deps.config, log: deps.log, analyzeActive: () => analyze(false) }),
     [CommandId.exportReport]: () => exportReport(deps.store),
@@ -194,15 +197,48 @@ export async function revealTurn(store: ResultStore, uri: vscode.Uri, conversati
   editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
 }
 
-async function computeAxisCommand(deps: CommandDeps): Promise<void> {
-  const model = deps.config.value.model;
-  const pick = await vscode.window.showQuickPick(
-    [
-      { label: 'Quick', description: '12 roles x 10 questions plus validation (minutes on a laptop)', subset: 'quick' as const },
-      { label: 'Full', description: 'every role and question of the battery (much longer)', subset: 'full' as const },
-    ],
-    { title: `Persona Lens: compute the Assistant Axis of ${model}` },
+/**
+ * After Select Model picks a model without an axis: offers to time this machine with it (downloading
+ * it with progress and cancel) and to compute its axis, each plan shown with its estimated time.
+ */
+async function offerAxis(deps: CommandDeps, model: string): Promise<void> {
+  const estimate = 'Estimate and Compute…';
+  const action = await vscode.window.showInformationMessage(
+    `Persona Lens: ${model} has no Assistant Axis yet, and values need one. Time this machine with it (downloading it if needed) to see how long computing one takes?`,
+    estimate,
+    'Later',
   );
+  if (action !== estimate) return;
+  let probe: SpeedProbe;
+  try {
+    probe = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Persona Lens: timing ${model} on this machine`, cancellable: true },
+      (progress, token) => deps.engine.measureSpeed(token, (message) => progress.report({ message })),
+    );
+  } catch (e) {
+    if (isCancellation(e)) return;
+    const message = e instanceof Error ? e.message : String(e);
+    deps.log.warn(`Timing ${model} failed: ${message}`);
+    void vscode.window.showWarningMessage(`Persona Lens: could not time ${model}: ${message}`);
+    return;
+  }
+  const s = probe.speed;
+  deps.log.info(`${model} on this machine: ${s.promptTokensPerSecond.toFixed(0)} prompt tokens/s, ${s.decodeTokensPerSecond.toFixed(1)} generated tokens/s; axis ETA quick ${formatEta(probe.etaMs.quick)}, full ${formatEta(probe.etaMs.full)}`);
+  await computeAxisCommand(deps, undefined, probe);
+}
+
+async function computeAxisCommand(deps: CommandDeps, subset?: AxisSubset, probe?: SpeedProbe): Promise<void> {
+  const model = deps.config.value.model;
+  const eta = (k: AxisSubset): string => (probe ? ` — ${formatEta(probe.etaMs[k])} here` : '');
+  const pick = subset
+    ? { subset }
+    : await vscode.window.showQuickPick(
+        [
+          { label: 'Quick', description: `12 roles x 10 questions plus validation${eta('quick') || ' (minutes on a laptop)'}`, subset: 'quick' as const },
+          { label: 'Full', description: `every role and question of the battery${eta('full') || ' (much longer)'}`, subset: 'full' as const },
+        ],
+        { title: `Persona Lens: compute the Assistant Axis of ${model}${probe ? ` (measured: ${probe.speed.promptTokensPerSecond.toFixed(0)} prompt tokens/s, ${probe.speed.decodeTokensPerSecond.toFixed(1)} generated tokens/s)` : ''}` },
+      );
   if (!pick) return;
   const stored = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `Persona Lens: axis of ${model}`, cancellable: true },

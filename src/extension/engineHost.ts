@@ -7,6 +7,7 @@ import { computeAndStoreAxis, type StoredAxis } from '../engine/axisCompute';
 import { AXIS_MAX_TOKENS, AXIS_SAMPLING, type AxisSubset } from '../core/axis/axisPlan';
 import { scoreConversation, type OpenSession } from '../engine/session';
 import { EngineSession } from '../engine/engineSession';
+import { measureSpeed, type SpeedProbe } from '../engine/speedProbe';
 import { rerunTurn, type RerunOptions, type RerunResult } from '../engine/rerun';
 import type { Scorer } from './analysis';
 import type { Config } from './config';
@@ -154,6 +155,29 @@ export class EngineHost implements Scorer, vscode.Disposable {
       progress,
       (client, session, signal) => work(client, session, signal, this.cacheDir()),
     );
+  }
+
+  /**
+   * This machine's speed with the configured model (downloading it if needed), and the ETAs of the
+   * quick and full axis plans at that speed; in a worker of its own, so no axis is needed.
+   */
+  measureSpeed(token: vscode.CancellationToken, progress: (message: string) => void): Promise<SpeedProbe> {
+    return this.idle.during(async () => {
+      const cfg = this.deps.config.value;
+      const client = new EngineClient(vscode.Uri.joinPath(this.deps.extensionUri, 'out', 'worker.js').fsPath);
+      const id = this.begin(`Timing ${cfg.model} on this machine`);
+      try {
+        return await measureSpeed(
+          client,
+          { packageRoot: this.deps.extensionUri.fsPath, cacheDir: this.cacheDir(), model: cfg.model, dtype: cfg.dtype, offline: cfg.offline, threads: cfg.threads },
+          (p) => progress(`${p.phase}${p.file ? ` ${p.file}` : ''}${p.total ? ` ${Math.round((100 * (p.loaded ?? 0)) / p.total)}%` : ''}`),
+          toSignal(token),
+        );
+      } finally {
+        this.end(id);
+        await client.dispose();
+      }
+    });
   }
 
   /** Stops the worker; the next request starts a new one. */

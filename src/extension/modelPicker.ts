@@ -53,9 +53,10 @@ export function modelChoices(axes: ReadonlyMap<string, readonly string[]>, curre
  * Asks for a model and writes `persona-lens.model` (and, for a catalogue entry, `persona-lens.dtype`);
  * the engine loads it on the settings change, downloading a hub model with its progress and cancel.
  */
-export async function selectModel(config: Config, cacheDir: string): Promise<void> {
+export async function selectModel(config: Config, cacheDir: string, offerAxis: (model: string) => Promise<void>): Promise<void> {
   const current = config.value.model;
-  const pick = await vscode.window.showQuickPick(modelChoices(cachedAxisDtypes(cacheDir), current), {
+  const axes = cachedAxisDtypes(cacheDir);
+  const pick = await vscode.window.showQuickPick(modelChoices(axes, current), {
     title: `Persona Lens: select model (current: ${current})`,
     matchOnDescription: true,
     matchOnDetail: true,
@@ -75,6 +76,8 @@ export async function selectModel(config: Config, cacheDir: string): Promise<voi
     if (!dtype) return;
     await settings.update('dtype', dtype.label, vscode.ConfigurationTarget.Global);
     await settings.update('model', entry.id, vscode.ConfigurationTarget.Global);
+    // Values need an axis: offer to compute one, with how long it takes here.
+    if (!(axes.get(entry.id) ?? []).includes(dtype.label)) await offerAxis(entry.id);
     return;
   }
   let model: string | undefined = pick.value;

@@ -280,7 +280,8 @@ export class Engine {
   /** Continues the conversation with a new assistant message, one token event per content token. */
   async generate(req: EngineGenerateRequest, onToken: (t: Omit<TokenMessage, 'type' | 'id'>) => void, signal: AbortSignal): Promise<GenerateResult> {
     const l = this.need();
-    if (!req.axis && (req.capping || req.steer)) throw new EngineError('bad-request', 'capping and steering need an axis');
+    if (!req.axis && req.capping) throw new EngineError('bad-request', 'capping needs an axis');
+    if (!req.axis && req.steer) throw new EngineError('bad-request', 'steering needs an axis');
     const axis = req.axis ? this.checkAxis(l, req.axis, req.capping) : null;
     if (req.steer) this.checkSteering(l, req.steer);
     const map = mapTokens(l.tokenizer, req.messages, true);

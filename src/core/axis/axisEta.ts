@@ -4,6 +4,8 @@
  * and reply. Prompt tokens (one batched forward) and generated tokens (one decode step each) cost
  * differently, so the speed is measured as both rates.
  */
+import { DEFAULT_PERSONA } from './axisBuilder';
+import type { AxisRun } from './axisPlan';
 
 /** Rates measured on this machine with the model in question (tokens per second). */
 export interface MeasuredSpeed {
@@ -42,4 +44,20 @@ export function formatEta(ms: number): string {
   if (minutes < 1) return 'under a minute';
   if (minutes < 60) return `about ${minutes} min`;
   return `about ${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, '0')} min`;
+}
+
+/**
+ * The work of a plan's runs: each run encodes its prompt, generates up to `maxTokens` and then has
+ * prompt + reply encoded again for its activations (both at the prompt rate); the floors phase
+ * scores every training default-Assistant run once more. `promptTokens` is a measured prompt's length,
+ * standing in for the plan's mean.
+ */
+export function axisWork(runs: readonly Pick<AxisRun, 'persona' | 'heldOut'>[], promptTokens: number, maxTokens: number): AxisWork {
+  return {
+    runs: runs.length,
+    promptTokens: 2 * promptTokens + maxTokens,
+    maxTokens,
+    floorRuns: runs.filter((r) => r.persona === DEFAULT_PERSONA && !r.heldOut).length,
+    floorTokens: promptTokens + maxTokens,
+  };
 }

@@ -331,7 +331,7 @@ for (const c of cases) {
       if (hasReference) {
         const ref = referenceForward(info, IDS, CAP_LAYERS.map((layer, k) => ({ layer, v: v[k]!, tau: -Infinity, shift: shifts[k]! })));
         const d = maxRelDiff(asFloat32(steered.logits!.data), ref.logits);
-        assert.ok(d < 1e-4, `steered logits vs reference: ${d}`);
+        assert.ok(d < (q8 ? 5e-2 : 1e-4), `steered logits vs reference: ${d}`);
       }
     });
 
