@@ -10,7 +10,7 @@ import { createClient, loadProgress } from './context';
 import { ENGINE_OPTIONS, ENGINE_USAGE, integerOption, maxFileBytes, sessionOptions } from './engineOptions';
 import { ExitCode, UsageError } from './exitCodes';
 import { Progress } from './progress';
-import { samplingFrom, replySection } from './rerun';
+import { DECODING_OPTIONS, samplingFrom, replySection } from './rerun';
 import { namedBadRequest } from './scoring';
 import { readTranscripts } from './transcripts';
 
@@ -42,11 +42,7 @@ export async function runContinue(argv: string[], signal: AbortSignal): Promise<
       ...ENGINE_OPTIONS,
       user: { type: 'string', multiple: true, default: [] },
       conversation: { type: 'string', default: '1' },
-      seed: { type: 'string' },
-      temperature: { type: 'string' },
-      'top-p': { type: 'string' },
-      'max-tokens': { type: 'string', default: String(RERUN_MAX_TOKENS) },
-      format: { type: 'string', default: 'text' },
+      ...DECODING_OPTIONS,
     },
   });
   if (positionals.length !== 1)

@@ -50,6 +50,15 @@ Options:
 ${SWEEP_USAGE}
 ${ENGINE_USAGE}`;
 
+/** The decoding options `rerun` and `continue` share (see samplingFrom). */
+export const DECODING_OPTIONS = {
+  seed: { type: 'string' },
+  temperature: { type: 'string' },
+  'top-p': { type: 'string' },
+  'max-tokens': { type: 'string', default: String(RERUN_MAX_TOKENS) },
+  format: { type: 'string', default: 'text' },
+} as const;
+
 /** The decoding --seed, --temperature and --top-p ask for. */
 export function samplingFrom(values: {
   seed?: string | undefined;
@@ -100,11 +109,7 @@ export async function runRerun(argv: string[], signal: AbortSignal): Promise<num
       bands: { type: 'string' },
       steer: { type: 'string' },
       'steer-layers': { type: 'string' },
-      seed: { type: 'string' },
-      temperature: { type: 'string' },
-      'top-p': { type: 'string' },
-      'max-tokens': { type: 'string', default: String(RERUN_MAX_TOKENS) },
-      format: { type: 'string', default: 'text' },
+      ...DECODING_OPTIONS,
     },
   });
   if (positionals.length !== 1)
