@@ -14,7 +14,7 @@ import { checkRegularFile, readRegularFile, UserFileError } from '../io/files';
 import { DTYPE_SUFFIX } from './graphFiles';
 
 /** Decoder architectures (config.json model_type) the engine supports: Llama-style chat models. */
-export const SUPPORTED_MODEL_TYPES: readonly string[] = ['llama', 'mistral', 'qwen2', 'qwen3', 'gemma3_text', 'gemma3', 'smollm3'];
+export const SUPPORTED_MODEL_TYPES: readonly string[] = ['llama', 'mistral', 'qwen2', 'qwen3', 'gemma3_text', 'gemma3', 'phi3', 'smollm3'];
 
 /** What the check learnt about a loadable folder. */
 export interface ModelFolderInfo {

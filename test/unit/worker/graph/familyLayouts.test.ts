@@ -10,11 +10,12 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { env } from '@huggingface/transformers';
+import { DynamicCache, env, Tensor } from '@huggingface/transformers';
 import { instrumentModel, InstrumentationError } from '../../../../src/worker/graph/instrument';
 import { findResidualStream } from '../../../../src/worker/graph/residualStream';
 import { decodeModel } from '../../../../src/worker/graph/onnxProto';
 import { CATALOGUE } from '../../../../src/core/models/catalogue';
+import { SUPPORTED_MODEL_TYPES } from '../../../../src/model/folder';
 import { writeTinyModel, type TinyFamily, type TinyModelSpec } from '../../../support/tinyModels';
 import { referenceForward } from '../../../support/referenceForward';
 import { bitIdentical, maxRelDiff } from '../../../support/compare';
@@ -150,6 +151,29 @@ FAMILY_CASES.forEach((c, k) => {
           wantTokens,
           'KV decoding with caps off',
         );
+
+        // KV reuse: the tail scored after a cached prefix reads as in one cold pass over the whole sequence.
+        const split = 5;
+        const none = headFeeds(inst.head!, { logitsAt: [] });
+        const prefix = await m.forward({ ...idsToInputs(IDS.slice(0, split)), ...off, ...none });
+        const past = Object.fromEntries(
+          Object.entries(prefix)
+            .filter(([k]) => k.startsWith('present'))
+            .map(([k, t]) => [k.replace('present', 'past_key_values'), t]),
+        );
+        const tail = await m.forward({
+          input_ids: new Tensor('int64', BigInt64Array.from(IDS.slice(split), (i) => BigInt(i)), [1, IDS.length - split]),
+          attention_mask: new Tensor('int64', new BigInt64Array(IDS.length).fill(1n), [1, IDS.length]),
+          // The model takes its cache object where the other inputs are tensors.
+          past_key_values: new DynamicCache(past) as unknown as Tensor,
+          ...off,
+          ...none,
+        });
+        inst.residualOutputs.forEach((r) => {
+          const cold = asFloat32(uncapped[r]!.data).subarray(split * 32);
+          const d = maxRelDiff(asFloat32(tail[r]!.data), cold);
+          assert.ok(d < TOL[c.dtype], `${r}: KV reuse vs cold score, relative ${d}`);
+        });
       } finally {
         await m.dispose();
       }
@@ -170,6 +194,8 @@ test('every catalogue entry marked tested has a stand-in of its family and expor
   for (const e of CATALOGUE) {
     const family = FAMILY_OF_ARCHITECTURE[e.architecture];
     assert.ok(family, `${e.id}: architecture ${e.architecture} has no stand-in family`);
+    // The model folder check lets the catalogue's architectures through (a real Phi-3.5 folder was refused).
+    assert.ok(SUPPORTED_MODEL_TYPES.includes(e.architecture), `${e.id}: model_type ${e.architecture} is refused by the folder check`);
     if (e.support !== 'tested') continue;
     const layout = e.layout === 'genai-builder' ? 'genai' : 'optimum';
     const shipped = e.files.map((f) => f.dtype);
