@@ -6,12 +6,13 @@ import { onnx } from 'onnx-proto';
 import { printable } from '../../core/report/format';
 import { ModelFilesError } from '../../protocol/errors';
 import { checkModelFile } from '../../model/folder';
+import { decodeModel } from './onnxProto';
 
 /** Checks the graph file's bytes: a readable ONNX model whose external data files exist and hold every initializer. */
 export function checkGraphBytes(onnxPath: string, bytes: Uint8Array): void {
   let model: onnx.ModelProto;
   try {
-    model = onnx.ModelProto.decode(bytes);
+    model = decodeModel(bytes);
   } catch (e) {
     throw new ModelFilesError(onnxPath, `not a readable ONNX model; the file may be truncated (${(e as Error).message})`);
   }

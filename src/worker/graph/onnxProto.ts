@@ -113,9 +113,13 @@ export function elemTypeOf(vi: onnx.IValueInfoProto | undefined): number {
   return vi?.type?.tensorType?.elemType ?? 0;
 }
 
-/** Decodes a model from bytes (zero-copy for raw initializer data). */
+/**
+ * Decodes a model from bytes (zero-copy for raw initializer data). A Node Buffer is read through a plain
+ * Uint8Array view: protobufjs makes an empty bytes field with `new buf.constructor(0)`, which for a Buffer
+ * is the deprecated `new Buffer()` and prints a warning (the graph skeleton has such fields).
+ */
 export function decodeModel(bytes: Uint8Array): onnx.ModelProto {
-  return onnx.ModelProto.decode(bytes);
+  return onnx.ModelProto.decode(Buffer.isBuffer(bytes) ? new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) : bytes);
 }
 
 /** Encodes a model to bytes. */
