@@ -43,7 +43,7 @@ function states(sent: ToPanelMessage[]): SweepState[] {
   return sent.map((m) => {
     assert.equal(m.type, 'sweepState');
     assert.deepEqual(parseToPanel(JSON.parse(JSON.stringify(m))), m, 'the page parses what the host sends');
-    return m as SweepState;
+    return m;
   });
 }
 
