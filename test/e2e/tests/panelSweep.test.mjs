@@ -4,10 +4,10 @@
 // reply, then every floor x band) and its dose-response plot, and a second sweep takes every cell from
 // the cache. The transcript is never edited.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { cpSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { withSession } from '../harness.mjs';
+import { repoRoot, withSession } from '../harness.mjs';
 import {
   analyzeInPanel,
   attr,
@@ -66,6 +66,9 @@ test('intervention studio: steered column, capping sweep grid and dose plot, cac
       assert.match(await panel.locator('#sweep-status').innerText(), /10 replies/);
       await s.waitForLogLine(/Capping sweep of turn \d+ .*: 10 replies \(0 from the cache\)/);
       await s.screenshot('sweep');
+      const sweepShot = join(s.artifactsDir, 'panel-sweep.png');
+      await s.page.locator('iframe.webview').first().screenshot({ path: sweepShot });
+      if (process.env.PERSONA_LENS_UPDATE_README_SHOT) cpSync(sweepShot, join(repoRoot, 'media', 'panel-sweep.png'));
 
       // A second sweep of the same turn takes every cell from the cache.
       await panel.locator('vscode-tab-header').first().click();
