@@ -89,6 +89,9 @@ interface VariantStats {
   readonly tokPerCpuS: number;
 }
 
+/** Unmeasured runs of every variant before the measured rounds. */
+const PREFILL_WARMUP = 3;
+
 export interface PrefillResult {
   readonly model: string;
   readonly tokens: number;
@@ -157,8 +160,9 @@ export async function benchPrefill(
     for (const n of lengths) {
       if (allIds.length < n) throw new Error(`the sample text is ${allIds.length} tokens, fewer than ${n}`);
       const ids = allIds.slice(0, n);
-      // First runs grow onnxruntime's memory arena: not measured.
-      for (const v of variants) await prefill(v, ids, content, cap);
+      // First runs grow onnxruntime's memory arena (the head with surprise holds two [chunk, vocabulary]
+      // tensors at once): a single warm-up left the first measured round up to 1.8x slow, so three.
+      for (let w = 0; w < PREFILL_WARMUP; w++) for (const v of variants) await prefill(v, ids, content, cap);
       const raw: Record<string, number[]> = {
         before: [],
         after: [],
