@@ -29,6 +29,12 @@ export interface AxisEtaPlan {
   readonly batchesMeasured: number;
   readonly generatedTokensMeasured: number;
   readonly secondsPerRun: number;
+  /** Of secondsPerRun: the run's share of its batch's decoding, and its own activations pass. */
+  readonly decodeSecondsPerRun: number;
+  readonly activationsSecondsPerRun: number;
+  /** CPU seconds per run (all threads of the bench process) and the ETA were they the only work on the cores. */
+  readonly cpuSecondsPerRun: number;
+  readonly idleEtaMinutes: number;
   readonly floorRunsMeasured: number;
   readonly secondsPerFloorRun: number;
   /** totalRuns x secondsPerRun + totalFloorRuns x secondsPerFloorRun. */
@@ -74,16 +80,30 @@ export async function benchAxisEta(models: readonly BenchModel[], workerPath: st
         const slice = spread(plan, batches * AXIS_BATCH);
         const records: { run: AxisRun; record: RunRecord }[] = [];
         let tokens = 0;
+        let decodeSeconds = 0;
+        // The first forward of a new batch shape pays one-time costs: a 2-row, 2-token batch takes them first.
+        await runAxisBatch(client, info, slice.slice(0, 2), { maxTokens: 2, sampling: AXIS_SAMPLING, seed: 0 }, undefined, () => undefined);
+        const cpu0 = process.cpuUsage();
         const t0 = performance.now();
         for (let g = 0; g < slice.length; g += AXIS_BATCH) {
           const tb = performance.now();
+          const done: number[] = [];
           await runAxisBatch(client, info, slice.slice(g, g + AXIS_BATCH), { maxTokens: AXIS_MAX_TOKENS, sampling: AXIS_SAMPLING, seed: 0 }, undefined, (run, record, gen) => {
+            done.push(performance.now());
             records.push({ run, record });
             tokens += gen.tokens.tokenId.length;
           });
-          console.log(`  ${m.name} ${subset}: batch ${g / AXIS_BATCH + 1} of ${batches} in ${((performance.now() - tb) / 1000).toFixed(1)} s`);
+          // Runs are finished one after another once the batch is decoded: the gaps between them are their
+          // activations passes, and the decoding is what comes before the first, less one such pass.
+          const n = done.length;
+          const perFinish = n > 1 ? ((done[n - 1] as number) - (done[0] as number)) / (n - 1) : 0;
+          const batchDecode = (done[0] as number) - tb - perFinish;
+          decodeSeconds += batchDecode / 1000;
+          console.log(`  ${m.name} ${subset}: batch ${g / AXIS_BATCH + 1} of ${batches} in ${((performance.now() - tb) / 1000).toFixed(1)} s (decoding ${(batchDecode / 1000).toFixed(1)} s, activations ${(perFinish / 1000).toFixed(2)} s per run)`);
         }
         const genSeconds = (performance.now() - t0) / 1000;
+        const cpu = process.cpuUsage(cpu0);
+        const cpuSeconds = (cpu.user + cpu.system) / 1e6;
         const floorRuns = plan.filter((r) => r.persona === DEFAULT_PERSONA && !r.heldOut);
         const floorSample = records.filter(({ run, record }) => run.persona === DEFAULT_PERSONA && !record.dropped).slice(0, FLOOR_SAMPLE);
         // Slices from the role end of the plan may hold no default run: then the floors are timed on any replies.
@@ -94,6 +114,10 @@ export async function benchAxisEta(models: readonly BenchModel[], workerPath: st
         const floorSeconds = scored.length > 0 ? (performance.now() - t1) / 1000 / scored.length : 0;
         const secondsPerRun = genSeconds / slice.length;
         const etaMinutes = (plan.length * secondsPerRun + floorRuns.length * floorSeconds) / 60;
+        // On a machine shared with other jobs wall time overstates the work: CPU seconds of this process (the
+        // worker is a thread of it) over the engine's threads is what the runs would take with the cores to themselves.
+        const cpuSecondsPerRun = cpuSeconds / slice.length;
+        const idleEtaMinutes = (plan.length * cpuSecondsPerRun) / info.threads / 60 + (floorRuns.length * floorSeconds) / 60;
         const target = TARGETS[m.name]?.[subset] ?? null;
         const productEtaMinutes = probe.etaMs[subset] / 60000;
         plans.push({
@@ -104,6 +128,10 @@ export async function benchAxisEta(models: readonly BenchModel[], workerPath: st
           batchesMeasured: Math.ceil(slice.length / AXIS_BATCH),
           generatedTokensMeasured: tokens,
           secondsPerRun: round3(secondsPerRun),
+          decodeSecondsPerRun: round3(decodeSeconds / slice.length),
+          activationsSecondsPerRun: round3((genSeconds - decodeSeconds) / slice.length),
+          cpuSecondsPerRun: round3(cpuSecondsPerRun),
+          idleEtaMinutes: round1(idleEtaMinutes),
           floorRunsMeasured: scored.length,
           secondsPerFloorRun: round3(floorSeconds),
           etaMinutes: round1(etaMinutes),
@@ -113,7 +141,7 @@ export async function benchAxisEta(models: readonly BenchModel[], workerPath: st
           productOverMeasured: round3(productEtaMinutes / etaMinutes),
         });
         const p = plans.at(-1) as AxisEtaPlan;
-        console.log(`  ${m.name} ${subset}: ${p.runsMeasured} runs in ${genSeconds.toFixed(1)} s (${p.secondsPerRun} s/run), ${p.totalRuns} runs + ${p.totalFloorRuns} floor runs -> ${p.etaMinutes} min (product estimate ${p.productEtaMinutes} min)`);
+        console.log(`  ${m.name} ${subset}: ${p.runsMeasured} runs in ${genSeconds.toFixed(1)} s (${p.secondsPerRun} s/run: decode ${p.decodeSecondsPerRun}, activations ${p.activationsSecondsPerRun}; CPU ${p.cpuSecondsPerRun} s/run), ${p.totalRuns} runs + ${p.totalFloorRuns} floor runs -> ${p.etaMinutes} min (product estimate ${p.productEtaMinutes} min)`);
       }
       out.push({
         model: m.name,
@@ -152,7 +180,7 @@ export function summarizeAxisEta(rs: readonly AxisEtaModel[]): string[] {
   return rs.flatMap((r) =>
     r.plans.map(
       (p) =>
-        `axis ETA ${r.model}, ${p.subset} plan (${r.threads} threads, batch ${r.batch}, ${r.maxTokens} tokens): ${p.etaMinutes} min measured (${p.runsMeasured} of ${p.totalRuns} runs at ${p.secondsPerRun} s/run + ${p.totalFloorRuns} floor runs at ${p.secondsPerFloorRun} s)${p.targetMinutes === null ? '' : `, target <= ${p.targetMinutes} min: ${p.met ? 'met' : 'NOT met'}`}; product estimate ${p.productEtaMinutes} min (${p.productOverMeasured}x)`,
+        `axis ETA ${r.model}, ${p.subset} plan (${r.threads} threads, batch ${r.batch}, ${r.maxTokens} tokens): ${p.etaMinutes} min measured (${p.runsMeasured} of ${p.totalRuns} runs at ${p.secondsPerRun} s/run + ${p.totalFloorRuns} floor runs at ${p.secondsPerFloorRun} s)${p.targetMinutes === null ? '' : `, target <= ${p.targetMinutes} min: ${p.met ? 'met' : 'NOT met'}`}; by CPU time on idle cores ${p.idleEtaMinutes} min; product estimate ${p.productEtaMinutes} min (${p.productOverMeasured}x)`,
     ),
   );
 }

@@ -25,7 +25,10 @@ export interface AxisQualityPlan {
   readonly wallSeconds: number;
   /** The computation's own generate time (the axis file's validation.timingsMs.generate). */
   readonly generateSeconds: number;
+  /** Held-out AUC per layer as the plan's own axis report states it (on the plan's own held-out replies). */
   readonly aucPerLayer: readonly (number | null)[];
+  /** The plan's own held-out replies (default, role) the AUC above is taken on. */
+  readonly heldOut: { readonly defaults: number; readonly roles: number };
   readonly pc1CosinePerLayer: readonly (number | null)[];
   /** Personas at the monitor layer, assistant end first. */
   readonly roleOrder: readonly string[];
@@ -41,8 +44,12 @@ export interface AxisQualityResult {
   readonly cosPerLayer: readonly number[];
   /** The quick axis's AUC on the full plan's held-out replies, per layer. */
   readonly quickAucOnFullHeldOut: readonly number[];
-  readonly heldOutFull: { readonly defaults: number; readonly roles: number };
-  readonly rule: { readonly minCos: number; readonly maxAucGap: number; readonly maxAucGapSameHeldOut: number; readonly met: boolean };
+  /**
+   * The issue's rule, cos >= 0.95 at every layer and AUC within 0.02 of the full plan's: `met` judges both axes on
+   * the same (full plan's) held-out replies; `metOnOwnReports` compares the AUCs the two axis reports state, each
+   * on its own held-out set (the quick plan's is a subset: 4 of the 9 held-out questions).
+   */
+  readonly rule: { readonly minCos: number; readonly maxAucGap: number; readonly maxAucGapOwnReports: number; readonly met: boolean; readonly metOnOwnReports: boolean };
 }
 
 export function benchAxisQuality(cliPath: string): AxisQualityResult {
@@ -93,6 +100,7 @@ export function benchAxisQuality(cliPath: string): AxisQualityResult {
         wallSeconds: round3(c.wallSeconds),
         generateSeconds: round3((timings?.['generate'] ?? NaN) / 1000),
         aucPerLayer: c.axis.layers.map((l) => (l.auc === null ? null : round3(l.auc))),
+        heldOut: { defaults: c.axis.layers[c.axis.monitorLayer]?.populations?.default?.n ?? 0, roles: c.axis.layers[c.axis.monitorLayer]?.populations?.role?.n ?? 0 },
         pc1CosinePerLayer: c.axis.layers.map((l) => (l.pc1Cosine === null ? null : round3(l.pc1Cosine))),
         roleOrder: personaMeansOf(c.axis).map((p) => p.persona),
         verdict: a.reasons.length === 0 ? a.verdict : `${a.verdict}: ${a.reasons.join('; ')}`,
@@ -102,8 +110,8 @@ export function benchAxisQuality(cliPath: string): AxisQualityResult {
     const quickPlanSummary = summary('quick', quick);
     const gap = (xs: readonly (number | null)[]): number => Math.max(...layers.map((l) => Math.abs((xs[l] ?? NaN) - (full.axis.layers[l]?.auc ?? NaN))));
     const minCos = Math.min(...cosPerLayer);
-    const maxAucGap = gap(quick.axis.layers.map((l) => l.auc));
-    const maxAucGapSameHeldOut = gap(quickAucOnFullHeldOut);
+    const maxAucGap = gap(quickAucOnFullHeldOut);
+    const maxAucGapOwnReports = gap(quick.axis.layers.map((l) => l.auc));
     return {
       model: 'demo',
       roles,
@@ -112,9 +120,14 @@ export function benchAxisQuality(cliPath: string): AxisQualityResult {
       quick: quickPlanSummary,
       cosPerLayer: cosPerLayer.map(round3),
       quickAucOnFullHeldOut: quickAucOnFullHeldOut.map(round3),
-      heldOutFull: { defaults: heldDefaults.length, roles: heldRoles.length },
       // NaN (an AUC not measured) fails the rule, as it should.
-      rule: { minCos: round3(minCos), maxAucGap: round3(maxAucGap), maxAucGapSameHeldOut: round3(maxAucGapSameHeldOut), met: minCos >= 0.95 && maxAucGap <= 0.02 && maxAucGapSameHeldOut <= 0.02 },
+      rule: {
+        minCos: round3(minCos),
+        maxAucGap: round3(maxAucGap),
+        maxAucGapOwnReports: round3(maxAucGapOwnReports),
+        met: minCos >= 0.95 && maxAucGap <= 0.02,
+        metOnOwnReports: minCos >= 0.95 && maxAucGapOwnReports <= 0.02,
+      },
     };
   } finally {
     rmSync(tmp, { recursive: true, force: true });
@@ -131,9 +144,9 @@ export function summarizeAxisQuality(q: AxisQualityResult): string[] {
   const fmt = (xs: readonly (number | null)[]): string => xs.map((x) => (x === null ? '-' : x.toFixed(3))).join(' ');
   return [
     `axis quality, demo model: full ${q.full.runs} runs in ${q.full.wallSeconds} s (generate ${q.full.generateSeconds} s), quick ${q.quick.runs} runs in ${q.quick.wallSeconds} s (generate ${q.quick.generateSeconds} s)`,
-    `  cos(quick, full) per layer: ${fmt(q.cosPerLayer)}; AUC full ${fmt(q.full.aucPerLayer)}, quick ${fmt(q.quick.aucPerLayer)}, quick on the full held-out set ${fmt(q.quickAucOnFullHeldOut)}`,
+    `  cos(quick, full) per layer: ${fmt(q.cosPerLayer)}; AUC full ${fmt(q.full.aucPerLayer)} (held out ${q.full.heldOut.defaults} + ${q.full.heldOut.roles}), quick on the same replies ${fmt(q.quickAucOnFullHeldOut)}, quick on its own (${q.quick.heldOut.defaults} + ${q.quick.heldOut.roles}) ${fmt(q.quick.aucPerLayer)}`,
     `  role order full: ${q.full.roleOrder.join(' > ')}; quick: ${q.quick.roleOrder.join(' > ')}; verdict full ${q.full.verdict}; quick ${q.quick.verdict}`,
-    `  rule (cos >= 0.95, AUC within 0.02): min cos ${q.rule.minCos}, max AUC gap ${q.rule.maxAucGap} (same held-out set ${q.rule.maxAucGapSameHeldOut}): ${q.rule.met ? 'met' : 'NOT met'}`,
+    `  rule (cos >= 0.95, AUC within 0.02): min cos ${q.rule.minCos}, max AUC gap on the same held-out replies ${q.rule.maxAucGap}: ${q.rule.met ? 'met' : 'NOT met'}; between the two reports' own AUCs ${q.rule.maxAucGapOwnReports}: ${q.rule.metOnOwnReports ? 'met' : 'NOT met'}`,
   ];
 }
 
