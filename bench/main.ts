@@ -15,7 +15,7 @@
 //   npm run bench -- --only batch      batch-16 vs single-stream decode tokens/s at Qwen2.5-0.5B shape
 //   npm run bench -- --only axisEta    axis computation time (quick and full plan) at SmolLM2-135M and
 //                                      Qwen2.5-0.5B shapes from a measured slice of each plan, against the
-//                                      product's estimate; about 10 minutes; only when named
+//                                      product's estimate; 8-15 minutes on a shared 2-core machine; only when named
 //                                      (AXIS_ETA_BATCHES=N batches of 16 per plan, default 2)
 //   npm run bench -- --only axisQuality  quick vs full axis on the demo model through the CLI (cos per layer,
 //                                      held-out AUC, role order, verdict); about 1 minute
