@@ -116,12 +116,12 @@ export default tseslint.config(
   },
   {
     // The panel's data mapping and its re-run stream run in plain Node unit tests: no vscode there.
-    files: ['src/extension/panelData.ts', 'src/extension/rerunFeed.ts'],
+    files: ['src/extension/panelData.ts', 'src/extension/rerunFeed.ts', 'src/extension/sweepFeed.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
-          paths: [{ name: 'vscode', message: 'panelData.ts and rerunFeed.ts are vscode-free, so they are unit-tested in Node.' }, ...modelRuntime],
+          paths: [{ name: 'vscode', message: 'panelData.ts, rerunFeed.ts and sweepFeed.ts are vscode-free, so they are unit-tested in Node.' }, ...modelRuntime],
           patterns: [
             { group: ['**/webview/**', '!**/webview/protocol'], message: 'The panel takes only its message schemas (webview/protocol.ts).' },
             { group: ['**/worker/**'], message: 'The extension reaches the model only through src/engine.' },

@@ -1,8 +1,8 @@
 // Axis computation time (issue 25 target: quick <= 10 min and full <= 2 h at Qwen2.5-0.5B shape on 2 cores),
 // measured under the real plan: a slice of the quick and of the full plan's runs (battery prompts, AXIS_MAX_TOKENS,
 // AXIS_SAMPLING, batches of AXIS_BATCH) goes through runAxisBatch, the code computeAxis runs (EngineClient ->
-// worker thread: generateBatch, then each reply's activations pass), and a few of the plan's floor runs are
-// scored as its floors phase scores them. Per-run and per-floor-run times are extrapolated to the whole plan.
+// worker thread: generateBatch, then each reply's activations, from the decode pass or else a second forward),
+// and a few of the plan's floor runs are scored as its floors phase scores them. Per-run and per-floor-run times are extrapolated to the whole plan.
 // Alongside: the product's own estimate (speedProbe.measureSpeed -> axisEta.estimateAxisMs, the figure Select
 // Model shows), measured on the same engine, so its honesty can be read off as estimate / measured.
 // Random weights never end a reply early, so every reply runs to AXIS_MAX_TOKENS: an upper bound, as real
@@ -28,6 +28,8 @@ export interface AxisEtaPlan {
   readonly runsMeasured: number;
   readonly batchesMeasured: number;
   readonly generatedTokensMeasured: number;
+  /** Runs measured whose activations came from the decode pass (the rest took a second forward). */
+  readonly readFromDecode: number;
   readonly secondsPerRun: number;
   /** Of secondsPerRun: the run's share of its batch's decoding, and its own activations pass. */
   readonly decodeSecondsPerRun: number;
@@ -81,6 +83,7 @@ export async function benchAxisEta(models: readonly BenchModel[], workerPath: st
         const records: { run: AxisRun; record: RunRecord }[] = [];
         let tokens = 0;
         let decodeSeconds = 0;
+        let readFromDecode = 0;
         // The first forward of a new batch shape pays one-time costs: a 2-row, 2-token batch takes them first.
         await runAxisBatch(client, info, slice.slice(0, 2), { maxTokens: 2, sampling: AXIS_SAMPLING, seed: 0 }, undefined, () => undefined);
         const cpu0 = process.cpuUsage();
@@ -92,6 +95,7 @@ export async function benchAxisEta(models: readonly BenchModel[], workerPath: st
             done.push(performance.now());
             records.push({ run, record });
             tokens += gen.tokens.tokenId.length;
+            if (gen.replyMeans) readFromDecode++;
           });
           // Runs are finished one after another once the batch is decoded: the gaps between them are their
           // activations passes, and the decoding is what comes before the first, less one such pass.
@@ -127,6 +131,7 @@ export async function benchAxisEta(models: readonly BenchModel[], workerPath: st
           runsMeasured: slice.length,
           batchesMeasured: Math.ceil(slice.length / AXIS_BATCH),
           generatedTokensMeasured: tokens,
+          readFromDecode,
           secondsPerRun: round3(secondsPerRun),
           decodeSecondsPerRun: round3(decodeSeconds / slice.length),
           activationsSecondsPerRun: round3((genSeconds - decodeSeconds) / slice.length),

@@ -154,11 +154,20 @@ function summarize(result: Record<string, unknown>): void {
     );
   }
   const probes = result['probes'] as Awaited<ReturnType<typeof probeBench>> | undefined;
-  for (const p of probes ? [probes.demo, probes.smollm2_135mShape] : []) {
+  for (const [how, p] of probes
+    ? ([
+        ['batched', probes.demo],
+        ['streamed', probes.demoStreamed],
+        ['batched', probes.smollm2_135mShape],
+        ['streamed', probes.smollm2_135mShapeStreamed],
+      ] as const)
+    : []) {
     console.log(
-      `quick probe set on ${p.model === 'demo' ? 'the demo model' : 'a SmolLM2-135M-shape model'}: ${p.replies} replies, ${p.generatedTokens} tokens in ${(p.wallMs / 1000).toFixed(1)} s (${p.tokensPerSecond.toFixed(1)} tokens/s, ${p.msPerReply} ms per reply)`,
+      `quick probe set on ${p.model === 'demo' ? 'the demo model' : 'a SmolLM2-135M-shape model'}, ${how}: ${p.replies} replies, ${p.generatedTokens} tokens in ${(p.wallMs / 1000).toFixed(1)} s (${p.tokensPerSecond.toFixed(1)} tokens/s, ${p.msPerReply} ms per reply)`,
     );
   }
+  if (probes)
+    console.log(`probe runs in lockstep batches: ${probes.batchedSpeedup.demo.toFixed(2)}x (demo), ${probes.batchedSpeedup.smollm2_135mShape.toFixed(2)}x (SmolLM2-135M shape) the wall time of one probe at a time`);
   const corpus = result['corpus'] as CorpusResult | undefined;
   if (corpus) {
     for (const r of corpus.runs)

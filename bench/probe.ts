@@ -78,12 +78,16 @@ async function benchAxis(dir: string, spec: Partial<TinyModelSpec>, cacheDir: st
   return path;
 }
 
-async function timeQuickSet(workerPath: string, root: string, cacheDir: string, model: string, axisFile: string | undefined): Promise<ProbeBenchRun> {
+/**
+ * `streamed`: one probe at a time with a token stream, as the editor plays them; otherwise as the CLI
+ * does, the probes in lockstep with each reply step generated as a batch (src/engine/probe.ts).
+ */
+async function timeQuickSet(workerPath: string, root: string, cacheDir: string, model: string, axisFile: string | undefined, streamed: boolean): Promise<ProbeBenchRun> {
   const client = new EngineClient(workerPath);
   try {
     const session = await openSession(client, { packageRoot: root, cacheDir, model, dtype: 'fp32', offline: true, ...(axisFile ? { axisFile } : {}) });
     const t0 = performance.now();
-    const t = await stressTest(client, session, 'You are a helpful assistant.', { probeSet: loadProbeSet('quick'), seed: 0, cacheDir: null });
+    const t = await stressTest(client, session, 'You are a helpful assistant.', { probeSet: loadProbeSet('quick'), seed: 0, cacheDir: null, ...(streamed ? { onToken: () => undefined } : {}) });
     const wallMs = performance.now() - t0;
     const replies = t.runs.flatMap((x) => x.replies);
     const generatedTokens = replies.reduce((n, x) => n + x.tokens, 0);
@@ -94,7 +98,18 @@ async function timeQuickSet(workerPath: string, root: string, cacheDir: string, 
 }
 
 /** The quick probe set on the demo model and at SmolLM2-135M's shape; generates the random model once (kept in the OS temp folder). */
-export async function probeBench(root: string, workerPath: string, benchScript: string): Promise<{ demo: ProbeBenchRun; smollm2_135mShape: ProbeBenchRun & { spec: Partial<TinyModelSpec> } }> {
+export async function probeBench(
+  root: string,
+  workerPath: string,
+  benchScript: string,
+): Promise<{
+  demo: ProbeBenchRun;
+  demoStreamed: ProbeBenchRun;
+  smollm2_135mShape: ProbeBenchRun & { spec: Partial<TinyModelSpec> };
+  smollm2_135mShapeStreamed: ProbeBenchRun;
+  /** Wall time one probe at a time (streamed) over lockstep batches (the CLI), same replies. */
+  batchedSpeedup: { demo: number; smollm2_135mShape: number };
+}> {
   const dir = join(tmpdir(), `persona-lens-bench-smollm2-135m-s${SMOLLM2_135M_SHAPE.seed}`);
   if (!existsSync(join(dir, 'config.json'))) {
     // In a child process, so the weights' construction does not weigh on the timed process.
@@ -102,9 +117,18 @@ export async function probeBench(root: string, workerPath: string, benchScript: 
     if (r.status !== 0) throw new Error(`generating the SmolLM2-135M-shape model failed (exit ${r.status})`);
   }
   const cacheDir = join(tmpdir(), 'persona-lens-bench-cache');
-  const demo = await timeQuickSet(workerPath, root, cacheDir, 'demo', undefined);
-  const real = await timeQuickSet(workerPath, root, cacheDir, dir, await benchAxis(dir, SMOLLM2_135M_SHAPE, cacheDir));
-  return { demo, smollm2_135mShape: { ...real, spec: SMOLLM2_135M_SHAPE } };
+  const axisFile = await benchAxis(dir, SMOLLM2_135M_SHAPE, cacheDir);
+  const demoStreamed = await timeQuickSet(workerPath, root, cacheDir, 'demo', undefined, true);
+  const demo = await timeQuickSet(workerPath, root, cacheDir, 'demo', undefined, false);
+  const realStreamed = await timeQuickSet(workerPath, root, cacheDir, dir, axisFile, true);
+  const real = await timeQuickSet(workerPath, root, cacheDir, dir, axisFile, false);
+  return {
+    demo,
+    demoStreamed,
+    smollm2_135mShape: { ...real, spec: SMOLLM2_135M_SHAPE },
+    smollm2_135mShapeStreamed: realStreamed,
+    batchedSpeedup: { demo: demoStreamed.wallMs / demo.wallMs, smollm2_135mShape: realStreamed.wallMs / real.wallMs },
+  };
 }
 
 /** The child process of probeBench: writes the random model. */

@@ -4,10 +4,13 @@
 // assistant turns from its message text to the file (JSON escapes), bucket and merge, and turn the
 // offsets into line/column positions. Token spans are the demo tokenizer's real ones (tokenMap);
 // the values are a seeded trend from the assistant zone of the demo axis into its role zone plus
-// autocorrelated noise (neighbouring tokens' projections are alike), so every shade occurs. VS Code's own setDecorations cost is not in here: the extension logs compute
-// + apply per redraw ("Token heat: … ms"), which the e2e test's log shows.
-import { readFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
+// autocorrelated noise (neighbouring tokens' projections are alike), so every shade occurs. Then the same
+// transcript in the real VS Code (bench/tokenHeatEditor.mjs, when the e2e setup is installed): scored by
+// the demo model, heat toggled and the text edited, with the extension's logged compute and
+// setDecorations ("apply") time per redraw and the time to shaded text on screen.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AutoTokenizer } from '@huggingface/transformers';
 import { parseAxisFile } from '../src/core/axis/axisFile';
@@ -37,6 +40,8 @@ export interface TokenHeatResult {
   readonly loadAverage: number[];
   readonly target: string;
   readonly raw: { compute: number[]; heat: number[] };
+  /** The same transcript in the real VS Code (bench/tokenHeatEditor.mjs), or why it was not measured. */
+  readonly editor: Record<string, unknown> | { readonly skipped: string };
 }
 
 /** How much each message is lengthened (by repeating it) to reach about 20k tokens. */
@@ -119,6 +124,7 @@ export async function benchTokenHeat(rounds: number): Promise<TokenHeatResult> {
     redraw(false);
     heat.push(performance.now() - t0);
   }
+  const editor = measureInEditor(text);
   const result: TokenHeatResult = {
     turns: conversation.turns.length,
     tokens: map.ids.length,
@@ -132,9 +138,28 @@ export async function benchTokenHeat(rounds: number): Promise<TokenHeatResult> {
     loadAverage: loadavg(),
     target: 'a redraw well under one frame budget of typing (< 50 ms) so heat can follow every edit',
     raw: { compute, heat },
+    editor,
   };
   console.log(
     `  ${result.turns} turns, ${result.tokens} tokens (${assistantTokens} assistant), ${result.ranges} ranges: compute ${result.computeMsMedian.toFixed(1)} ms median (heat only ${result.heatMsMedian.toFixed(1)} ms; load ${result.loadAverage.map((l) => l.toFixed(1)).join(' ')})`,
   );
+  console.log(`  in VS Code: ${JSON.stringify('skipped' in editor ? editor : { toggle: editor['toggle'], edit: editor['edit'], ranges: editor['ranges'] })}`);
   return result;
+}
+
+/** Runs bench/tokenHeatEditor.mjs on `text` when the e2e setup (code-server, playwright) is installed. */
+function measureInEditor(text: string): TokenHeatResult['editor'] {
+  if (!existsSync(join(ROOT, 'test', 'e2e', 'node_modules', 'code-server')))
+    return { skipped: 'the e2e setup is not installed (bash test/e2e/setup.sh)' };
+  const dir = mkdtempSync(join(tmpdir(), 'pl-heat-bench-'));
+  try {
+    const file = join(dir, 'long-chat.json');
+    writeFileSync(file, text);
+    const r = spawnSync(process.execPath, [join(ROOT, 'bench', 'tokenHeatEditor.mjs'), file], { encoding: 'utf8', timeout: 20 * 60_000, cwd: ROOT });
+    const line = r.stdout.trim().split('\n').at(-1) ?? '';
+    if (r.status !== 0 || !line.startsWith('{')) return { skipped: `the editor run failed (exit ${r.status}): ${(r.stderr || r.stdout).slice(-500)}` };
+    return JSON.parse(line) as Record<string, unknown>;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

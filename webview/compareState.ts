@@ -11,6 +11,8 @@ export type CompareState =
       readonly conversation: number;
       readonly turn: number;
       readonly originalText: string;
+      /** The steering strength when a steered reply is being made too, else null. */
+      readonly steer: number | null;
       /** The variant being generated now, null before the first one starts. */
       readonly current: Variant | null;
       readonly streamed: Readonly<Record<Variant, string>>;
@@ -23,9 +25,12 @@ export type CompareState =
       /** What had streamed before it stopped, kept on screen. */
       readonly streamed: Readonly<Record<Variant, string>>;
       readonly originalText: string;
+      readonly steer: number | null;
     };
 
 export const IDLE: CompareState = { phase: 'idle' };
+
+const NOTHING: Readonly<Record<Variant, string>> = { uncapped: '', capped: '', steered: '' };
 
 type RerunMessage = Extract<
   ToPanelMessage,
@@ -41,8 +46,9 @@ export function nextCompareState(state: CompareState, msg: RerunMessage): Compar
         conversation: msg.conversation,
         turn: msg.turn,
         originalText: msg.originalText,
+        steer: msg.steer,
         current: null,
-        streamed: { uncapped: '', capped: '' },
+        streamed: NOTHING,
       };
     case 'rerunVariant':
       return state.phase === 'running' ? { ...state, current: msg.variant } : state;
@@ -57,8 +63,9 @@ export function nextCompareState(state: CompareState, msg: RerunMessage): Compar
         phase: 'ended',
         reason: msg.reason,
         message: msg.message,
-        streamed: state.phase === 'running' ? state.streamed : { uncapped: '', capped: '' },
+        streamed: state.phase === 'running' ? state.streamed : NOTHING,
         originalText: state.phase === 'running' ? state.originalText : '',
+        steer: state.phase === 'running' ? state.steer : null,
       };
   }
 }

@@ -1,6 +1,6 @@
 /**
- * The compare view: the original turn and its re-generated replies without and with capping,
- * side by side with their values and per-token strips, a word diff and the generation settings.
+ * The compare view: the original turn and its re-generated replies without and with capping (and
+ * steered along the axis when asked), side by side with their values and per-token strips, a word diff and the generation settings.
  * Everything from the transcript or the model goes in as text nodes (or the escaped strip markup).
  */
 import type { CompareState } from './compareState';
@@ -89,8 +89,27 @@ function settingsRows(c: Compare): [string, string][] {
     ['Max tokens', String(s.maxTokens)],
     ['Capping band (layer: floor)', band],
     ['Floor population / percentile', `${s.population} means, p${s.percentile}`],
-    [`Monitor layer / its capping floor τ`, `${s.monitorLayer} / ${s.tau === null ? '—' : formatValue(s.tau)}`],
+    ['Monitor layer / its capping floor τ', `${s.monitorLayer} / ${s.tau === null ? '—' : formatValue(s.tau)}`],
+    ...(s.steering
+      ? [
+          [
+            'Steering α (spreads of the default Assistant) / added at (layer: amount)',
+            `${formatValue(s.steering.alpha)} / ${s.steering.layers.map((l, i) => `${l}: ${formatValue(s.steering?.amounts[i] ?? 0)}`).join(', ')}`,
+          ] as [string, string],
+        ]
+      : []),
   ];
+}
+
+/** The steered column's heading. */
+function steeredTitle(alpha: number | null): string {
+  return `Steered (α ${alpha === null ? '?' : formatValue(alpha)})`;
+}
+
+/** Shows the steered column only for a re-run that made a steered reply; the grid gets a fourth track then. */
+function showSteered(e: CompareElements, shown: boolean): void {
+  e.columns.steered.hidden = !shown;
+  e.root.dataset.steered = String(shown);
 }
 
 /** Draws the compare view for `state`; `centre` is the value the strips are shaded around. */
@@ -104,6 +123,7 @@ export function renderCompare(e: CompareElements, state: CompareState, centre: n
     case 'idle':
       e.status.textContent =
         'No re-run yet: select an assistant turn on the Drift tab and press "Re-run with capping".';
+      showSteered(e, false);
       for (const [k, col] of Object.entries(e.columns)) fillColumn(col, k, null, '', centre, false);
       e.diff.replaceChildren();
       e.diffSummary.textContent = '';
@@ -112,6 +132,8 @@ export function renderCompare(e: CompareElements, state: CompareState, centre: n
     case 'running': {
       const which = state.current === null ? 'scoring the original' : `generating the ${state.current} reply`;
       e.status.textContent = `Re-running turn ${state.turn}: ${which}…`;
+      showSteered(e, state.steer !== null);
+      fillColumn(e.columns.steered, steeredTitle(state.steer), null, state.streamed.steered, centre, state.current === 'steered');
       fillColumn(e.columns.original, 'Original', null, state.originalText, centre, false);
       fillColumn(
         e.columns.uncapped,
@@ -140,6 +162,8 @@ export function renderCompare(e: CompareElements, state: CompareState, centre: n
       fillColumn(e.columns.original, 'Original', null, state.originalText, centre, false);
       fillColumn(e.columns.uncapped, 'Without capping', null, state.streamed.uncapped, centre, false);
       fillColumn(e.columns.capped, 'With capping', null, state.streamed.capped, centre, false);
+      showSteered(e, state.steer !== null);
+      fillColumn(e.columns.steered, steeredTitle(state.steer), null, state.streamed.steered, centre, false);
       e.diff.replaceChildren();
       e.diffSummary.textContent = '';
       e.settings.replaceChildren();
@@ -151,11 +175,21 @@ export function renderCompare(e: CompareElements, state: CompareState, centre: n
       const k = c.capped?.value ?? null;
       if (u !== null && k !== null)
         e.status.textContent += ` Capping moved the value by ${formatValue(k - u)}.`;
-      // One shading scale for the three strips, so equal shades mean equal values across columns.
-      const all = [...c.original.tokens, ...(c.uncapped?.tokens ?? []), ...(c.capped?.tokens ?? [])];
+      const st = c.steered?.value ?? null;
+      if (u !== null && st !== null && c.settings.steering)
+        e.status.textContent += ` Steering by α ${formatValue(c.settings.steering.alpha)} moved it by ${formatValue(st - u)}.`;
+      // One shading scale for all strips, so equal shades mean equal values across columns.
+      const all = [
+        ...c.original.tokens,
+        ...(c.uncapped?.tokens ?? []),
+        ...(c.capped?.tokens ?? []),
+        ...(c.steered?.tokens ?? []),
+      ];
       fillColumn(e.columns.original, 'Original', c.original, '', centre, false, all);
       fillColumn(e.columns.uncapped, 'Without capping', c.uncapped, '', centre, false, all);
       fillColumn(e.columns.capped, 'With capping', c.capped, '', centre, false, all);
+      showSteered(e, c.steered !== null);
+      fillColumn(e.columns.steered, steeredTitle(c.settings.steering?.alpha ?? null), c.steered, '', centre, false, all);
       const d = wordDiff(c.uncapped?.text ?? '', c.capped?.text ?? '');
       e.diffSummary.textContent = `${d.removed} words only without capping, ${d.added} only with capping, ${d.same} shared.`;
       e.diff.replaceChildren(

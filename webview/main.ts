@@ -6,13 +6,16 @@ import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-tabs/index.js';
 import '@vscode-elements/elements/dist/vscode-tab-header/index.js';
 import '@vscode-elements/elements/dist/vscode-tab-panel/index.js';
+import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import { IDLE, nextCompareState, type CompareState } from './compareState';
 import { renderCompare, type CompareElements } from './compareView';
+import { DoseChart } from './doseChart';
 import { DriftChart } from './driftChart';
 import { LayerChart } from './layerChart';
-import { parseToPanel, type DataMessage, type FromPanelMessage, type PlotTurn } from './protocol';
+import { parseToPanel, STEER_LIMIT, type DataMessage, type FromPanelMessage, type PlotTurn, type SweepState } from './protocol';
 import { firstWords, formatDelta, formatValue, readingLabel } from './shared';
 import { renderStrip } from './strip';
+import { renderSweep, type SweepElements } from './sweepView';
 import { readColors } from './theme';
 import { parseViewState, stepSelection, VIEWS, type TurnRef, type View, type ViewState } from './viewState';
 
@@ -28,10 +31,27 @@ const strip = byId('strip');
 const stripLegend = byId('strip-legend');
 const layerCanvas = byId<HTMLCanvasElement>('layer-chart');
 const rerunButton = byId('rerun');
+const steerButton = byId('rerun-steer');
+const steerField = byId<HTMLInputElement>('steer-alpha');
+const sweepButton = byId('sweep');
+const turnButtons = [rerunButton, steerButton, sweepButton];
+const sweepEls: SweepElements = {
+  root: byId('sweep-view'),
+  status: byId('sweep-status'),
+  cancel: byId('sweep-cancel'),
+  grid: byId<HTMLTableElement>('sweep-grid'),
+  settings: byId('sweep-settings'),
+};
+const dose = new DoseChart(byId<HTMLCanvasElement>('dose-chart'));
 const compareEls: CompareElements = {
   root: byId('compare'),
   status: byId('compare-status'),
-  columns: { original: byId('col-original'), uncapped: byId('col-uncapped'), capped: byId('col-capped') },
+  columns: {
+    original: byId('col-original'),
+    uncapped: byId('col-uncapped'),
+    capped: byId('col-capped'),
+    steered: byId('col-steered'),
+  },
   diff: byId('diff'),
   diffSummary: byId('diff-summary'),
   settings: byId('settings'),
@@ -42,6 +62,17 @@ const compareEls: CompareElements = {
 let current: DataMessage | null = null;
 let state: ViewState = parseViewState(vscode.getState());
 let compare: CompareState = IDLE;
+let sweep: SweepState | null = null;
+
+/** True while a re-run or a sweep runs: the turn's buttons wait for it. */
+function busy(): boolean {
+  return compare.phase === 'running' || sweep?.phase === 'running';
+}
+
+function setTurnButtons(): void {
+  const off = !findTurn(state.selected) || busy();
+  for (const b of turnButtons) b.toggleAttribute('disabled', off);
+}
 
 function saveState(next: Partial<ViewState>): void {
   state = { ...state, ...next };
@@ -83,7 +114,7 @@ function reveal(): void {
 function drawTurn(): void {
   const t = findTurn(state.selected);
   document.body.dataset.selected = t && state.selected ? `${state.selected.conversation}:${t.turn}` : '';
-  rerunButton.toggleAttribute('disabled', !t || compare.phase === 'running');
+  setTurnButtons();
   if (!t || !current) {
     turnTitle.textContent = 'No turn selected';
     turnInfo.textContent = 'Click a point, or focus the plot and use the arrow keys.';
@@ -142,7 +173,12 @@ function draw(): void {
 
 function drawCompare(): void {
   renderCompare(compareEls, compare, current ? stripCentre(current) : null);
-  rerunButton.toggleAttribute('disabled', !findTurn(state.selected) || compare.phase === 'running');
+  setTurnButtons();
+}
+
+function drawSweep(): void {
+  renderSweep(sweepEls, dose, sweep, current?.zones ?? null, readColors());
+  setTurnButtons();
 }
 
 function showView(view: View): void {
@@ -173,17 +209,32 @@ canvas.addEventListener('keydown', (e) => {
   }
 });
 
-rerunButton.addEventListener('click', () => {
+/** The selected turn of the shown transcript, as a message target. */
+function selectedTarget(): { uri: string; conversation: number; turn: number } | null {
   const ref = state.selected;
-  if (current && ref && findTurn(ref))
-    vscode.postMessage({
-      type: 'rerunTurn',
-      uri: current.uri,
-      conversation: ref.conversation,
-      turn: ref.turn,
-    });
+  return current && ref && findTurn(ref) ? { uri: current.uri, conversation: ref.conversation, turn: ref.turn } : null;
+}
+
+rerunButton.addEventListener('click', () => {
+  const target = selectedTarget();
+  if (target) vscode.postMessage({ type: 'rerunTurn', ...target, steer: null });
+});
+steerButton.addEventListener('click', () => {
+  const target = selectedTarget();
+  if (!target) return;
+  const alpha = Number(steerField.value);
+  if (steerField.value.trim() === '' || !Number.isFinite(alpha) || Math.abs(alpha) > STEER_LIMIT) {
+    turnInfo.textContent = `Steering α must be a number from -${STEER_LIMIT} to ${STEER_LIMIT} (spreads of the default Assistant; negative pushes away from it).`;
+    return;
+  }
+  vscode.postMessage({ type: 'rerunTurn', ...target, steer: alpha });
+});
+sweepButton.addEventListener('click', () => {
+  const target = selectedTarget();
+  if (target) vscode.postMessage({ type: 'sweepTurn', ...target });
 });
 compareEls.cancel.addEventListener('click', () => vscode.postMessage({ type: 'cancelRerun' }));
+sweepEls.cancel.addEventListener('click', () => vscode.postMessage({ type: 'cancelRerun' }));
 byId('copy-capped').addEventListener('click', () =>
   vscode.postMessage({ type: 'cappedText', action: 'copy' }),
 );
@@ -220,6 +271,7 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
       current = msg;
       draw();
       drawCompare();
+      drawSweep();
       break;
     case 'empty':
       current = null;
@@ -233,6 +285,7 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
     case 'themeChanged':
       draw();
       drawCompare();
+      drawSweep();
       break;
     case 'selectTurn':
       showView('drift');
@@ -253,9 +306,16 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
       compare = nextCompareState(compare, msg);
       drawCompare();
       break;
+    case 'sweepState':
+      // A new sweep brings the tab forward; later states of it only redraw.
+      if (msg.phase === 'running' && (sweep === null || sweep.phase !== 'running')) showView('sweep');
+      sweep = msg;
+      drawSweep();
+      break;
   }
 });
 
 showView(state.view);
 drawCompare();
+drawSweep();
 vscode.postMessage({ type: 'ready' });

@@ -24,6 +24,8 @@ export const LIMITS = {
   replyText: 100_000,
   /** Characters of one streamed chunk. */
   chunkText: 10_000,
+  /** Cells of a capping sweep: 20 floors x 3 bands, and the uncapped reply. */
+  sweepCells: 61,
   /** Capped re-runs kept as points on the plot. */
   rerunPoints: 1000,
   /** A PNG data URL of the plot; a 4k canvas is a few MB. */
@@ -130,7 +132,7 @@ export const ThemeMessageSchema = v.object({ type: v.literal('themeChanged') });
 /** host -> panel: highlight one turn's point (from a hover or CodeLens link). */
 export const SelectTurnSchema = v.object({ type: v.literal('selectTurn'), conversation: index, turn: index });
 
-export const VariantSchema = v.picklist(['uncapped', 'capped']);
+export const VariantSchema = v.picklist(['uncapped', 'capped', 'steered']);
 export type Variant = v.InferOutput<typeof VariantSchema>;
 
 /** The turn a re-run regenerates. */
@@ -141,6 +143,8 @@ export const RerunStartedSchema = v.object({
   type: v.literal('rerunStarted'),
   ...rerunTarget,
   originalText: v.pipe(v.string(), v.maxLength(LIMITS.replyText)),
+  /** The steering strength of the steered reply, null when only the uncapped and capped replies are made. */
+  steer: v.nullable(finite),
 });
 
 /** host -> panel: generation of one variant began. */
@@ -177,6 +181,14 @@ export const RerunSettingsSchema = v.object({
   capping: CappingSchema,
   percentile: finite,
   population: v.picklist(['response', 'token']),
+  /** The steered reply's steering: strength, layers and what was added at each (residual units). */
+  steering: v.nullable(
+    v.object({
+      alpha: finite,
+      layers: v.pipe(v.array(index), v.maxLength(LIMITS.layers)),
+      amounts: v.pipe(v.array(finite), v.maxLength(LIMITS.layers)),
+    }),
+  ),
 });
 
 /** A finished re-run: the original turn and the regenerated replies side by side. */
@@ -185,6 +197,7 @@ export const CompareSchema = v.object({
   original: ReplySchema,
   uncapped: v.nullable(ReplySchema),
   capped: v.nullable(ReplySchema),
+  steered: v.nullable(ReplySchema),
   settings: RerunSettingsSchema,
 });
 
@@ -198,6 +211,47 @@ export const RerunEndedSchema = v.object({
   message: v.pipe(v.string(), v.maxLength(2000)),
 });
 
+export const SweepBandSchema = v.picklist(['axis', 'wide', 'all']);
+
+/** One cell of the capping sweep's grid as the panel shows it (band and percentile null: the uncapped reply). */
+export const SweepCellSchema = v.object({
+  band: v.nullable(SweepBandSchema),
+  percentile: v.nullable(v.pipe(finite, v.minValue(0), v.maxValue(100))),
+  layers: v.pipe(v.array(index), v.maxLength(LIMITS.layers)),
+  status: v.picklist(['pending', 'running', 'done']),
+  /** Done cells only: taken from the cache of an earlier sweep under the same model, context and decoding. */
+  cached: v.boolean(),
+  /** The streamed text while running, the reply when done. */
+  text: v.pipe(v.string(), v.maxLength(LIMITS.replyText)),
+  value: maybeValue,
+  zone: ZoneSchema,
+  outOfDomain: v.boolean(),
+  stopReason: v.nullable(v.picklist(['eos', 'maxTokens'])),
+  /** What looks broken in the reply (chat-template markup, loops, ...), as short phrases. */
+  problems: v.pipe(v.array(v.pipe(v.string(), v.maxLength(200))), v.maxLength(16)),
+});
+
+/** host -> panel: the whole capping sweep as it stands (sent throttled while it runs, and on reload). */
+export const SweepStateSchema = v.object({
+  type: v.literal('sweepState'),
+  ...rerunTarget,
+  phase: v.picklist(['running', 'done', 'cancelled', 'failed']),
+  /** Why it failed; empty otherwise. */
+  message: v.pipe(v.string(), v.maxLength(2000)),
+  original: v.object({
+    text: v.pipe(v.string(), v.maxLength(LIMITS.replyText)),
+    /** Null until scored (or when it has no content tokens). */
+    value: maybeValue,
+    zone: ZoneSchema,
+    outOfDomain: v.boolean(),
+  }),
+  population: v.picklist(['response', 'token']),
+  sampling: v.pipe(v.string(), v.maxLength(200)),
+  seed: v.nullable(v.pipe(v.number(), v.integer())),
+  maxTokens: index,
+  cells: v.pipe(v.array(SweepCellSchema), v.maxLength(LIMITS.sweepCells)),
+});
+
 export const ToPanelSchema = v.variant('type', [
   DataMessageSchema,
   EmptyMessageSchema,
@@ -208,6 +262,7 @@ export const ToPanelSchema = v.variant('type', [
   RerunTokensSchema,
   RerunDoneSchema,
   RerunEndedSchema,
+  SweepStateSchema,
 ]);
 export type ToPanelMessage = v.InferOutput<typeof ToPanelSchema>;
 export type DataMessage = v.InferOutput<typeof DataMessageSchema>;
@@ -220,14 +275,27 @@ export type RerunPoint = v.InferOutput<typeof RerunPointSchema>;
 export type Reply = v.InferOutput<typeof ReplySchema>;
 export type Compare = v.InferOutput<typeof CompareSchema>;
 export type RerunSettingsView = v.InferOutput<typeof RerunSettingsSchema>;
+export type SweepState = v.InferOutput<typeof SweepStateSchema>;
+export type SweepCellView = v.InferOutput<typeof SweepCellSchema>;
 
 /** panel -> host: the page has loaded and wants data. */
 export const ReadySchema = v.object({ type: v.literal('ready') });
 /** panel -> host: the user clicked a point (or pressed Enter on it); reveal and select that turn in the editor. */
 export const RevealTurnSchema = v.object({ type: v.literal('revealTurn'), ...rerunTarget });
-/** panel -> host: re-run this assistant turn with and without capping (the host checks it is an analysed transcript's turn). */
-export const RerunTurnSchema = v.object({ type: v.literal('rerunTurn'), ...rerunTarget });
-/** panel -> host: cancel the running re-run. */
+/** Steering strengths the panel may ask for, in units of the default population's spread. */
+export const STEER_LIMIT = 50;
+/**
+ * panel -> host: re-run this assistant turn with and without capping, and steered along the axis when
+ * `steer` is given (the host checks it is an analysed transcript's turn).
+ */
+export const RerunTurnSchema = v.object({
+  type: v.literal('rerunTurn'),
+  ...rerunTarget,
+  steer: v.optional(v.nullable(v.pipe(finite, v.minValue(-STEER_LIMIT), v.maxValue(STEER_LIMIT))), null),
+});
+/** panel -> host: run the capping sweep (the floors and bands of the persona-lens.sweep.* settings) on this assistant turn. */
+export const SweepTurnSchema = v.object({ type: v.literal('sweepTurn'), ...rerunTarget });
+/** panel -> host: cancel the running re-run or sweep. */
 export const CancelRerunSchema = v.object({ type: v.literal('cancelRerun') });
 /**
  * panel -> host: copy the capped text of the last re-run, or open it in a new untitled editor.
@@ -256,6 +324,7 @@ export const FromPanelSchema = v.variant('type', [
   ReadySchema,
   RevealTurnSchema,
   RerunTurnSchema,
+  SweepTurnSchema,
   CancelRerunSchema,
   CappedTextSchema,
   ExportPngSchema,

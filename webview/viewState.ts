@@ -5,7 +5,7 @@
  */
 import * as v from 'valibot';
 
-export const VIEWS = ['drift', 'compare'] as const;
+export const VIEWS = ['drift', 'compare', 'sweep'] as const;
 export type View = (typeof VIEWS)[number];
 
 export interface TurnRef {

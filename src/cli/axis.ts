@@ -101,13 +101,14 @@ export async function runAxis(argv: string[], signal: AbortSignal): Promise<numb
       signal,
     );
     progress.done();
-    const { axis, kept, runs, timings } = stored.result;
+    const { axis, kept, runs, timings, readFromDecode, generated } = stored.result;
     const monitor = axis.layers[axis.monitorLayer];
     const assessment = assessAxis(axis);
     process.stdout.write(
       `axis written to ${stored.path} (report ${stored.reportPath})\n` +
         `${kept} of ${runs} replies kept; monitor layer ${axis.monitorLayer}, capping ${axis.cappingLayers.join(',')}; ` +
-        `held-out AUC ${monitor?.auc?.toFixed(3) ?? 'n/a'}, |cos PC1| ${monitor?.pc1Cosine?.toFixed(3) ?? 'n/a'} at the monitor layer; ${((timings.wall ?? 0) / 1000).toFixed(1)} s wall time\n` +
+        `held-out AUC ${monitor?.auc?.toFixed(3) ?? 'n/a'}, |cos PC1| ${monitor?.pc1Cosine?.toFixed(3) ?? 'n/a'} at the monitor layer; ${((timings.wall ?? 0) / 1000).toFixed(1)} s wall time` +
+        `${generated > 0 ? ` (${readFromDecode} of ${generated} new replies read from their decode pass)` : ''}\n` +
         `verdict: ${describeAssessment(assessment)}\n`,
     );
     if (assessment.verdict === 'unusable' && !values['allow-weak']) {

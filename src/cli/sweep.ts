@@ -84,6 +84,7 @@ export async function runSweep(
       { header: 'floor', cell: (c) => (c.percentile === null ? '' : `p${c.percentile}`), align: 'right' },
       { header: 'value', cell: (c) => (Number.isFinite(c.value) ? formatValue(c.value) : 'n/a'), align: 'right' },
       { header: 'zone', cell: (c) => readingLabel({ ...c, alarm: c.zone === 'role' }) },
+      { header: 'checks', cell: (c) => c.problems.join('; ') },
       { header: 'first words', cell: (c) => firstWords(c.text, 48) },
     ]);
     const lines = dose.map((d) => `  ${d.band.padEnd(5)} ${d.points.map((p) => `${p.percentile === null ? 'off' : `p${p.percentile}`} ${formatValue(p.value)}`).join('  ')}`);

@@ -88,6 +88,10 @@ export interface AxisComputeResult {
   /** Mean monitor-layer projection of each persona's held-out and training replies. */
   readonly personaMeans: PersonaMean[];
   readonly timings: Readonly<Record<string, number>>;
+  /** Replies generated in this run whose activation was read from the decode pass (no second forward). */
+  readonly readFromDecode: number;
+  /** Replies generated in this run (the rest of `runs` came from a checkpoint). */
+  readonly generated: number;
 }
 
 /** Computes the axis; the model must already be loaded in the client (capping is not needed). */
@@ -110,11 +114,14 @@ export async function computeAxis(client: EngineClient, info: ModelInfo, o: Axis
   const todo = plan.filter((r) => !records.has(r.key));
   let spent = 0;
   let finished = 0;
+  /** Replies whose activation came from the decode pass (the rest took a second forward). */
+  let readFromDecode = 0;
   // Replies are decoded AXIS_BATCH at a time (one forward per step for all of them; each row's tokens are
   // those single-stream generation gives, per its own seed); each is then checked and recorded as before.
   for (let g = 0; g < todo.length; g += AXIS_BATCH) {
     throwIfAborted(signal);
-    await runAxisBatch(client, info, todo.slice(g, g + AXIS_BATCH), o, signal, (run, record) => {
+    await runAxisBatch(client, info, todo.slice(g, g + AXIS_BATCH), o, signal, (run, record, gen) => {
+      if (gen.replyMeans) readFromDecode++;
       spent += record.ms;
       records.set(run.key, record);
       appendFileSync(o.checkpointPath, `${JSON.stringify(record)}\n`);
@@ -218,12 +225,15 @@ export async function computeAxis(client: EngineClient, info: ModelInfo, o: Axis
     dropped,
     personaMeans,
     timings: { generate: generateMs, build: buildMs, floors: floorsMs, wall: Date.now() - started },
+    readFromDecode,
+    generated: todo.length,
   };
 }
 
 /**
  * One batch of an axis computation's runs, as computeAxis does it (also timed by the axisEta benchmark):
- * the replies are decoded together, then each is checked and its activations read; `onRun` gets each
+ * the replies are decoded together, then each is checked and its activations read (from the decode pass
+ * where it reads the scoring tokens, else by a second forward); `onRun` gets each
  * finished run (with its generation), whose `ms` is its share of the batch's decoding plus its own activations pass.
  */
 export async function runAxisBatch(
@@ -237,7 +247,7 @@ export async function runAxisBatch(
   const t0 = Date.now();
   const gens = await client.generateBatch(
     group.map((run) => ({ messages: prompt(run), sampling: runSampling(o.sampling, o.seed, run) })),
-    { capping: false, maxTokens: o.maxTokens },
+    { capping: false, maxTokens: o.maxTokens, replyMeans: true },
     signal,
   );
   const share = (Date.now() - t0) / group.length;
@@ -266,14 +276,15 @@ async function finishRun(client: EngineClient, info: ModelInfo, run: AxisRun, ge
   const text = gen.text.trim();
   const problem = responseProblem(text, run.persona);
   if (problem) return { key: run.key, text, dropped: problem, layerMeans: [], surprise: null, ms: Date.now() - t0 };
-  const act = await client.activations([...messages, { role: 'assistant', content: text }], messages.length, signal);
-  if (act.layerMeans.length !== info.numLayers) throw new Error(`activations returned ${act.layerMeans.length} layers, the model has ${info.numLayers}`);
+  // The decode pass's own residuals where scoring would read the same tokens (issue 25 item 4), else a second forward.
+  const layerMeans = gen.replyMeans ?? (await client.activations([...messages, { role: 'assistant', content: text }], messages.length, signal)).layerMeans;
+  if (layerMeans.length !== info.numLayers) throw new Error(`activations returned ${layerMeans.length} layers, the model has ${info.numLayers}`);
   // The yardstick of the domain check is what the model expects its own text to cost (the entropy along
   // the reply), not the observed surprise of these replies: they are sampled at temperature 0.7, so
   // their tokens are the likelier ones (on the demo model: median 0.19 nats/token, against 1.1-1.5 on
   // the generator's own in-domain replies), and a limit read from them would call in-domain text unreadable.
   const surprise = gen.entropy.length > 0 ? mean(gen.entropy) : null;
-  return { key: run.key, text, dropped: null, layerMeans: act.layerMeans.map(encodeVector), surprise, ms: Date.now() - t0 };
+  return { key: run.key, text, dropped: null, layerMeans: layerMeans.map(encodeVector), surprise, ms: Date.now() - t0 };
 }
 
 /** Reads finished runs of a checkpoint made with the same settings; starts a new file otherwise. */

@@ -192,7 +192,7 @@ export class EngineClient {
   /** Several replies decoded together (one forward per step for all rows); each row as generate() would give it. */
   async generateBatch(
     rows: readonly { readonly messages: readonly ChatMessage[]; readonly sampling: GenerateOptions['sampling'] }[],
-    options: Omit<GenerateOptions, 'sampling'>,
+    options: Omit<GenerateOptions, 'sampling'> & { readonly replyMeans?: boolean },
     signal?: AbortSignal,
   ): Promise<GenerateResult[]> {
     await this.ensureWorker(true);
@@ -203,6 +203,7 @@ export class EngineClient {
         ...(options.axis ? { axis: axisMessage(options.axis) } : {}),
         capping: options.capping,
         maxTokens: options.maxTokens,
+        ...(options.replyMeans ? { replyMeans: true } : {}),
       },
       signal,
     );

@@ -10,14 +10,24 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } fr
 import { dirname, join } from 'node:path';
 import { AXIS_SAMPLING, runSeed } from '../core/axis/axisPlan';
 import { canonicalJson } from '../core/canonicalJson';
-import { compareStressTests, summarize, withTrajectory, type ProbeReply, type ProbeRun, type ProbeSet, type StressComparison, type StressSettings, type StressTest } from '../core/probes';
+import {
+  compareStressTests,
+  summarize,
+  withTrajectory,
+  type ProbeReply,
+  type ProbeRun,
+  type ProbeSet,
+  type StressComparison,
+  type StressSettings,
+  type StressTest,
+} from '../core/probes';
 import type { Probe } from '../core/probes/types';
 import type { ConversationScores } from '../core/scores';
 import type { Conversation, Turn } from '../core/transcript';
 import type { EngineClient, TokenEvent } from './client';
 import { throwIfAborted } from '../protocol/errors';
 import { sha256Text } from '../model/graphFiles';
-import type { ChatMessage } from '../protocol/messages';
+import type { ChatMessage, GenerateResult, Sampling } from '../protocol/messages';
 import { temperatureSampling } from '../core/sampler';
 import { axisLabel, scoreConversation, type OpenSession } from './session';
 
@@ -74,8 +84,17 @@ export function probeSeed(seed: number, probeId: string): number {
 }
 
 /** Stress-tests one system prompt (null: no system message) on the probe set. */
-export async function stressTest(client: EngineClient, s: OpenSession, prompt: string | null, o: StressOptions, signal?: AbortSignal): Promise<StressTest> {
-  const tracker = new ProgressTracker(o, o.probeSet.probes.reduce((n, p) => n + p.turns.length, 0));
+export async function stressTest(
+  client: EngineClient,
+  s: OpenSession,
+  prompt: string | null,
+  o: StressOptions,
+  signal?: AbortSignal,
+): Promise<StressTest> {
+  const tracker = new ProgressTracker(
+    o,
+    o.probeSet.probes.reduce((n, p) => n + p.turns.length, 0),
+  );
   return runPrompt(client, s, prompt, null, o, tracker, signal);
 }
 
@@ -93,78 +112,234 @@ export async function compareStress(
   signal?: AbortSignal,
 ): Promise<StressComparison> {
   const tracker = new ProgressTracker(o, 2 * o.probeSet.probes.reduce((n, p) => n + p.turns.length, 0));
-  const runsA: ProbeRun[] = [];
-  const runsB: ProbeRun[] = [];
   const cacheA = openCache(s, promptA, o);
   const cacheB = openCache(s, promptB, o);
-  for (const probe of o.probeSet.probes) {
-    runsA.push(await runProbe(client, s, promptA, 'A', probe, o, cacheA, tracker, signal));
-    runsB.push(await runProbe(client, s, promptB, 'B', probe, o, cacheB, tracker, signal));
-  }
-  const a: StressTest = { prompt: promptA, settings: cacheA.settings, runs: runsA, summary: summarize(runsA) };
-  const b: StressTest = { prompt: promptB, settings: cacheB.settings, runs: runsB, summary: summarize(runsB) };
+  // Probe by probe, A then B: the order a sequential test plays them, and the order of the results.
+  const jobs = o.probeSet.probes.flatMap((probe): ProbeJob[] => [
+    { label: 'A', prompt: promptA, probe, cache: cacheA },
+    { label: 'B', prompt: promptB, probe, cache: cacheB },
+  ]);
+  const runs = await playProbes(client, s, jobs, o, tracker, signal);
+  const runsA = runs.filter((_, i) => jobs[i]?.label === 'A');
+  const runsB = runs.filter((_, i) => jobs[i]?.label === 'B');
+  const a: StressTest = {
+    prompt: promptA,
+    settings: cacheA.settings,
+    runs: runsA,
+    summary: summarize(runsA),
+  };
+  const b: StressTest = {
+    prompt: promptB,
+    settings: cacheB.settings,
+    runs: runsB,
+    summary: summarize(runsB),
+  };
   return compareStressTests(a, b, threshold);
 }
 
-async function runPrompt(client: EngineClient, s: OpenSession, prompt: string | null, label: PromptLabel, o: StressOptions, tracker: ProgressTracker, signal?: AbortSignal): Promise<StressTest> {
-  const cache = openCache(s, prompt, o);
-  const runs: ProbeRun[] = [];
-  for (const probe of o.probeSet.probes) runs.push(await runProbe(client, s, prompt, label, probe, o, cache, tracker, signal));
-  return { prompt, settings: cache.settings, runs, summary: summarize(runs) };
-}
-
-async function runProbe(
+async function runPrompt(
   client: EngineClient,
   s: OpenSession,
   prompt: string | null,
   label: PromptLabel,
-  probe: Probe,
   o: StressOptions,
-  cache: ProbeCache,
+  tracker: ProgressTracker,
+  signal?: AbortSignal,
+): Promise<StressTest> {
+  const cache = openCache(s, prompt, o);
+  const runs = await playProbes(
+    client,
+    s,
+    o.probeSet.probes.map((probe) => ({ label, prompt, probe, cache })),
+    o,
+    tracker,
+    signal,
+  );
+  return { prompt, settings: cache.settings, runs, summary: summarize(runs) };
+}
+
+/** Replies generated together in one batch when probes play in lockstep. */
+const PROBE_BATCH = 16;
+
+/** One probe to play under one prompt: where its run is cached and reported. */
+interface ProbeJob {
+  readonly label: PromptLabel;
+  readonly prompt: string | null;
+  readonly probe: Probe;
+  readonly cache: ProbeCache;
+}
+
+/** A probe being played: the conversation so far and its replies. */
+interface Playing {
+  readonly job: ProbeJob;
+  readonly seed: number;
+  readonly system: readonly ChatMessage[];
+  readonly messages: ChatMessage[];
+  readonly generated: Generated[];
+  scores: ConversationScores | null;
+}
+
+/**
+ * Plays probe jobs and returns their runs in job order; cached runs are read back. With a token stream
+ * (the editor shows replies as they are written) or a model without a KV cache, one probe after the
+ * other. Otherwise the uncached probes advance in lockstep, each reply step generated as batches of
+ * PROBE_BATCH replies (generateBatch gives every row the tokens single-stream generation gives it, so
+ * the results, and the cache, are the same either way; test/unit/engine/probe.test.ts).
+ */
+async function playProbes(
+  client: EngineClient,
+  s: OpenSession,
+  jobs: readonly ProbeJob[],
+  o: StressOptions,
+  tracker: ProgressTracker,
+  signal?: AbortSignal,
+): Promise<ProbeRun[]> {
+  if (o.onToken || !s.info.kvCache) {
+    const runs: ProbeRun[] = [];
+    for (const job of jobs) runs.push(await runProbe(client, s, job, o, tracker, signal));
+    return runs;
+  }
+  const runs: (ProbeRun | null)[] = jobs.map((job) => cachedRun(job, o, tracker));
+  const live = jobs.flatMap((job, i) => (runs[i] ? [] : [{ at: i, p: startProbe(job, o) }]));
+  const maxTokens = o.maxTokens ?? PROBE_MAX_TOKENS;
+  const steps = Math.max(0, ...live.map((l) => l.p.job.probe.turns.length));
+  for (let k = 0; k < steps; k++) {
+    const step = live.filter((l) => k < l.p.job.probe.turns.length);
+    for (let g = 0; g < step.length; g += PROBE_BATCH) {
+      throwIfAborted(signal);
+      const group = step.slice(g, g + PROBE_BATCH);
+      const t0 = Date.now();
+      for (const { p } of group) p.messages.push({ role: 'user', content: p.job.probe.turns[k] as string });
+      const gens = await client.generateBatch(
+        group.map(({ p }) => ({ messages: p.messages, sampling: replySampling(o, p.seed, k + 1) })),
+        { axis: s.spec, capping: false, maxTokens },
+        signal,
+      );
+      const share = (Date.now() - t0) / group.length;
+      for (const [b, l] of group.entries()) {
+        const t1 = Date.now();
+        const gen = gens[b] as GenerateResult;
+        await addReply(client, s, l.p, gen.text, gen.stopReason, gen.tokens.tokenId.length, o, signal);
+        tracker.step(l.p.job.label, l.p.job.probe.id, k + 1, share + Date.now() - t1);
+        if (k + 1 === l.p.job.probe.turns.length) runs[l.at] = finishProbe(l.p, o);
+      }
+    }
+  }
+  return runs.map((r) => r as ProbeRun);
+}
+
+/** The job's run from its cache (reported as done), or null. */
+function cachedRun(job: ProbeJob, o: StressOptions, tracker: ProgressTracker): ProbeRun | null {
+  const known = job.cache.runs.get(job.probe.id);
+  if (!known) return null;
+  tracker.skip(job.label, job.probe.id, job.probe.turns.length);
+  o.onProbe?.(job.label, known);
+  return known;
+}
+
+function startProbe(job: ProbeJob, o: StressOptions): Playing {
+  const system: ChatMessage[] = job.prompt === null ? [] : [{ role: 'system', content: job.prompt }];
+  return {
+    job,
+    seed: probeSeed(o.seed, job.probe.id),
+    system,
+    messages: [...system],
+    generated: [],
+    scores: null,
+  };
+}
+
+/** The sampling of a probe's reply `reply` (1-based): its own seed, from the probe's. */
+function replySampling(o: StressOptions, probeSeedValue: number, reply: number): Sampling {
+  return temperatureSampling(
+    o.temperature ?? PROBE_SAMPLING.temperature,
+    o.topP ?? PROBE_SAMPLING.topP,
+    runSeed(probeSeedValue, String(reply)),
+  );
+}
+
+/** Adds a generated reply to the probe's conversation and scores the conversation so far. */
+async function addReply(
+  client: EngineClient,
+  s: OpenSession,
+  p: Playing,
+  generatedText: string,
+  stopReason: 'eos' | 'maxTokens',
+  tokens: number,
+  o: StressOptions,
+  signal?: AbortSignal,
+): Promise<void> {
+  // Trimmed as the axis's own replies were, so a probe reply reads like its calibration peers.
+  const text = generatedText.trim();
+  p.messages.push({ role: 'assistant', content: text });
+  p.generated.push({ text, stopReason, tokens });
+  p.scores = await scoreConversation(
+    client,
+    s,
+    probeConversation(p.job.prompt, p.messages.slice(p.system.length)),
+    signal,
+  );
+  const replies = repliesOf(p.job.probe, p.generated, p.scores);
+  o.onReply?.(p.job.label, p.job.probe.id, replies[replies.length - 1] as ProbeReply);
+}
+
+/** The finished run: cached and reported. */
+function finishProbe(p: Playing, o: StressOptions): ProbeRun {
+  const { probe } = p.job;
+  const run = withTrajectory({
+    id: probe.id,
+    category: probe.category,
+    title: probe.title,
+    seed: p.seed,
+    replies: repliesOf(probe, p.generated, p.scores as ConversationScores),
+    scores: p.scores as ConversationScores,
+  });
+  p.job.cache.add(run);
+  o.onProbe?.(p.job.label, run);
+  return run;
+}
+
+/** Plays one probe, reply by reply, each streamed as it is generated. */
+async function runProbe(
+  client: EngineClient,
+  s: OpenSession,
+  job: ProbeJob,
+  o: StressOptions,
   tracker: ProgressTracker,
   signal?: AbortSignal,
 ): Promise<ProbeRun> {
   throwIfAborted(signal);
-  const known = cache.runs.get(probe.id);
-  if (known) {
-    tracker.skip(label, probe.id, probe.turns.length);
-    o.onProbe?.(label, known);
-    return known;
-  }
-  const seed = probeSeed(o.seed, probe.id);
+  const known = cachedRun(job, o, tracker);
+  if (known) return known;
+  const p = startProbe(job, o);
   const maxTokens = o.maxTokens ?? PROBE_MAX_TOKENS;
-  const system: ChatMessage[] = prompt === null ? [] : [{ role: 'system', content: prompt }];
-  const messages: ChatMessage[] = [...system];
-  const generated: Generated[] = [];
-  let scores: ConversationScores | null = null;
-  for (const [k, user] of probe.turns.entries()) {
+  for (const [k, user] of job.probe.turns.entries()) {
     throwIfAborted(signal);
     const reply = k + 1;
     const t0 = Date.now();
-    messages.push({ role: 'user', content: user });
-    const sampling = temperatureSampling(o.temperature ?? PROBE_SAMPLING.temperature, o.topP ?? PROBE_SAMPLING.topP, runSeed(seed, String(reply)));
+    p.messages.push({ role: 'user', content: user });
     // With the session's axis (uncapped), generation reuses the KV cache the last scoring kept.
-    const gen = await client.generate(messages, { axis: s.spec, capping: false, maxTokens, sampling }, o.onToken ? (t) => o.onToken?.(label, probe.id, reply, t) : undefined, signal);
-    // Trimmed as the axis's own replies were, so a probe reply reads like its calibration peers.
-    const text = gen.text.trim();
-    messages.push({ role: 'assistant', content: text });
-    generated.push({ text, stopReason: gen.stopReason, tokens: gen.tokens.tokenId.length });
-    scores = await scoreConversation(client, s, probeConversation(prompt, messages.slice(system.length)), signal);
-    const replies = repliesOf(probe, generated, scores);
-    o.onReply?.(label, probe.id, replies[replies.length - 1] as ProbeReply);
-    tracker.step(label, probe.id, reply, Date.now() - t0);
+    const gen = await client.generate(
+      p.messages,
+      { axis: s.spec, capping: false, maxTokens, sampling: replySampling(o, p.seed, reply) },
+      o.onToken ? (t) => o.onToken?.(job.label, job.probe.id, reply, t) : undefined,
+      signal,
+    );
+    await addReply(client, s, p, gen.text, gen.stopReason, gen.tokens.tokenId.length, o, signal);
+    tracker.step(job.label, job.probe.id, reply, Date.now() - t0);
   }
-  const run = withTrajectory({ id: probe.id, category: probe.category, title: probe.title, seed, replies: repliesOf(probe, generated, scores as ConversationScores), scores: scores as ConversationScores });
-  cache.add(run);
-  o.onProbe?.(label, run);
-  return run;
+  return finishProbe(p, o);
 }
 
 /** The probe conversation as a transcript: the system prompt outside the turns, so turn 0 is the first user message. */
 function probeConversation(prompt: string | null, messages: readonly ChatMessage[]): Conversation {
   const at = { start: 0, end: 0 };
   const turns: Turn[] = messages.map((m) => ({ role: m.role as Turn['role'], text: m.content, range: at }));
-  return { turns, metadata: {}, ...(prompt === null ? {} : { system: { role: 'system', text: prompt, range: at } }) };
+  return {
+    turns,
+    metadata: {},
+    ...(prompt === null ? {} : { system: { role: 'system', text: prompt, range: at } }),
+  };
 }
 
 /** One generated reply before it is read. */
@@ -214,7 +389,15 @@ class ProgressTracker {
   skip(label: PromptLabel, probe: string, replies: number): void {
     this.done += replies;
     const etaMs = this.generated === 0 ? null : ((this.total - this.done) * this.spent) / this.generated;
-    this.o.onProgress?.({ done: this.done, total: this.total, etaMs, label, probe, reply: replies, cached: true });
+    this.o.onProgress?.({
+      done: this.done,
+      total: this.total,
+      etaMs,
+      label,
+      probe,
+      reply: replies,
+      cached: true,
+    });
   }
 }
 
@@ -255,7 +438,13 @@ function openCache(s: OpenSession, prompt: string | null, o: StressOptions): Pro
     temperature: settings.temperature,
     topP: settings.topP,
     // What the reading of a value depends on besides the axis file: the layer, the capping floor shown, the drop alarm, the token limit.
-    reading: { monitorLayer: s.spec.monitorLayer, percentile: s.spec.percentile, population: s.spec.population, dropAlarm: s.dropAlarm, maxTokens: s.maxTokensPerConversation ?? null },
+    reading: {
+      monitorLayer: s.spec.monitorLayer,
+      percentile: s.spec.percentile,
+      population: s.spec.population,
+      dropAlarm: s.dropAlarm,
+      maxTokens: s.maxTokensPerConversation ?? null,
+    },
   };
   const headerLine = canonicalJson(header);
   const path = join(o.cacheDir, 'probes', `${sha256Text(headerLine).slice(0, 32)}.jsonl`);

@@ -5,7 +5,9 @@ import { parseLayerList } from '../core/layers';
 import { EngineClient } from '../engine/client';
 import { computeAndStoreAxis, type StoredAxis } from '../engine/axisCompute';
 import { AXIS_MAX_TOKENS, AXIS_SAMPLING, type AxisSubset } from '../core/axis/axisPlan';
-import { scoreConversation, type OpenSession } from '../engine/session';
+import { openSession, scoreConversation, type OpenSession, type SessionOptions } from '../engine/session';
+import { sweepLayers, sweepTurn, type SweepOptions, type SweepOutcome } from '../engine/sweep';
+import { sweepPlan, type SweepBand, type SweepPlan } from '../core/interventions/sweepPlan';
 import { EngineSession } from '../engine/engineSession';
 import { measureSpeed, type SpeedProbe } from '../engine/speedProbe';
 import { rerunTurn, type RerunOptions, type RerunResult } from '../engine/rerun';
@@ -139,6 +141,44 @@ export class EngineHost implements Scorer, vscode.Disposable {
   }
 
   /**
+   * The capping sweep of assistant turn `turn` (src/engine/sweep.ts) over the settings' grid. In the
+   * current session when it has capping nodes at every swept layer; otherwise in a worker of its own
+   * loaded with them (capping nodes change nothing while off, but the current session's graph has
+   * them only at its band), closed when the sweep ends.
+   */
+  sweep(
+    conversation: Conversation,
+    turn: number,
+    grid: { readonly percentiles?: readonly number[]; readonly bands?: readonly SweepBand[] },
+    options: SweepOptions & { readonly onPlan?: (plan: SweepPlan) => void },
+    token: vscode.CancellationToken,
+    progress: (message: string) => void,
+  ): Promise<SweepOutcome> {
+    return this.run(
+      (s) => `Capping sweep of turn ${turn} with ${s.ref.label}`,
+      token,
+      progress,
+      async (client, session, signal) => {
+        const plan = sweepPlan(session.axis, { ...grid, population: session.spec.population });
+        options.onPlan?.(plan);
+        const need = sweepLayers(plan);
+        if (need.every((l) => session.info.capLayers.includes(l)))
+          return sweepTurn(client, session, conversation, turn, plan, options, signal);
+        const base = this.sessionOptions();
+        const capLayers = [...new Set([...session.spec.capLayers, ...need])].sort((a, b) => a - b);
+        const own = new EngineClient(vscode.Uri.joinPath(this.deps.extensionUri, 'out', 'worker.js').fsPath);
+        try {
+          progress('loading the model with capping nodes at every swept layer');
+          const wide = await openSession(own, { ...base, choices: { ...base.choices, capLayers } }, undefined, signal);
+          return await sweepTurn(own, wide, conversation, turn, plan, options, signal);
+        } finally {
+          await own.dispose();
+        }
+      },
+    );
+  }
+
+  /**
    * Runs `work` on the worker with the open session (loading it if needed), as scoring does: for
    * jobs composed of worker functions (e.g. a prompt stress test, src/engine/probe.ts). `cacheDir` is
    * where such jobs keep their caches.
@@ -261,9 +301,30 @@ export class EngineHost implements Scorer, vscode.Disposable {
     );
   }
 
+  /** How the current settings open a session. */
+  private sessionOptions(): SessionOptions {
+    const cfg = this.deps.config.value;
+    return {
+      packageRoot: this.deps.extensionUri.fsPath,
+      cacheDir: this.cacheDir(),
+      model: cfg.model,
+      dtype: cfg.dtype,
+      ...(cfg.axisFile ? { axisFile: cfg.axisFile } : {}),
+      offline: cfg.offline,
+      threads: cfg.threads,
+      maxTokensPerConversation: cfg.maxTokensPerConversation,
+      dropAlarm: cfg.alarmDropFromFirst > 0 ? cfg.alarmDropFromFirst : null,
+      choices: {
+        monitorLayer: cfg.monitorLayer,
+        percentile: cfg.cappingTauPercentile,
+        population: cfg.cappingFloorPopulation,
+        ...(cfg.cappingLayers.trim() ? { capLayers: parseLayerList(cfg.cappingLayers) } : {}),
+      },
+    };
+  }
+
   /** A session for the current settings, made current; its phase changes re-render the status bar. */
   private newSession(): EngineSession {
-    const cfg = this.deps.config.value;
     const workerPath = vscode.Uri.joinPath(this.deps.extensionUri, 'out', 'worker.js').fsPath;
     let session: EngineSession | null = null;
     const client = new EngineClient(workerPath, {
@@ -277,23 +338,7 @@ export class EngineHost implements Scorer, vscode.Disposable {
     });
     session = new EngineSession(
       client,
-      {
-        packageRoot: this.deps.extensionUri.fsPath,
-        cacheDir: this.cacheDir(),
-        model: cfg.model,
-        dtype: cfg.dtype,
-        ...(cfg.axisFile ? { axisFile: cfg.axisFile } : {}),
-        offline: cfg.offline,
-        threads: cfg.threads,
-        maxTokensPerConversation: cfg.maxTokensPerConversation,
-        dropAlarm: cfg.alarmDropFromFirst > 0 ? cfg.alarmDropFromFirst : null,
-        choices: {
-          monitorLayer: cfg.monitorLayer,
-          percentile: cfg.cappingTauPercentile,
-          population: cfg.cappingFloorPopulation,
-          ...(cfg.cappingLayers.trim() ? { capLayers: parseLayerList(cfg.cappingLayers) } : {}),
-        },
-      },
+      this.sessionOptions(),
       () => {
         if (this.current === session) this.render();
       },

@@ -14,6 +14,7 @@ import { DriftPanel } from './panel';
 import { PromptLens } from './promptLens';
 import { PromptStudio } from './promptStudio';
 import { RerunController } from './rerunController';
+import { SweepController } from './sweepController';
 import { ContinueView } from './continueView';
 import { ResultStore } from './resultStore';
 import { StatusBar } from './statusBar';
@@ -35,12 +36,14 @@ export function activate(context: vscode.ExtensionContext): void {
     const analyzer = new Analyzer(store, diagnostics, config, engine, log);
     const decorations = new Decorations(store, config);
     const reruns = new RerunController({ store, config, log, analyzer, engine });
+    const sweeps = new SweepController({ store, config, log, engine });
     const tokenHeat = new TokenHeat(store, config, log);
     const panel = new DriftPanel({
       extensionUri: context.extensionUri,
       store,
       log,
       reruns,
+      sweeps,
       revealTurn: (uri, conversation, turn) => revealTurn(store, uri, conversation, turn),
     });
     const studio = new PromptStudio({ extensionUri: context.extensionUri, engine, config, log });
@@ -56,6 +59,7 @@ export function activate(context: vscode.ExtensionContext): void {
       tokenHeat,
       panel,
       reruns,
+      sweeps,
       continueView,
       registerCommands({ analyzer, store, diagnostics, decorations, tokenHeat, panel, reruns, continueView, config, engine, log, storageUri: context.globalStorageUri }),
       registerEvents({ analyzer, store, diagnostics, config, log }),

@@ -8,6 +8,7 @@ import { uriLabel } from './uriLabel';
 import type { Log } from './log';
 import type { RerunController } from './rerunController';
 import type { ResultStore } from './resultStore';
+import type { SweepController } from './sweepController';
 
 /** What the panel needs from the rest of the extension. */
 export interface PanelDeps {
@@ -16,6 +17,8 @@ export interface PanelDeps {
   readonly log: Log;
   /** The re-runs the compare view shows, and the panel's buttons start and cancel. */
   readonly reruns: Pick<RerunController, 'onMessage' | 'rerun' | 'cancel' | 'replay' | 'lastCappedText'>;
+  /** The capping sweeps the Sweep tab shows. */
+  readonly sweeps: Pick<SweepController, 'onMessage' | 'sweep' | 'cancel' | 'replay'>;
   /** Reveals and selects a turn in its editor. */
   revealTurn(uri: vscode.Uri, conversation: number, turn: number): Promise<void>;
 }
@@ -46,6 +49,7 @@ export class DriftPanel implements vscode.Disposable {
       store: deps.store,
       log: deps.log,
       reruns: deps.reruns,
+      sweeps: deps.sweeps,
       revealTurn: (uri, conversation, turn) => deps.revealTurn(uri, conversation, turn),
       postData: () => this.post(),
       send: (msg) => this.send(msg),
@@ -72,6 +76,10 @@ export class DriftPanel implements vscode.Disposable {
       deps.reruns.onMessage((msg) => {
         // A re-run opens the panel on its transcript; a page that is still loading catches up on `ready`.
         if (msg.type === 'rerunStarted') this.show(vscode.Uri.parse(msg.uri));
+        this.send(msg);
+      }),
+      deps.sweeps.onMessage((msg) => {
+        if (msg.type === 'sweepState' && msg.phase === 'running' && msg.cells.length === 0) this.show(vscode.Uri.parse(msg.uri));
         this.send(msg);
       }),
     );

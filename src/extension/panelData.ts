@@ -5,6 +5,7 @@
 import { readingNote, zoneBands } from '../core/report/reading';
 import { firstWords } from '../core/report/format';
 import type { RerunResult, ScoredReply, GeneratedReply } from '../engine/rerun';
+import type { Sampling } from '../protocol/messages';
 import {
   LIMITS,
   toStripTokens,
@@ -95,16 +96,20 @@ function toReply(r: ScoredReply | GeneratedReply | undefined): Reply | null {
   };
 }
 
+/** How replies were decoded, as the compare and sweep views print it. */
+export function samplingLabel(s: Sampling): string {
+  return s.kind === 'greedy'
+    ? 'greedy'
+    : `temperature ${s.temperature}, top-p ${s.topP}${s.topK ? `, top-k ${s.topK}` : ''}`;
+}
+
 /** A finished re-run as the compare view shows it. */
 export function toCompare(
   target: { readonly uri: string; readonly conversation: number; readonly turn: number },
   r: RerunResult,
 ): Compare {
   const s = r.settings;
-  const sampling =
-    s.sampling.kind === 'greedy'
-      ? 'greedy'
-      : `temperature ${s.sampling.temperature}, top-p ${s.sampling.topP}${s.sampling.topK ? `, top-k ${s.sampling.topK}` : ''}`;
+  const sampling = samplingLabel(s.sampling);
   return {
     uri: target.uri,
     conversation: target.conversation,
@@ -112,6 +117,7 @@ export function toCompare(
     original: toReply(r.original)!,
     uncapped: toReply(r.replies.find((x) => x.variant === 'uncapped')),
     capped: toReply(r.replies.find((x) => x.variant === 'capped')),
+    steered: toReply(r.replies.find((x) => x.variant === 'steered')),
     settings: {
       sampling,
       seed: s.sampling.kind === 'sample' ? s.sampling.seed : null,
@@ -121,6 +127,11 @@ export function toCompare(
       capping: toCapping(s.capLayers, s.capTaus),
       percentile: s.percentile,
       population: s.population,
+      steering: s.steering && {
+        alpha: s.steering.alpha,
+        layers: [...s.steering.layers],
+        amounts: s.steering.amounts.map((a) => toWireValue(a) ?? 0),
+      },
     },
   };
 }

@@ -23,7 +23,12 @@ export function panelPage(webview: vscode.Webview, extensionUri: vscode.Uri): st
     <section id="turn" aria-labelledby="turn-title">
       <h2 id="turn-title">No turn selected</h2>
       <p id="turn-info"></p>
-      <div class="actions"><vscode-button id="rerun" disabled>Re-run with capping</vscode-button></div>
+      <div class="actions">
+        <vscode-button id="rerun" disabled>Re-run with capping</vscode-button>
+        <label class="steer" for="steer-alpha">steer α <vscode-textfield id="steer-alpha" type="number" value="8" min="-50" max="50" step="1" aria-label="Steering strength α in spreads of the default Assistant (positive: toward the Assistant, negative: away)"></vscode-textfield></label>
+        <vscode-button id="rerun-steer" secondary disabled>Re-run with capping and steering</vscode-button>
+        <vscode-button id="sweep" secondary disabled>Capping sweep</vscode-button>
+      </div>
       <div class="legend" aria-hidden="true"><span class="pl-tok neg">below</span><span id="strip-legend">token shade: projection relative to the assistant zone's edge</span><span class="pl-tok pos">above</span></div>
       <div id="strip" class="strip-box" aria-label="Tokens of the selected turn, shaded by their axis value"></div>
       <h3>Layer view</h3>
@@ -43,12 +48,23 @@ export function panelPage(webview: vscode.Webview, extensionUri: vscode.Uri): st
         <article id="col-original"></article>
         <article id="col-uncapped"></article>
         <article id="col-capped"></article>
+        <article id="col-steered" hidden></article>
       </div>
       <h3>Word diff: without → with capping</h3>
       <p id="diff-summary"></p>
       <div id="diff"></div>
       <h3>Generation settings</h3>
       <table id="settings"></table>
+    </section>
+  </vscode-tab-panel>
+  <vscode-tab-header slot="header">Sweep</vscode-tab-header>
+  <vscode-tab-panel>
+    <section id="sweep-view" data-phase="idle">
+      <p id="sweep-status" role="status" aria-live="polite"></p>
+      <div class="actions"><vscode-button id="sweep-cancel" hidden>Cancel</vscode-button></div>
+      <div class="dose-wrap"><canvas id="dose-chart" role="img" aria-label="Dose-response: the re-run reply's axis value against the capping floor, one line per band"></canvas></div>
+      <table id="sweep-grid" class="sweep-grid"></table>
+      <p id="sweep-settings" class="note"></p>
     </section>
   </vscode-tab-panel>
 </vscode-tabs>`,

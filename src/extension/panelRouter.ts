@@ -9,12 +9,14 @@ import { exportPng, exportValues, showCappedText } from './panelExports';
 import type { Log } from './log';
 import type { RerunController, TurnTarget } from './rerunController';
 import type { ResultStore } from './resultStore';
+import type { SweepController } from './sweepController';
 
 /** What answering the page needs: the rest of the extension, and the panel it came from. */
 export interface PanelRoutes {
   readonly store: ResultStore;
   readonly log: Log;
   readonly reruns: Pick<RerunController, 'rerun' | 'cancel' | 'replay' | 'lastCappedText'>;
+  readonly sweeps: Pick<SweepController, 'sweep' | 'cancel' | 'replay'>;
   /** Reveals and selects a turn in its editor. */
   revealTurn(uri: vscode.Uri, conversation: number, turn: number): Promise<void>;
   /** Sends the page the followed document's data. */
@@ -41,21 +43,24 @@ async function routePanelMessage(msg: FromPanelMessage, routes: PanelRoutes): Pr
     case 'ready':
       routes.postData();
       // A page loaded mid-run (the panel was just created, hidden or reloaded) catches up; else it gets the last result.
-      for (const m of routes.reruns.replay()) routes.send(m);
+      for (const m of [...routes.reruns.replay(), ...routes.sweeps.replay()]) routes.send(m);
       return;
     case 'revealTurn':
-    case 'rerunTurn': {
+    case 'rerunTurn':
+    case 'sweepTurn': {
       if (!routes.store.get(msg.uri)) {
         routes.log.warn(`Panel named a document that is not analysed: ${msg.uri}`);
         return;
       }
       const target: TurnTarget = { uri: vscode.Uri.parse(msg.uri), conversation: msg.conversation, turn: msg.turn };
       if (msg.type === 'revealTurn') await routes.revealTurn(target.uri, target.conversation, target.turn);
-      else await routes.reruns.rerun(target);
+      else if (msg.type === 'rerunTurn') await routes.reruns.rerun(target, msg.steer);
+      else await routes.sweeps.sweep(target);
       return;
     }
     case 'cancelRerun':
       routes.reruns.cancel();
+      routes.sweeps.cancel();
       return;
     case 'cappedText': {
       const text = routes.reruns.lastCappedText();

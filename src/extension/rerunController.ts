@@ -7,7 +7,7 @@
 import * as vscode from 'vscode';
 import { assistantTurnAt, rerunProblem, type Conversation, type ParseResult } from '../core/transcript';
 import { isCancellation } from '../protocol/errors';
-import { RERUN_TEMPERATURE, RERUN_TOP_P, type RerunOptions, type RerunResult } from '../engine/rerun';
+import { RERUN_TEMPERATURE, RERUN_TOP_P, type RerunOptions, type RerunResult, type RerunVariant } from '../engine/rerun';
 import type { Config } from './config';
 import { uriLabel } from './uriLabel';
 import type { Log } from './log';
@@ -72,16 +72,19 @@ export class RerunController implements vscode.Disposable {
     await this.run(found.target, found.conversation);
   }
 
-  /** The panel's "Re-run with capping" on a turn of an analysed document. */
-  async rerun(target: TurnTarget): Promise<void> {
+  /**
+   * The panel's "Re-run with capping" on a turn of an analysed document; with `steer` (units of the
+   * default population's spread), a reply steered along the axis at the capping band too.
+   */
+  async rerun(target: TurnTarget, steer: number | null = null): Promise<void> {
     const parse = this.deps.store.get(target.uri)?.parse;
     if (!parse) return;
-    const found = check(parse, target);
+    const found = checkTarget(parse, target);
     if ('problem' in found) {
       void vscode.window.showInformationMessage(`Persona Lens: ${found.problem}`);
       return;
     }
-    await this.run(found.target, found.conversation);
+    await this.run(found.target, found.conversation, steer);
   }
 
   /** Cancels the running re-run, if any. */
@@ -95,7 +98,7 @@ export class RerunController implements vscode.Disposable {
     this.emitter.dispose();
   }
 
-  private async run(target: TurnTarget, conversation: Conversation): Promise<void> {
+  private async run(target: TurnTarget, conversation: Conversation, steer: number | null = null): Promise<void> {
     const turn = conversation.turns[target.turn];
     if (!turn) return;
     this.running?.cancel();
@@ -112,10 +115,12 @@ export class RerunController implements vscode.Disposable {
         seed: cfg.generationSeed,
       },
       maxTokens: cfg.generationMaxTokens,
+      ...(steer === null ? {} : { variants: ['uncapped', 'capped', 'steered'] as const, steer: { alpha: steer } }),
     } as const;
     const view = this.feed.begin(
       { uri: target.uri.toString(), conversation: target.conversation, turn: target.turn },
       turn.text,
+      steer,
     );
     const started = Date.now();
     try {
@@ -133,13 +138,11 @@ export class RerunController implements vscode.Disposable {
               target.turn,
               {
                 ...options,
-                // The editor's re-run asks for the uncapped and capped replies only (steering is the CLI's for now).
                 onVariant: (variant) => {
-                  if (variant === 'steered') return;
-                  progress.report({ message: variant === 'capped' ? 'with capping' : 'without capping' });
+                  progress.report({ message: VARIANT_PROGRESS[variant] });
                   view.variant(variant);
                 },
-                onToken: (variant, t) => variant !== 'steered' && view.tokens(variant, t.text),
+                onToken: (variant, t) => view.tokens(variant, t.text),
               },
               cts.token,
             );
@@ -148,9 +151,10 @@ export class RerunController implements vscode.Disposable {
           }
         },
       );
-      const [u, c] = [
+      const [u, c, st] = [
         result.replies.find((r) => r.variant === 'uncapped'),
         result.replies.find((r) => r.variant === 'capped'),
+        result.replies.find((r) => r.variant === 'steered'),
       ];
       view.done(result);
       deps.store.addRerun(target.uri, {
@@ -160,7 +164,7 @@ export class RerunController implements vscode.Disposable {
         uncapped: u && Number.isFinite(u.value) ? u.value : null,
       });
       deps.log.info(
-        `Re-ran turn ${target.turn} of ${target.uri.toString()} in ${Date.now() - started} ms: original ${result.original.value.toFixed(3)}, uncapped ${u?.value.toFixed(3)}, capped ${c?.value.toFixed(3)} (seed ${options.sampling.seed}, max ${options.maxTokens} tokens)`,
+        `Re-ran turn ${target.turn} of ${target.uri.toString()} in ${Date.now() - started} ms: original ${result.original.value.toFixed(3)}, uncapped ${u?.value.toFixed(3)}, capped ${c?.value.toFixed(3)}${st ? `, steered (${steer}) ${st.value.toFixed(3)}` : ''} (seed ${options.sampling.seed}, max ${options.maxTokens} tokens)`,
       );
     } catch (e) {
       if (isCancellation(e) || cts.token.isCancellationRequested) {
@@ -177,7 +181,13 @@ export class RerunController implements vscode.Disposable {
   }
 }
 
-type Found = { target: TurnTarget; conversation: Conversation } | { problem: string };
+const VARIANT_PROGRESS: Record<RerunVariant, string> = {
+  uncapped: 'without capping',
+  capped: 'with capping',
+  steered: 'steered along the axis',
+};
+
+export type Found = { target: TurnTarget; conversation: Conversation } | { problem: string };
 
 async function targetOf(deps: RerunDeps, args: readonly unknown[]): Promise<Found> {
   const [uriArg, convArg, turnArg] = args;
@@ -185,7 +195,7 @@ async function targetOf(deps: RerunDeps, args: readonly unknown[]): Promise<Foun
     const uri = vscode.Uri.parse(uriArg);
     const parse =
       deps.store.get(uri)?.parse ?? deps.analyzer.parseDocument(await vscode.workspace.openTextDocument(uri));
-    return check(parse, { uri, conversation: convArg as number, turn: turnArg as number });
+    return checkTarget(parse, { uri, conversation: convArg as number, turn: turnArg as number });
   }
   const editor = vscode.window.activeTextEditor;
   if (!editor)
@@ -193,13 +203,14 @@ async function targetOf(deps: RerunDeps, args: readonly unknown[]): Promise<Foun
   const doc = editor.document;
   const parse = deps.store.get(doc.uri)?.parse ?? deps.analyzer.parseDocument(doc);
   const at = assistantTurnAt(parse.conversations, doc.offsetAt(editor.selection.active));
-  if (at) return check(parse, { uri: doc.uri, ...at });
+  if (at) return checkTarget(parse, { uri: doc.uri, ...at });
   return {
     problem: `the cursor is not in an assistant turn of ${uriLabel(doc.uri)}; place it in the reply to re-run.`,
   };
 }
 
-function check(parse: ParseResult, target: TurnTarget): Found {
+/** The turn `target` names in `parse`, or why it cannot be re-run. */
+export function checkTarget(parse: ParseResult, target: TurnTarget): Found {
   const conversation = parse.conversations[target.conversation];
   if (!conversation)
     return { problem: `there is no conversation ${target.conversation + 1} (the file changed?).` };

@@ -29,7 +29,8 @@ export const STREAM_BATCH_MS = 40;
 /** Longest failure message sent to the page (the protocol bounds it). */
 const MAX_ENDED_MESSAGE = 2000;
 
-const VARIANTS = ['uncapped', 'capped'] as const;
+const VARIANTS = ['uncapped', 'capped', 'steered'] as const;
+const NONE: Record<Variant, string> = { uncapped: '', capped: '', steered: '' };
 
 /** A re-run in progress. */
 interface Running {
@@ -52,8 +53,8 @@ export class RerunFeed {
     private readonly batchMs = STREAM_BATCH_MS,
   ) {}
 
-  /** Starts showing a re-run of `target`, whose recorded reply is `originalText`. */
-  begin(target: RerunTarget, originalText: string): RerunView {
+  /** Starts showing a re-run of `target`, whose recorded reply is `originalText`; `steer` when a steered reply is made too. */
+  begin(target: RerunTarget, originalText: string, steer: number | null = null): RerunView {
     if (this.running?.timer) clearTimeout(this.running.timer);
     const run: Running = {
       started: {
@@ -62,10 +63,11 @@ export class RerunFeed {
         conversation: target.conversation,
         turn: target.turn,
         originalText: originalText.slice(0, LIMITS.replyText),
+        steer,
       },
       current: null,
-      streamed: { uncapped: '', capped: '' },
-      pending: { uncapped: '', capped: '' },
+      streamed: { ...NONE },
+      pending: { ...NONE },
       timer: null,
     };
     this.running = run;

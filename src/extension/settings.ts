@@ -66,6 +66,22 @@ export const SETTINGS = {
   'alarm.dropFromFirst': { field: 'alarmDropFromFirst', cls: 'scoring', type: 'number', default: 0, minimum: 0 },
   'generation.maxTokens': { field: 'generationMaxTokens', cls: 'view', type: 'integer', default: 128, minimum: 1, maximum: 4096 },
   'generation.seed': { field: 'generationSeed', cls: 'view', type: 'integer', default: 0 },
+  /** The capping sweep's floors, percentiles of the floor population (src/core/interventions/sweepPlan.ts). */
+  'sweep.percentiles': {
+    field: 'sweepPercentiles',
+    cls: 'view',
+    type: 'string',
+    default: '5,25,50',
+    pattern: '^\\s*\\d+(\\.\\d+)?\\s*(,\\s*\\d+(\\.\\d+)?\\s*){0,19}$',
+  },
+  /** The capping sweep's bands: axis, wide, all. */
+  'sweep.bands': {
+    field: 'sweepBands',
+    cls: 'view',
+    type: 'string',
+    default: 'axis,wide,all',
+    pattern: '^\\s*(axis|wide|all)\\s*(,\\s*(axis|wide|all)\\s*){0,2}$',
+  },
   'analyze.onOpen': { field: 'analyzeOnOpen', cls: 'view', type: 'boolean', default: false },
   'analyze.onSave': { field: 'analyzeOnSave', cls: 'view', type: 'boolean', default: false },
   'analyze.debounceMs': { field: 'analyzeDebounceMs', cls: 'view', type: 'integer', default: 500, minimum: 0, maximum: 10000 },

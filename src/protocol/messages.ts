@@ -122,6 +122,12 @@ export const GenerateBatchRequestSchema = v.object({
   axis: v.optional(AxisSpecSchema),
   capping: v.boolean(),
   maxTokens: v.pipe(v.number(), v.integer(), v.minValue(1)),
+  /**
+   * Also read each reply's per-response activation (what `activations` of messages + the reply trimmed
+   * of surrounding whitespace gives) from the decode pass's own residuals, where that conversation's
+   * scoring tokens up to the reply's end are the prompt and generated tokens (issue 25 item 4).
+   */
+  replyMeans: v.optional(v.boolean()),
 });
 
 /**
@@ -299,6 +305,11 @@ export const GenerateResultSchema = v.object({
   stopReason: v.picklist(['eos', 'maxTokens']),
   promptTokens: nonNegInt,
   capped: v.boolean(),
+  /**
+   * generateBatch with replyMeans: the reply's mean residual per layer over its content tokens, read from
+   * the decode pass; null where scoring would tokenize the conversation differently (then ask `activations`).
+   */
+  replyMeans: v.optional(v.nullable(v.array(v.instance(Float32Array)))),
 });
 
 /** Result of generateBatch. */

@@ -33,6 +33,7 @@ import type {
 } from '../protocol/messages';
 import { seededRandom, sampleToken } from '../core/sampler';
 import { DecodeBatch } from './batchGenerate';
+import { replyMeansFromDecode } from './replyMeans';
 import { chatTokenizerFrom, mapTokens, type ChatTokenizer, type TokenMapMemo } from './tokenMap';
 
 const DEFAULT_REMOTE_HOST = 'https://huggingface.co/';
@@ -50,6 +51,7 @@ export interface EngineGenerateBatchRequest {
   readonly axis?: AxisSpec;
   readonly capping: boolean;
   readonly maxTokens: number;
+  readonly replyMeans?: boolean;
 }
 
 interface Loaded {
@@ -400,6 +402,7 @@ export class Engine {
       this.kept = { ids: map.ids, past: pre.past, proj: pre.proj, logProb: pre.logProb, key };
       rows.push({
         messages: r.messages,
+        promptIds: map.ids,
         promptLength: map.ids.length,
         random: seededRandom(r.sampling.kind === 'sample' ? r.sampling.seed : 0),
         sampling: r.sampling,
@@ -410,6 +413,8 @@ export class Engine {
         perToken: [] as Float32Array[],
         logProbs: [] as number[],
         entropies: [] as number[],
+        /** Each generated token's residual per layer, kept only for replyMeans. */
+        residuals: [] as Float32Array[][],
         stopReason: 'maxTokens' as 'eos' | 'maxTokens',
       });
     }
@@ -440,6 +445,7 @@ export class Engine {
       active.forEach((r, b) => {
         r.logits = out.logits[b] as Float32Array;
         const res = out.residuals[b] as Float32Array[];
+        if (req.replyMeans) r.residuals.push(res.map((x) => Float32Array.from(x.subarray(0, h))));
         r.perToken.push(Float32Array.from({ length: numLayers }, (_, L) => projectTokens((res[L] as Float32Array).subarray(0, h), (axis as AxisSpec).vectors[L] as Float32Array)[0] as number));
       });
       const running = active.map((r, b) => (r.generated.length < r.budget ? b : -1)).filter((b) => b >= 0);
@@ -462,8 +468,9 @@ export class Engine {
         text = decoded.slice(0, stable);
       }
       const projections = Array.from({ length: numLayers }, (_, L) => Float32Array.from(r.perToken, (p) => p[L] as number));
+      const reply = n > 0 ? l.tokenizer.decode(r.generated) : '';
       return {
-        text: n > 0 ? l.tokenizer.decode(r.generated) : '',
+        text: reply,
         tokens: {
           turn: new Int32Array(n).fill(r.messages.length),
           start: Int32Array.from(starts),
@@ -479,6 +486,7 @@ export class Engine {
         stopReason: r.stopReason,
         promptTokens: r.promptLength,
         capped: req.capping,
+        ...(req.replyMeans ? { replyMeans: replyMeansFromDecode(l.tokenizer, r.messages, reply, r.promptIds, r.generated, r.residuals) } : {}),
       };
     });
   }

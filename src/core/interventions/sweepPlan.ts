@@ -11,6 +11,8 @@ import type { Zone } from '../axis/calibration';
 export type SweepBand = 'axis' | 'wide' | 'all';
 export const SWEEP_BANDS: readonly SweepBand[] = ['axis', 'wide', 'all'];
 export const DEFAULT_SWEEP_PERCENTILES: readonly number[] = [5, 25, 50];
+/** More floors than this make a grid nobody reads (and bound the panel's messages). */
+export const MAX_SWEEP_PERCENTILES = 20;
 
 /** One capped re-run of the sweep. */
 export interface SweepCell {
@@ -86,6 +88,8 @@ export function sweepPlan(
   const bands = o.bands ?? SWEEP_BANDS;
   const population = o.population ?? axis.defaults.floorPopulation;
   if (percentiles.length === 0) throw new RangeError('a sweep needs at least one floor percentile');
+  if (percentiles.length > MAX_SWEEP_PERCENTILES)
+    throw new RangeError(`a sweep takes at most ${MAX_SWEEP_PERCENTILES} floor percentiles (${percentiles.length} given)`);
   if (bands.length === 0) throw new RangeError('a sweep needs at least one band');
   const cells: SweepCell[] = [];
   for (const band of bands) {

@@ -21,12 +21,23 @@ let session: OpenSession;
 
 /** Two probes of two replies each: enough to see progress, caching and resuming, short enough to run often. */
 const file = parseProbeSet(probesJson);
-const SMALL: ProbeSet = { ...selectProbes(file, 'quick'), probes: selectProbes(file, 'quick').probes.slice(0, 2).map((p) => ({ ...p, turns: p.turns.slice(0, 2) })) };
+const SMALL: ProbeSet = {
+  ...selectProbes(file, 'quick'),
+  probes: selectProbes(file, 'quick')
+    .probes.slice(0, 2)
+    .map((p) => ({ ...p, turns: p.turns.slice(0, 2) })),
+};
 
 before(async () => {
   t = tempDir('pl-probe-');
   client = new EngineClient(await buildWorkerScript(join(t.dir, 'worker')));
-  session = await openSession(client, { packageRoot: process.cwd(), cacheDir: join(t.dir, 'cache'), model: 'demo', dtype: 'auto', offline: true });
+  session = await openSession(client, {
+    packageRoot: process.cwd(),
+    cacheDir: join(t.dir, 'cache'),
+    model: 'demo',
+    dtype: 'auto',
+    offline: true,
+  });
 });
 after(async () => {
   await client?.dispose();
@@ -36,9 +47,24 @@ after(async () => {
 const texts = (runs: readonly ProbeRun[]): string[] => runs.flatMap((r) => r.replies.map((x) => x.text));
 
 test('seeded: the same seed gives the same replies, another seed others; every value is the editor reading of the probe conversation', async () => {
-  const a = await stressTest(client, session, PROMPT, { probeSet: SMALL, seed: 7, cacheDir: null, maxTokens: 60 });
-  const b = await stressTest(client, session, PROMPT, { probeSet: SMALL, seed: 7, cacheDir: null, maxTokens: 60 });
-  const c = await stressTest(client, session, PROMPT, { probeSet: SMALL, seed: 8, cacheDir: null, maxTokens: 60 });
+  const a = await stressTest(client, session, PROMPT, {
+    probeSet: SMALL,
+    seed: 7,
+    cacheDir: null,
+    maxTokens: 60,
+  });
+  const b = await stressTest(client, session, PROMPT, {
+    probeSet: SMALL,
+    seed: 7,
+    cacheDir: null,
+    maxTokens: 60,
+  });
+  const c = await stressTest(client, session, PROMPT, {
+    probeSet: SMALL,
+    seed: 8,
+    cacheDir: null,
+    maxTokens: 60,
+  });
   assert.deepEqual(texts(b.runs), texts(a.runs));
   assert.notDeepEqual(texts(c.runs), texts(a.runs));
   const run = a.runs[0] as ProbeRun;
@@ -56,7 +82,10 @@ test('seeded: the same seed gives the same replies, another seed others; every v
   const fresh = await scoreConversation(client, session, conversation);
   for (const r of run.replies) {
     const turn = fresh.turns.find((x) => x.turn === r.turn);
-    assert.ok(turn && Math.abs(turn.value - (r.value as number)) < 1e-4, `reply ${r.reply}: ${turn?.value} vs ${r.value}`);
+    assert.ok(
+      turn && Math.abs(turn.value - (r.value as number)) < 1e-4,
+      `reply ${r.reply}: ${turn?.value} vs ${r.value}`,
+    );
     assert.equal(turn.zone, r.zone);
   }
   assert.equal(a.settings.seed, 7);
@@ -66,13 +95,28 @@ test('seeded: the same seed gives the same replies, another seed others; every v
 test('progress counts every reply with an ETA; a repeated test comes from the cache; a cancelled one resumes where it stopped', async () => {
   const cacheDir = join(t.dir, 'results');
   const events: ProbeProgress[] = [];
-  const first = await stressTest(client, session, PROMPT, { probeSet: SMALL, seed: 3, cacheDir, maxTokens: 60, onProgress: (p) => events.push(p) });
-  assert.deepEqual(events.map((e) => e.done), [1, 2, 3, 4]);
+  const first = await stressTest(client, session, PROMPT, {
+    probeSet: SMALL,
+    seed: 3,
+    cacheDir,
+    maxTokens: 60,
+    onProgress: (p) => events.push(p),
+  });
+  assert.deepEqual(
+    events.map((e) => e.done),
+    [1, 2, 3, 4],
+  );
   assert.ok(events.every((e) => e.total === 4 && !e.cached && e.etaMs !== null));
   assert.equal(events.at(-1)?.etaMs, 0);
 
   const again: ProbeProgress[] = [];
-  const second = await stressTest(client, session, PROMPT, { probeSet: SMALL, seed: 3, cacheDir, maxTokens: 60, onProgress: (p) => again.push(p) });
+  const second = await stressTest(client, session, PROMPT, {
+    probeSet: SMALL,
+    seed: 3,
+    cacheDir,
+    maxTokens: 60,
+    onProgress: (p) => again.push(p),
+  });
   assert.ok(again.length === 2 && again.every((e) => e.cached), 'both probes read from the cache');
   assert.deepEqual(second.runs, first.runs);
   assert.equal(readdirSync(join(cacheDir, 'probes')).length, 1);
@@ -81,26 +125,89 @@ test('progress counts every reply with an ETA; a repeated test comes from the ca
   const other = 'You are a helpful, honest assistant. Answer clearly.';
   const abort = new AbortController();
   await assert.rejects(
-    stressTest(client, session, other, { probeSet: SMALL, seed: 3, cacheDir, maxTokens: 60, onProbe: () => abort.abort() }, abort.signal),
+    stressTest(
+      client,
+      session,
+      other,
+      { probeSet: SMALL, seed: 3, cacheDir, maxTokens: 60, onProbe: () => abort.abort() },
+      abort.signal,
+    ),
     (e: unknown) => e instanceof CancelledError,
   );
   const resumed: ProbeProgress[] = [];
-  const finished = await stressTest(client, session, other, { probeSet: SMALL, seed: 3, cacheDir, maxTokens: 60, onProgress: (p) => resumed.push(p) });
-  assert.deepEqual(resumed.map((e) => e.cached), [true, false, false]);
-  const uncached = await stressTest(client, session, other, { probeSet: SMALL, seed: 3, cacheDir: null, maxTokens: 60 });
-  assert.deepEqual(texts(finished.runs), texts(uncached.runs), 'the resumed test equals one run without interruption');
+  const finished = await stressTest(client, session, other, {
+    probeSet: SMALL,
+    seed: 3,
+    cacheDir,
+    maxTokens: 60,
+    onProgress: (p) => resumed.push(p),
+  });
+  assert.deepEqual(
+    resumed.map((e) => e.cached),
+    [true, false, false],
+  );
+  const uncached = await stressTest(client, session, other, {
+    probeSet: SMALL,
+    seed: 3,
+    cacheDir: null,
+    maxTokens: 60,
+  });
+  assert.deepEqual(
+    texts(finished.runs),
+    texts(uncached.runs),
+    'the resumed test equals one run without interruption',
+  );
   assert.equal(readdirSync(join(cacheDir, 'probes')).length, 2);
 });
 
 test('compare: A and B run on the same probes and seeds; a prompt against itself never parts', async () => {
   const events: ProbeProgress[] = [];
-  const c = await compareStress(client, session, PROMPT, PROMPT, 0.5, { probeSet: SMALL, seed: 5, cacheDir: null, maxTokens: 60, onProgress: (p) => events.push(p) });
-  assert.deepEqual(events.map((e) => e.label), ['A', 'A', 'B', 'B', 'A', 'A', 'B', 'B']);
+  const c = await compareStress(client, session, PROMPT, PROMPT, 0.5, {
+    probeSet: SMALL,
+    seed: 5,
+    cacheDir: null,
+    maxTokens: 60,
+    onProgress: (p) => events.push(p),
+  });
+  // No token stream: the probes of both prompts play in lockstep, each reply step one batch (probe 1 A, B, probe 2 A, B).
+  assert.deepEqual(
+    events.map((e) => `${e.label}${e.probe === SMALL.probes[0]?.id ? 1 : 2}.${e.reply}`),
+    ['A1.1', 'B1.1', 'A2.1', 'B2.1', 'A1.2', 'B1.2', 'A2.2', 'B2.2'],
+  );
   assert.equal(events.at(-1)?.done, 8);
   assert.deepEqual(texts(c.b.runs), texts(c.a.runs));
   assert.equal(c.meanDifference, 0);
   assert.equal(c.parted, 0);
-  const pirate = await compareStress(client, session, PROMPT, 'You are a swaggering pirate captain who talks of treasure, rum and the sea.', 0.5, { probeSet: SMALL, seed: 5, cacheDir: null, maxTokens: 60 });
+  const pirate = await compareStress(
+    client,
+    session,
+    PROMPT,
+    'You are a swaggering pirate captain who talks of treasure, rum and the sea.',
+    0.5,
+    { probeSet: SMALL, seed: 5, cacheDir: null, maxTokens: 60 },
+  );
   assert.ok((pirate.meanDifference as number) < -0.5, `pirate B - A ${pirate.meanDifference}`);
   assert.ok(pirate.pairs.every((p) => p.partsAtReply !== null));
+});
+
+test('played in lockstep batches or one probe at a time with a token stream, a test gives the same runs', async () => {
+  const o = { probeSet: SMALL, seed: 11, cacheDir: null, maxTokens: 60 };
+  const order: string[] = [];
+  const batched = await stressTest(client, session, PROMPT, {
+    ...o,
+    onProgress: (p) => order.push(`${p.probe === SMALL.probes[0]?.id ? 1 : 2}.${p.reply}`),
+  });
+  assert.deepEqual(
+    order,
+    ['1.1', '2.1', '1.2', '2.2'],
+    "lockstep: every probe's first reply, then every second one",
+  );
+  let streamed = 0;
+  const single = await stressTest(client, session, PROMPT, { ...o, onToken: () => streamed++ });
+  assert.ok(streamed > 0);
+  assert.deepEqual(texts(batched.runs), texts(single.runs));
+  assert.deepEqual(
+    batched.runs.flatMap((r) => r.replies.map((x) => [x.value, x.zone, x.stopReason, x.tokens])),
+    single.runs.flatMap((r) => r.replies.map((x) => [x.value, x.zone, x.stopReason, x.tokens])),
+  );
 });

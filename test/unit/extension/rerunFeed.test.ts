@@ -33,7 +33,7 @@ const summary = (msgs: readonly ToPanelMessage[]): string[] =>
 test('tokens wait for the batch; a new variant first sends what the old one streamed', () => {
   const { feed: f, sent } = feed();
   const view = f.begin(target, 'the recorded reply');
-  assert.deepEqual(sent, [{ type: 'rerunStarted', ...target, originalText: 'the recorded reply' }]);
+  assert.deepEqual(sent, [{ type: 'rerunStarted', ...target, originalText: 'the recorded reply', steer: null }]);
   view.variant('uncapped');
   view.tokens('uncapped', 'Hel');
   view.tokens('uncapped', 'lo');

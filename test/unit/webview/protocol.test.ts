@@ -94,6 +94,7 @@ test('re-run messages parse, and a reply over the text limit does not', () => {
     original: { ...reply, stopReason: null, generatedTokens: null },
     uncapped: reply,
     capped: { ...reply, value: 1.5, zone: 'assistant' },
+    steered: { ...reply, value: 0.7, zone: 'drifting' },
     settings: {
       sampling: 'temperature 0.8, top-p 0.95',
       seed: 4,
@@ -103,10 +104,13 @@ test('re-run messages parse, and a reply over the text limit does not', () => {
       capping: { layers: [2, 3], floors: [3.03, 4.46] },
       percentile: 25,
       population: 'response',
+      steering: { alpha: 8, layers: [2, 3], amounts: [0.79, 1.01] },
     },
   };
   assert.deepEqual(parseToPanel({ type: 'rerunDone', compare }), { type: 'rerunDone', compare });
-  assert.ok(parseToPanel({ type: 'rerunStarted', uri: 'u', conversation: 0, turn: 8, originalText: 'Arr' }));
+  assert.ok(parseToPanel({ type: 'rerunStarted', uri: 'u', conversation: 0, turn: 8, originalText: 'Arr', steer: null }));
+  assert.ok(parseToPanel({ type: 'rerunStarted', uri: 'u', conversation: 0, turn: 8, originalText: 'Arr', steer: -4 }));
+  assert.ok(parseToPanel({ type: 'rerunTokens', variant: 'steered', text: ' ye' }));
   assert.ok(parseToPanel({ type: 'rerunTokens', variant: 'capped', text: ' ye' }));
   assert.ok(parseToPanel({ type: 'rerunEnded', reason: 'cancelled', message: '' }));
   assert.equal(parseToPanel({ type: 'rerunTokens', variant: 'both', text: 'x' }), null);
@@ -132,6 +136,8 @@ test('panel messages: the allowlist parses, anything else is rejected with a rea
     { type: 'ready' },
     { type: 'revealTurn', uri: 'file:///w/t.json', conversation: 0, turn: 2 },
     { type: 'rerunTurn', uri: 'file:///w/t.json', conversation: 0, turn: 2 },
+    { type: 'rerunTurn', uri: 'file:///w/t.json', conversation: 0, turn: 2, steer: -8 },
+    { type: 'sweepTurn', uri: 'file:///w/t.json', conversation: 0, turn: 2 },
     { type: 'cancelRerun' },
     { type: 'cappedText', action: 'open' },
     { type: 'exportPng', dataUrl: png },
@@ -144,6 +150,9 @@ test('panel messages: the allowlist parses, anything else is rejected with a rea
     { type: 'runCommand', command: 'workbench.action.files.delete' },
     { type: 'revealTurn', uri: 'file:///w/t.json', conversation: -1, turn: 2 },
     { type: 'cappedText', action: 'write', text: 'x' },
+    { type: 'rerunTurn', uri: 'file:///w/t.json', conversation: 0, turn: 2, steer: 1e9 },
+    { type: 'rerunTurn', uri: 'file:///w/t.json', conversation: 0, turn: 2, steer: '8' },
+    { type: 'sweepTurn', uri: 'file:///w/t.json', conversation: 0 },
     { type: 'exportPng', dataUrl: 'data:image/svg+xml;base64,PHN2Zz4=' },
     { type: 'exportPng', dataUrl: 'data:text/html,<script>alert(1)</script>' },
     { type: 'exportPng', dataUrl: `${png}\n<x>` },
@@ -157,6 +166,45 @@ test('panel messages: the allowlist parses, anything else is rejected with a rea
     assert.equal(r.ok, false, JSON.stringify(m)?.slice(0, 120));
     if (!r.ok) assert.ok(r.reason.length > 0);
   }
+});
+
+test('sweep states parse within their limits; a malformed one is dropped', () => {
+  const cell = {
+    band: 'axis',
+    percentile: 25,
+    layers: [2, 3],
+    status: 'done',
+    cached: false,
+    text: 'Sure, I can help.',
+    value: 1.6,
+    zone: 'assistant',
+    outOfDomain: false,
+    stopReason: 'eos',
+    problems: ['cut at the token limit'],
+  };
+  const state = {
+    type: 'sweepState',
+    uri: 'file:///w/t.json',
+    conversation: 0,
+    turn: 8,
+    phase: 'running',
+    message: '',
+    original: { text: 'Arr', value: -0.2, zone: 'role', outOfDomain: false },
+    population: 'response',
+    sampling: 'greedy',
+    seed: null,
+    maxTokens: 128,
+    cells: [{ ...cell, band: null, percentile: null, layers: [] }, cell],
+  };
+  assert.deepEqual(parseToPanel(state), state);
+  for (const bad of [
+    { ...state, phase: 'paused' },
+    { ...state, cells: [{ ...cell, band: 'some' }] },
+    { ...state, cells: [{ ...cell, percentile: 101 }] },
+    { ...state, cells: Array(LIMITS.sweepCells + 1).fill(cell) },
+    { ...state, cells: [{ ...cell, problems: Array(17).fill('x') }] },
+  ])
+    assert.equal(parseToPanel(bad), null, JSON.stringify(bad).slice(0, 200));
 });
 
 test('extra fields of a panel message never reach the host (a message cannot name a path)', () => {

@@ -3,8 +3,8 @@
 // residuals, decomposed RMSNorm; fp32, fp16, q4 MatMulNBits) and onnxruntime-genai builder exports
 // (SkipSimplifiedLayerNormalization, GroupQueryAttention). Per family x exporter x dtype: the rewrite finds
 // the stream, residual readouts equal the independent reference forward within the dtype's tolerance, cap
-// off is bit-identical to the original graph, caps hold the floor, and KV-cache decoding with caps off
-// gives the original tokens.
+// off is bit-identical to the original graph, caps hold the floor, steering moves the stream by exactly its
+// shift, and KV-cache decoding with caps off gives the original tokens.
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -59,7 +59,7 @@ const TOL = { fp32: 1e-4, fp16: 3e-2, q4: 2e-4 } as const;
 FAMILY_CASES.forEach((c, k) => {
   const name = `${c.family} ${c.layout} ${c.dtype}`;
   describe(`family layout: ${name}`, () => {
-    test('stream found; cap off bit-identical; readouts and caps match the reference; KV decoding unchanged', async () => {
+    test('stream found; cap off bit-identical; readouts, caps and steering match the reference; KV decoding unchanged', async () => {
       const info = await writeTinyModel(join(root, name.replace(/\W+/g, '-')), {
         layout: c.layout,
         dtype: c.dtype,
@@ -144,6 +144,32 @@ FAMILY_CASES.forEach((c, k) => {
         );
         const dc = maxRelDiff(asFloat32(capped.logits!.data), refCapped.logits);
         assert.ok(dc < TOL[c.dtype] * 2, `capped logits vs reference: ${dc}`);
+
+        // Steering through the same nodes: the first steered layer's exit moves along v by exactly the
+        // shift (fp16: within its rounding), earlier layers not at all, and the logits follow the reference.
+        const shifts = [2.5, -1.5];
+        const steered = await m.forward({
+          ...idsToInputs(IDS),
+          ...capFeeds(inst.capInputs!, v, [-Infinity, -Infinity], shifts),
+          ...headFeeds(inst.head!, { logitsAt: IDS.map((_, t) => t) }),
+        });
+        assert.ok(
+          bitIdentical(uncapped['residual.0']!.data as Float32Array, steered['residual.0']!.data as Float32Array),
+          'layer 0 is before any steered layer',
+        );
+        const along = (out: typeof steered) => projections(asFloat32(out['residual.1']!.data), 32, v[0]!);
+        const [before, after] = [along(uncapped), along(steered)];
+        const slack = c.dtype === 'fp16' ? Math.max(...asFloat32(steered['residual.1']!.data).map(Math.abs)) * 2 ** -9 : 1e-4;
+        before.forEach((x, t) =>
+          assert.ok(Math.abs((after[t] as number) - x - shifts[0]!) < slack, `row ${t}: <h,v> ${x} -> ${after[t]}`),
+        );
+        const refSteered = referenceForward(
+          info,
+          IDS,
+          CAP_LAYERS.map((layer, j) => ({ layer, v: v[j]!, tau: -Infinity, shift: shifts[j]! })),
+        );
+        const ds = maxRelDiff(asFloat32(steered.logits!.data), refSteered.logits);
+        assert.ok(ds < TOL[c.dtype] * 2, `steered logits vs reference: ${ds}`);
 
         const last = headFeeds(inst.head!, { logitsAt: [-1] });
         assert.deepEqual(
