@@ -13,12 +13,20 @@
 //                                      generation at Qwen2.5-0.5B shape, generating a 1.2 GB q8 model once)
 //                                      runs only when named
 //   npm run bench -- --only batch      batch-16 vs single-stream decode tokens/s at Qwen2.5-0.5B shape
+//   npm run bench -- --only axisEta    axis computation time (quick and full plan) at SmolLM2-135M and
+//                                      Qwen2.5-0.5B shapes from a measured slice of each plan, against the
+//                                      product's estimate; 8-15 minutes on a shared 2-core machine; only when named
+//                                      (AXIS_ETA_BATCHES=N batches of 16 per plan, default 2)
+//   npm run bench -- --only axisQuality  quick vs full axis on the demo model through the CLI (cos per layer,
+//                                      held-out AUC, role order, verdict); about 1 minute
 //   BENCH_ROUNDS=N                     rounds per measurement (default 3; first values: 2)
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { benchCorpus, type CorpusResult } from './corpus';
+import { benchAxisEta, summarizeAxisEta, type AxisEtaModel } from './axisEta';
+import { benchAxisQuality, summarizeAxisQuality, type AxisQualityResult } from './axisQuality';
 import { benchBatch } from './batch';
 import { benchEngine } from './engine';
 import { benchDtypes, type DtypeGenerationResult } from './dtypes';
@@ -28,9 +36,9 @@ import { benchPrefill, type PrefillResult } from './prefill';
 import { generateProbeModel, probeBench } from './probe';
 import { benchTokenHeat } from './tokenHeat';
 
-const SECTIONS = ['engine', 'prefill', 'firstValues', 'dtypes', 'probes', 'batch', 'corpus', 'tokenHeat'] as const;
-/** Sections a plain `npm run bench` runs (dtypes generates a large model: only when asked). */
-const DEFAULT_SECTIONS = SECTIONS.filter((s) => s !== 'dtypes');
+const SECTIONS = ['engine', 'prefill', 'firstValues', 'dtypes', 'probes', 'batch', 'corpus', 'tokenHeat', 'axisEta', 'axisQuality'] as const;
+/** Sections a plain `npm run bench` runs (dtypes generates a large model, axisEta takes about 10 minutes: only when asked). */
+const DEFAULT_SECTIONS = SECTIONS.filter((s) => s !== 'dtypes' && s !== 'axisEta');
 
 async function main(): Promise<void> {
   if (process.argv[2] === '--generate-model') {
@@ -86,6 +94,14 @@ async function main(): Promise<void> {
   if (only.includes('dtypes')) {
     console.log('generation, q8 vs fp32, qwen2.5-0.5b shape:');
     result['dtypes'] = await benchDtypes(QWEN25_05B(), rounds, cacheDir);
+  }
+  if (only.includes('axisEta')) {
+    console.log('axis computation time, quick and full plans, from a measured slice of each:');
+    result['axisEta'] = await benchAxisEta([SMOLLM2_135M(), QWEN25_05B()], join(__dirname, 'worker.js'), cacheDir, Number(process.env['AXIS_ETA_BATCHES'] ?? 2));
+  }
+  if (only.includes('axisQuality')) {
+    console.log('quick vs full axis on the demo model (CLI):');
+    result['axisQuality'] = benchAxisQuality(join(__dirname, 'cli.js'));
   }
   if (only.includes('probes')) {
     // A prompt stress test (the quick probe set) on the demo model and at SmolLM2-135M's shape.
@@ -165,6 +181,9 @@ function summarize(result: Record<string, unknown>): void {
     console.log(
       `generation ${d.model}, ${d.threads} threads: fp32 ${d.tokPerSMedian['fp32']} tok/s, q8 ${d.tokPerSMedian['q8']} tok/s (${d.speedup}x; target >= 2.5x); load average ${d.loadAverage.join(' ')}`,
     );
+  for (const line of summarizeAxisEta((result['axisEta'] as AxisEtaModel[] | undefined) ?? [])) console.log(line);
+  const q = result['axisQuality'] as AxisQualityResult | undefined;
+  if (q) for (const line of summarizeAxisQuality(q)) console.log(line);
   for (const f of (result['firstValues'] as FirstValuesResult[] | undefined) ?? []) {
     console.log(
       `first values through the CLI, ${f.model} (${f.turns} turns, ${f.tokens} tokens): cold ${f.coldSMedian} s, warm ${f.warmSMedian} s; CPU cold ${f.coldCpuSMedian} s, warm ${f.warmCpuSMedian} s (${f.target}); load average ${f.loadAverage.join(' ')}`,

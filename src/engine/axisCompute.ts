@@ -49,7 +49,7 @@ export interface AxisProgress {
 }
 
 /** One finished run as stored in the checkpoint. */
-interface RunRecord {
+export interface RunRecord {
   readonly key: string;
   readonly text: string;
   /** Null when the reply was dropped (the reason says why). */
@@ -120,26 +120,15 @@ export async function computeAxis(client: EngineClient, info: ModelInfo, o: Axis
   // those single-stream generation gives, per its own seed); each is then checked and recorded as before.
   for (let g = 0; g < todo.length; g += AXIS_BATCH) {
     throwIfAborted(signal);
-    const group = todo.slice(g, g + AXIS_BATCH);
-    const t0 = Date.now();
-    const gens = await client.generateBatch(
-      group.map((run) => ({ messages: prompt(run), sampling: runSampling(o.sampling, o.seed, run) })),
-      { capping: false, maxTokens: o.maxTokens, replyMeans: true },
-      signal,
-    );
-    const share = (Date.now() - t0) / group.length;
-    for (const [k, run] of group.entries()) {
-      const t1 = Date.now();
-      const gen = gens[k] as GenerateResult;
+    await runAxisBatch(client, info, todo.slice(g, g + AXIS_BATCH), o, signal, (run, record, gen) => {
       if (gen.replyMeans) readFromDecode++;
-      const record = await finishRun(client, info, run, gen, share, signal);
-      spent += share + Date.now() - t1;
+      spent += record.ms;
       records.set(run.key, record);
       appendFileSync(o.checkpointPath, `${JSON.stringify(record)}\n`);
       finished++;
       const done = plan.length - todo.length + finished;
       o.onProgress?.({ phase: 'generate', done, total: plan.length, etaMs: ((todo.length - finished) * spent) / finished, detail: `${run.persona}: ${run.questionId}` });
-    }
+    });
   }
   // Generation time of every run, including runs done before a resume (each record keeps its own).
   const generateMs = plan.reduce((sum, r) => sum + (records.get(r.key)?.ms ?? 0), 0);
@@ -241,7 +230,35 @@ export async function computeAxis(client: EngineClient, info: ModelInfo, o: Axis
   };
 }
 
-function prompt(run: AxisRun): ChatMessage[] {
+/**
+ * One batch of an axis computation's runs, as computeAxis does it (also timed by the axisEta benchmark):
+ * the replies are decoded together, then each is checked and its activations read (from the decode pass
+ * where it reads the scoring tokens, else by a second forward); `onRun` gets each
+ * finished run (with its generation), whose `ms` is its share of the batch's decoding plus its own activations pass.
+ */
+export async function runAxisBatch(
+  client: EngineClient,
+  info: ModelInfo,
+  group: readonly AxisRun[],
+  o: Pick<AxisComputeOptions, 'maxTokens' | 'sampling' | 'seed'>,
+  signal: AbortSignal | undefined,
+  onRun: (run: AxisRun, record: RunRecord, gen: GenerateResult) => void,
+): Promise<void> {
+  const t0 = Date.now();
+  const gens = await client.generateBatch(
+    group.map((run) => ({ messages: prompt(run), sampling: runSampling(o.sampling, o.seed, run) })),
+    { capping: false, maxTokens: o.maxTokens, replyMeans: true },
+    signal,
+  );
+  const share = (Date.now() - t0) / group.length;
+  for (const [k, run] of group.entries()) {
+    const gen = gens[k] as GenerateResult;
+    onRun(run, await finishRun(client, info, run, gen, share, signal), gen);
+  }
+}
+
+/** The messages a run's reply answers: its system prompt (if any) and question. */
+export function prompt(run: AxisRun): ChatMessage[] {
   return [...(run.systemPrompt === null ? [] : [{ role: 'system', content: run.systemPrompt }]), { role: 'user', content: run.question }];
 }
 
