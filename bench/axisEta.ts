@@ -8,7 +8,7 @@
 // Random weights never end a reply early, so every reply runs to AXIS_MAX_TOKENS: an upper bound, as real
 // replies of 48 tokens mostly run to the limit too.
 import { loadavg } from 'node:os';
-import { formatEta } from '../src/core/axis/axisEta';
+import { formatEta, spreadRuns } from '../src/core/axis/axisEta';
 import { unitVector, type AxisSpec } from '../src/core/axis/axisSpec';
 import { DEFAULT_PERSONA } from '../src/core/axis/axisBuilder';
 import { AXIS_MAX_TOKENS, AXIS_SAMPLING, planAxisRuns, type AxisRun, type AxisSubset } from '../src/core/axis/axisPlan';
@@ -54,7 +54,7 @@ export interface AxisEtaModel {
   readonly batch: number;
   readonly maxTokens: number;
   /** The speed probe's rates (one plan prompt encoded, a 12-token greedy reply decoded single-stream). */
-  readonly probe: { readonly promptTokensPerSecond: number; readonly decodeTokensPerSecond: number; readonly promptTokens: number };
+  readonly probe: { readonly secondsPerRun: number; readonly secondsPerFloorRun: number; readonly runsTimed: number };
   readonly plans: readonly AxisEtaPlan[];
   readonly loadAverage: number[];
 }
@@ -73,13 +73,13 @@ export async function benchAxisEta(models: readonly BenchModel[], workerPath: st
     try {
       // The product's estimate first (it loads the model itself), then the model is loaded for the plan runs.
       const probe = await measureSpeed(client, { packageRoot: ROOT, cacheDir, model: dir, dtype: 'fp32', offline: true });
-      console.log(`  ${m.name}: speed probe ${probe.speed.promptTokensPerSecond.toFixed(1)} prompt tok/s, ${probe.speed.decodeTokensPerSecond.toFixed(1)} decode tok/s; product ETA quick ${formatEta(probe.etaMs.quick)}, full ${formatEta(probe.etaMs.full)}`);
+      console.log(`  ${m.name}: speed probe ${probe.times.secondsPerRun.toFixed(2)} s per run (${probe.runsTimed} timed), ${probe.times.secondsPerFloorRun.toFixed(2)} s per floor run; product ETA quick ${formatEta(probe.etaMs.quick)}, full ${formatEta(probe.etaMs.full)}`);
       const info = await client.load(dir, { cacheDir, dtype: 'fp32', offline: true, capLayers: [] });
       const battery = loadBattery();
       const plans: AxisEtaPlan[] = [];
       for (const subset of ['quick', 'full'] as const) {
         const plan = planAxisRuns(battery, subset);
-        const slice = spread(plan, batches * AXIS_BATCH);
+        const slice = spreadRuns(plan, batches * AXIS_BATCH);
         const records: { run: AxisRun; record: RunRecord }[] = [];
         let tokens = 0;
         let decodeSeconds = 0;
@@ -153,7 +153,7 @@ export async function benchAxisEta(models: readonly BenchModel[], workerPath: st
         threads: info.threads,
         batch: AXIS_BATCH,
         maxTokens: AXIS_MAX_TOKENS,
-        probe: { promptTokensPerSecond: round1(probe.speed.promptTokensPerSecond), decodeTokensPerSecond: round1(probe.speed.decodeTokensPerSecond), promptTokens: probe.promptTokens },
+        probe: { secondsPerRun: round3(probe.times.secondsPerRun), secondsPerFloorRun: round3(probe.times.secondsPerFloorRun), runsTimed: probe.runsTimed },
         plans,
         loadAverage: loadavg().map(round1),
       });
@@ -162,12 +162,6 @@ export async function benchAxisEta(models: readonly BenchModel[], workerPath: st
     }
   }
   return out;
-}
-
-/** n runs spread evenly over the plan (its prompts differ in length by persona and question), in plan order. */
-function spread(plan: readonly AxisRun[], n: number): AxisRun[] {
-  if (n >= plan.length) return [...plan];
-  return Array.from({ length: n }, (_, i) => plan[Math.floor((i * plan.length) / n)] as AxisRun);
 }
 
 /** An axis of random unit directions: the floors phase's cost does not depend on the directions. */

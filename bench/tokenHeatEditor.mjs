@@ -1,6 +1,6 @@
 // @ts-check
 // Per-token heat in the real VS Code (issue 29 item 4), the part bench/tokenHeat.ts cannot see: the
-// 30-turn, ~20k-token transcript scored by the demo model in code-server (the e2e harness), then heat
+// 30-turn, ~22k-token transcript scored by the demo model in code-server (the e2e harness), then heat
 // toggled on three times and the document edited three times; each redraw logs its compute and
 // setDecorations ("apply") time, and the time from the command to shaded text on screen is taken
 // here. Run by `npm run bench -- --only tokenHeat` when the e2e setup is installed
@@ -26,7 +26,8 @@ await withSession(
       'persona-lens.model': 'demo',
       'persona-lens.panel.openOnAnalyze': false,
       'persona-lens.maxTokensPerConversation': 32768,
-      'persona-lens.analyze.debounceMs': 60_000,
+      // Edits are measured as heat follows them on the old scores, before a re-score replaces them.
+      'persona-lens.analyze.debounceMs': 10_000,
     },
   },
   async (s) => {
@@ -61,7 +62,7 @@ await withSession(
     await nextRedraw(on);
     /** @type {{ ranges: number; tokens: number; computeMs: number; applyMs: number }[]} */
     const edits = [];
-    const box = await s.textBox(name, 2, '"conversation"');
+    const box = await s.textBox(name, 2, '"messages"');
     for (let i = 0; i < 3; i++) {
       const before = redraws().length;
       await s.page.mouse.click(box.x + 1, box.y + box.height / 2);

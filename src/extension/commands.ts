@@ -222,8 +222,8 @@ async function offerAxis(deps: CommandDeps, model: string): Promise<void> {
     void vscode.window.showWarningMessage(`Persona Lens: could not time ${model}: ${message}`);
     return;
   }
-  const s = probe.speed;
-  deps.log.info(`${model} on this machine: ${s.promptTokensPerSecond.toFixed(0)} prompt tokens/s, ${s.decodeTokensPerSecond.toFixed(1)} generated tokens/s; axis ETA quick ${formatEta(probe.etaMs.quick)}, full ${formatEta(probe.etaMs.full)}`);
+  const s = probe.times;
+  deps.log.info(`${model} on this machine: ${s.secondsPerRun.toFixed(2)} s per axis reply (${probe.runsTimed} timed in one batch), ${s.secondsPerFloorRun.toFixed(2)} s per floors pass; axis ETA quick ${formatEta(probe.etaMs.quick)}, full ${formatEta(probe.etaMs.full)}`);
   await computeAxisCommand(deps, undefined, probe);
 }
 
@@ -237,7 +237,7 @@ async function computeAxisCommand(deps: CommandDeps, subset?: AxisSubset, probe?
           { label: 'Quick', description: `12 roles x 10 questions plus validation${eta('quick') || ' (minutes on a laptop)'}`, subset: 'quick' as const },
           { label: 'Full', description: `every role and question of the battery${eta('full') || ' (much longer)'}`, subset: 'full' as const },
         ],
-        { title: `Persona Lens: compute the Assistant Axis of ${model}${probe ? ` (measured: ${probe.speed.promptTokensPerSecond.toFixed(0)} prompt tokens/s, ${probe.speed.decodeTokensPerSecond.toFixed(1)} generated tokens/s)` : ''}` },
+        { title: `Persona Lens: compute the Assistant Axis of ${model}${probe ? ` (measured here: ${probe.times.secondsPerRun.toFixed(2)} s per reply)` : ''}` },
       );
   if (!pick) return;
   const stored = await vscode.window.withProgress(

@@ -212,6 +212,7 @@ export class EngineHost implements Scorer, vscode.Disposable {
           { packageRoot: this.deps.extensionUri.fsPath, cacheDir: this.cacheDir(), model: cfg.model, dtype: cfg.dtype, offline: cfg.offline, threads: cfg.threads },
           (p) => progress(`${p.phase}${p.file ? ` ${p.file}` : ''}${p.total ? ` ${Math.round((100 * (p.loaded ?? 0)) / p.total)}%` : ''}`),
           toSignal(token),
+          progress,
         );
       } finally {
         this.end(id);

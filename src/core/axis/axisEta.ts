@@ -1,40 +1,37 @@
 /**
- * How long computing an axis will take on this machine, from the engine's measured speed: each run of the
- * axis plan encodes its prompt and generates up to `maxTokens` tokens, then each floor run scores a prompt
- * and reply. Prompt tokens (one batched forward) and generated tokens (one decode step each) cost
- * differently, so the speed is measured as both rates.
+ * How long computing an axis will take on this machine: the speed probe (src/engine/speedProbe.ts) times
+ * one batch of real plan runs the way axis computation runs them (batched sampled decoding, the replies'
+ * activations) and one floors-phase scoring pass, and the plan's runs are counted at those times. An
+ * earlier estimate from one short greedy single-stream reply missed batching and sampling costs and was
+ * 2-3.8x off (docs/axis-file.md, "Quick and full plans").
  */
 import { DEFAULT_PERSONA } from './axisBuilder';
 import type { AxisRun } from './axisPlan';
 
-/** Rates measured on this machine with the model in question (tokens per second). */
-export interface MeasuredSpeed {
-  readonly promptTokensPerSecond: number;
-  readonly decodeTokensPerSecond: number;
+/** Seconds per run measured on this machine with the model in question. */
+export interface MeasuredRunTimes {
+  /** One generation run: its share of a batch's decoding plus reading its activations. */
+  readonly secondsPerRun: number;
+  /** One scoring pass of the floors phase (prompt + reply of a default-Assistant run). */
+  readonly secondsPerFloorRun: number;
 }
 
-/** The work an axis computation does (from its plan and battery). */
+/** The work an axis computation does (from its plan). */
 export interface AxisWork {
   /** Generation runs (roles x questions) still to do. */
   readonly runs: number;
-  /** Mean prompt tokens per run (system prompt + question, chat markup included). */
-  readonly promptTokens: number;
-  /** Tokens generated per reply at most (replies stopping early make the estimate an upper bound). */
-  readonly maxTokens: number;
-  /** Scoring runs of the floors phase and the mean tokens each scores. */
+  /** Scoring runs of the floors phase: the training default-Assistant runs. */
   readonly floorRuns: number;
-  readonly floorTokens: number;
 }
 
-/** Estimated milliseconds; a RangeError names an unusable input (a speed not measured, a negative count). */
-export function estimateAxisMs(work: AxisWork, speed: MeasuredSpeed): number {
-  for (const [name, x] of Object.entries(speed))
-    if (!(Number.isFinite(x) && x > 0)) throw new RangeError(`measured ${name} must be a positive number, got ${x}`);
+/** Estimated milliseconds; a RangeError names an unusable input (a time not measured, a negative count). */
+export function estimateAxisMs(work: AxisWork, times: MeasuredRunTimes): number {
+  for (const [name, x] of Object.entries(times))
+    if (!(Number.isFinite(x) && x >= 0)) throw new RangeError(`measured ${name} must be a non-negative number, got ${x}`);
+  if (!(times.secondsPerRun > 0)) throw new RangeError(`measured secondsPerRun must be positive, got ${times.secondsPerRun}`);
   for (const [name, x] of Object.entries(work))
     if (!(Number.isFinite(x) && x >= 0)) throw new RangeError(`axis work ${name} must be a non-negative number, got ${x}`);
-  const prompt = (work.runs * work.promptTokens + work.floorRuns * work.floorTokens) / speed.promptTokensPerSecond;
-  const decode = (work.runs * work.maxTokens) / speed.decodeTokensPerSecond;
-  return Math.round((prompt + decode) * 1000);
+  return Math.round((work.runs * times.secondsPerRun + work.floorRuns * times.secondsPerFloorRun) * 1000);
 }
 
 /** "under a minute", "about 7 min", "about 2 h 05 min": coarse, since the estimate is. */
@@ -46,18 +43,16 @@ export function formatEta(ms: number): string {
   return `about ${Math.floor(minutes / 60)} h ${String(minutes % 60).padStart(2, '0')} min`;
 }
 
+/** The work of a plan's runs: every run generates; the floors phase scores every training default-Assistant run once more. */
+export function axisWork(runs: readonly Pick<AxisRun, 'persona' | 'heldOut'>[]): AxisWork {
+  return { runs: runs.length, floorRuns: runs.filter((r) => r.persona === DEFAULT_PERSONA && !r.heldOut).length };
+}
+
 /**
- * The work of a plan's runs: each run encodes its prompt, generates up to `maxTokens` and then has
- * prompt + reply encoded again for its activations (both at the prompt rate); the floors phase
- * scores every training default-Assistant run once more. `promptTokens` is a measured prompt's length,
- * standing in for the plan's mean.
+ * `n` runs spread evenly over a plan (roles with and without long system prompts, every kind of
+ * question), so timing them stands for the plan's mean; the whole plan when it has no more.
  */
-export function axisWork(runs: readonly Pick<AxisRun, 'persona' | 'heldOut'>[], promptTokens: number, maxTokens: number): AxisWork {
-  return {
-    runs: runs.length,
-    promptTokens: 2 * promptTokens + maxTokens,
-    maxTokens,
-    floorRuns: runs.filter((r) => r.persona === DEFAULT_PERSONA && !r.heldOut).length,
-    floorTokens: promptTokens + maxTokens,
-  };
+export function spreadRuns<T>(plan: readonly T[], n: number): T[] {
+  if (n >= plan.length) return [...plan];
+  return Array.from({ length: n }, (_, i) => plan[Math.floor((i * plan.length) / n)] as T);
 }

@@ -1,21 +1,36 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { estimateAxisMs, formatEta, type AxisWork } from '../../../../src/core/axis/axisEta';
+import { axisWork, estimateAxisMs, formatEta, spreadRuns, type AxisWork } from '../../../../src/core/axis/axisEta';
 
-const work: AxisWork = { runs: 100, promptTokens: 60, maxTokens: 40, floorRuns: 10, floorTokens: 120 };
+const work: AxisWork = { runs: 100, floorRuns: 10 };
 
-test('prompt tokens at the prompt rate, generated tokens at the decode rate', () => {
-  // 100 x 60 + 10 x 120 = 7,200 prompt tokens at 720/s = 10 s; 100 x 40 = 4,000 decode tokens at 20/s = 200 s.
-  assert.equal(estimateAxisMs(work, { promptTokensPerSecond: 720, decodeTokensPerSecond: 20 }), 210_000);
-  // Twice the decode speed halves the decode part only.
-  assert.equal(estimateAxisMs(work, { promptTokensPerSecond: 720, decodeTokensPerSecond: 40 }), 110_000);
-  assert.equal(estimateAxisMs({ ...work, runs: 0, floorRuns: 0 }, { promptTokensPerSecond: 1, decodeTokensPerSecond: 1 }), 0);
+test('runs at the measured time per run, floors at the time per floors pass', () => {
+  // 100 runs x 2 s + 10 floor passes x 0.5 s = 205 s.
+  assert.equal(estimateAxisMs(work, { secondsPerRun: 2, secondsPerFloorRun: 0.5 }), 205_000);
+  // Twice as fast per run halves the runs' part only.
+  assert.equal(estimateAxisMs(work, { secondsPerRun: 1, secondsPerFloorRun: 0.5 }), 105_000);
+  assert.equal(estimateAxisMs({ runs: 0, floorRuns: 0 }, { secondsPerRun: 1, secondsPerFloorRun: 1 }), 0);
 });
 
-test('an unmeasured speed or a bad count is named, not turned into Infinity', () => {
-  assert.throws(() => estimateAxisMs(work, { promptTokensPerSecond: 0, decodeTokensPerSecond: 20 }), /promptTokensPerSecond.*got 0/);
-  assert.throws(() => estimateAxisMs(work, { promptTokensPerSecond: 10, decodeTokensPerSecond: Number.NaN }), /decodeTokensPerSecond/);
-  assert.throws(() => estimateAxisMs({ ...work, runs: -1 }, { promptTokensPerSecond: 10, decodeTokensPerSecond: 10 }), /runs.*-1/);
+test('an unmeasured time or a bad count is named, not turned into Infinity', () => {
+  assert.throws(() => estimateAxisMs(work, { secondsPerRun: 0, secondsPerFloorRun: 1 }), /secondsPerRun must be positive, got 0/);
+  assert.throws(() => estimateAxisMs(work, { secondsPerRun: 1, secondsPerFloorRun: Number.NaN }), /secondsPerFloorRun/);
+  assert.throws(() => estimateAxisMs({ ...work, runs: -1 }, { secondsPerRun: 1, secondsPerFloorRun: 1 }), /runs.*-1/);
+});
+
+test("a plan's work: every run generates; floors score the training default-Assistant runs", () => {
+  const runs = [
+    { persona: 'default', heldOut: false },
+    { persona: 'default', heldOut: true },
+    { persona: 'pirate', heldOut: false },
+  ];
+  assert.deepEqual(axisWork(runs), { runs: 3, floorRuns: 1 });
+});
+
+test('timed runs are spread evenly over the plan, in plan order', () => {
+  const plan = Array.from({ length: 10 }, (_, i) => i);
+  assert.deepEqual(spreadRuns(plan, 4), [0, 2, 5, 7]);
+  assert.deepEqual(spreadRuns(plan, 20), plan);
 });
 
 test('ETA text is coarse', () => {
