@@ -62,10 +62,11 @@ await withSession(
     await nextRedraw(on);
     /** @type {{ ranges: number; tokens: number; computeMs: number; applyMs: number }[]} */
     const edits = [];
-    const box = await s.textBox(name, 2, '"messages"');
     for (let i = 0; i < 3; i++) {
       const before = redraws().length;
-      await s.page.mouse.click(box.x + 1, box.y + box.height / 2);
+      // A space after the opening brace: the JSON stays valid and every turn moves by one character.
+      await s.page.keyboard.press('Control+Home');
+      await s.page.keyboard.press('End');
       await s.page.keyboard.insertText(' ');
       edits.push(await nextRedraw(before));
     }
