@@ -152,6 +152,10 @@ function summarize(result: Record<string, unknown>): void {
     console.log(
       `prefill ${p.model} ${p.tokens} tokens: before ${p.before.tokPerS} tok/s, after ${p.after.tokPerS} tok/s with surprise (${p.speedup}x; by CPU time ${p.speedupCpu}x), ${p.afterNoSurprise.tokPerS} tok/s without (${p.speedupNoSurprise}x; CPU ${p.speedupNoSurpriseCpu}x); ${p.threads} threads ${p.afterThreads.tokPerS} tok/s (${p.threadsSpeedup}x one thread); load average ${p.loadAverage.join(' ')}`,
     );
+    const f = p.flopLimit;
+    console.log(
+      `  against onnxruntime's MatMul peak at this shape (${f.matmulGflops.oneThread} GFLOP/s one thread, ${f.matmulGflops.threads} at ${p.threads}): decoder layers at ${f.after.gflops} GFLOP/s (${Math.round(100 * f.after.shareOfPeak)}%) and ${f.afterThreads.gflops} (${Math.round(100 * f.afterThreads.shareOfPeak)}%)`,
+    );
   }
   const probes = result['probes'] as Awaited<ReturnType<typeof probeBench>> | undefined;
   for (const [how, p] of probes

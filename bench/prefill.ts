@@ -20,6 +20,7 @@ import {
 } from '../src/worker/forward';
 import { chatTokenizerFrom, mapTokens } from '../src/worker/tokenMap';
 import type { BenchModel } from './models';
+import { decoderFlopsPerToken, matmulPeak } from './matmulPeak';
 import { ensureModel } from './models';
 import { conversation, median, timed } from './util';
 
@@ -113,6 +114,18 @@ export interface PrefillResult {
   readonly speedupNoSurpriseCpu: number;
   readonly loadAverage: number[];
   readonly target: string;
+  /**
+   * Prefill against the FLOP limit measured in the same run: onnxruntime's MatMul at this shape's MLP
+   * product (one thread, and `threads`), and the decoder-layer GFLOP/s each prefill variant reached
+   * (the output layer's work is left out, so with surprise this understates what the graph did).
+   */
+  readonly flopLimit: {
+    readonly decoderGflopPerToken: number;
+    readonly matmulGflops: { readonly oneThread: number; readonly threads: number };
+    readonly after: { readonly gflops: number; readonly shareOfPeak: number };
+    readonly afterThreads: { readonly gflops: number; readonly shareOfPeak: number };
+    readonly target: string;
+  };
   readonly raw: Record<string, number[]>;
 }
 
@@ -200,6 +213,21 @@ export async function benchPrefill(
       const after = stat('after');
       const afterNoSurprise = stat('afterNoSurprise');
       const afterThreads = stat('afterThreads');
+      const spec = m.spec as { numLayers: number; hiddenSize: number; numHeads: number; numKvHeads: number; intermediateSize: number };
+      const perToken = decoderFlopsPerToken(spec);
+      const peak1 = await matmulPeak(n, spec.hiddenSize, spec.intermediateSize, 1);
+      const peakN = await matmulPeak(n, spec.hiddenSize, spec.intermediateSize, threads);
+      const reached = (tokPerS: number, peak: number) => {
+        const gflops = (tokPerS * perToken) / 1e9;
+        return { gflops: Number(gflops.toFixed(1)), shareOfPeak: Number((gflops / peak).toFixed(3)) };
+      };
+      const flopLimit = {
+        decoderGflopPerToken: Number((perToken / 1e9).toFixed(3)),
+        matmulGflops: { oneThread: peak1.gflops, threads: peakN.gflops },
+        after: reached(after.tokPerS, peak1.gflops),
+        afterThreads: reached(afterThreads.tokPerS, peakN.gflops),
+        target: 'prefill >= 50% of the MatMul peak at the same thread count',
+      };
       results.push({
         model: m.name,
         tokens: n,
@@ -217,6 +245,7 @@ export async function benchPrefill(
         speedupNoSurpriseCpu: Number((afterNoSurprise.tokPerCpuS / before.tokPerCpuS).toFixed(3)),
         loadAverage: loadavg().map((x) => Number(x.toFixed(2))),
         target: '>= 1.5 at Qwen2.5-0.5B shape, surprise included',
+        flopLimit,
         raw,
       });
     }
