@@ -6,9 +6,10 @@
  */
 import * as vscode from 'vscode';
 import { assistantTurnAt, rerunProblem, type Conversation, type ParseResult } from '../core/transcript';
-import { isCancellation } from '../protocol/errors';
-import { RERUN_TEMPERATURE, RERUN_TOP_P, type RerunOptions, type RerunResult, type RerunVariant } from '../engine/rerun';
+import { RERUN_TEMPERATURE, RERUN_TOP_P, type RerunResult, type RerunVariant } from '../engine/rerun';
 import type { Config } from './config';
+import type { EngineHost } from './engineHost';
+import { LatestRun, type RunOutcome } from './latestRun';
 import { uriLabel } from './uriLabel';
 import type { Log } from './log';
 import type { ResultStore } from './resultStore';
@@ -27,14 +28,7 @@ export interface RerunDeps {
   readonly config: Config;
   readonly log: Log;
   readonly analyzer: { parseDocument(doc: vscode.TextDocument): ParseResult };
-  readonly engine: {
-    rerun(
-      conversation: Conversation,
-      turn: number,
-      options: RerunOptions,
-      token: vscode.CancellationToken,
-    ): Promise<RerunResult>;
-  };
+  readonly engine: Pick<EngineHost, 'rerun'>;
 }
 
 /**
@@ -44,7 +38,7 @@ export interface RerunDeps {
  * one. Called directly by the command and by the panel; it knows nothing of the panel.
  */
 export class RerunController implements vscode.Disposable {
-  private running: vscode.CancellationTokenSource | null = null;
+  private readonly runs = new LatestRun();
   private readonly emitter = new vscode.EventEmitter<ToPanelMessage>();
   /** The compare view's messages; the first of each re-run is `rerunStarted` (the panel opens on it). */
   readonly onMessage = this.emitter.event;
@@ -89,11 +83,11 @@ export class RerunController implements vscode.Disposable {
 
   /** Cancels the running re-run, if any. */
   cancel(): void {
-    this.running?.cancel();
+    this.runs.cancel();
   }
 
   dispose(): void {
-    this.cancel();
+    this.runs.dispose();
     this.feed.dispose();
     this.emitter.dispose();
   }
@@ -101,9 +95,6 @@ export class RerunController implements vscode.Disposable {
   private async run(target: TurnTarget, conversation: Conversation, steer: number | null = null): Promise<void> {
     const turn = conversation.turns[target.turn];
     if (!turn) return;
-    this.running?.cancel();
-    const cts = new vscode.CancellationTokenSource();
-    this.running = cts;
     const { deps } = this;
     const cfg = deps.config.value;
     const options = {
@@ -123,61 +114,48 @@ export class RerunController implements vscode.Disposable {
       steer,
     );
     const started = Date.now();
+    let outcome: RunOutcome<RerunResult>;
     try {
-      const result = await vscode.window.withProgress(
-        {
-          location: vscode.ProgressLocation.Notification,
-          title: `Persona Lens: re-running turn ${target.turn}`,
-          cancellable: true,
-        },
-        async (progress, token) => {
-          const forward = token.onCancellationRequested(() => cts.cancel());
-          try {
-            return await deps.engine.rerun(
-              conversation,
-              target.turn,
-              {
-                ...options,
-                onVariant: (variant) => {
-                  progress.report({ message: VARIANT_PROGRESS[variant] });
-                  view.variant(variant);
-                },
-                onToken: (variant, t) => view.tokens(variant, t.text),
-              },
-              cts.token,
-            );
-          } finally {
-            forward.dispose();
-          }
-        },
-      );
-      const [u, c, st] = [
-        result.replies.find((r) => r.variant === 'uncapped'),
-        result.replies.find((r) => r.variant === 'capped'),
-        result.replies.find((r) => r.variant === 'steered'),
-      ];
-      view.done(result);
-      deps.store.addRerun(target.uri, {
-        conversation: target.conversation,
-        turn: target.turn,
-        capped: c && Number.isFinite(c.value) ? c.value : null,
-        uncapped: u && Number.isFinite(u.value) ? u.value : null,
-      });
-      deps.log.info(
-        `Re-ran turn ${target.turn} of ${target.uri.toString()} in ${Date.now() - started} ms: original ${result.original.value.toFixed(3)}, uncapped ${u?.value.toFixed(3)}, capped ${c?.value.toFixed(3)}${st ? `, steered (${steer}) ${st.value.toFixed(3)}` : ''} (seed ${options.sampling.seed}, max ${options.maxTokens} tokens)`,
+      outcome = await this.runs.run(`Persona Lens: re-running turn ${target.turn}`, (token, progress) =>
+        deps.engine.rerun(
+          conversation,
+          target.turn,
+          {
+            ...options,
+            onVariant: (variant) => {
+              progress(VARIANT_PROGRESS[variant]);
+              view.variant(variant);
+            },
+            onToken: (variant, t) => view.tokens(variant, t.text),
+          },
+          token,
+        ),
       );
     } catch (e) {
-      if (isCancellation(e) || cts.token.isCancellationRequested) {
-        view.ended('cancelled', 'cancelled');
-        deps.log.info(`Re-run of turn ${target.turn} cancelled`);
-        return;
-      }
       view.ended('failed', e instanceof Error ? e.message : String(e));
       throw e;
-    } finally {
-      if (this.running === cts) this.running = null;
-      cts.dispose();
     }
+    if (outcome.cancelled) {
+      view.ended('cancelled', 'cancelled');
+      deps.log.info(`Re-run of turn ${target.turn} cancelled`);
+      return;
+    }
+    const result = outcome.value;
+    const [u, c, st] = [
+      result.replies.find((r) => r.variant === 'uncapped'),
+      result.replies.find((r) => r.variant === 'capped'),
+      result.replies.find((r) => r.variant === 'steered'),
+    ];
+    view.done(result);
+    deps.store.addRerun(target.uri, {
+      conversation: target.conversation,
+      turn: target.turn,
+      capped: c && Number.isFinite(c.value) ? c.value : null,
+      uncapped: u && Number.isFinite(u.value) ? u.value : null,
+    });
+    deps.log.info(
+      `Re-ran turn ${target.turn} of ${target.uri.toString()} in ${Date.now() - started} ms: original ${result.original.value.toFixed(3)}, uncapped ${u?.value.toFixed(3)}, capped ${c?.value.toFixed(3)}${st ? `, steered (${steer}) ${st.value.toFixed(3)}` : ''} (seed ${options.sampling.seed}, max ${options.maxTokens} tokens)`,
+    );
   }
 }
 
