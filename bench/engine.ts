@@ -150,8 +150,8 @@ export async function benchEngine(rounds: number, cacheDir: string): Promise<Rec
       CAP_LAYERS.length,
       h,
     ]),
-    tau: new Tensor('float32', new Float32Array(CAP_LAYERS.length).fill(-Infinity), [CAP_LAYERS.length]),
-    shift: new Tensor('float32', new Float32Array(CAP_LAYERS.length), [CAP_LAYERS.length]),
+    tau: new Tensor('float32', new Float32Array(CAP_LAYERS.length).fill(-Infinity), [1, CAP_LAYERS.length]),
+    shift: new Tensor('float32', new Float32Array(CAP_LAYERS.length), [1, CAP_LAYERS.length]),
   };
   const plainMs: number[] = [];
   const instMs: number[] = [];

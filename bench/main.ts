@@ -12,7 +12,8 @@
 //                                      probes, corpus, tokenHeat; comma-separated); dtypes (q8 vs fp32
 //                                      generation at Qwen2.5-0.5B shape, generating a 1.2 GB q8 model once)
 //                                      runs only when named
-//   npm run bench -- --only batch      batch-16 vs single-stream decode tokens/s at Qwen2.5-0.5B shape
+//   npm run bench -- --only batch      batch-16 vs single-stream decode tokens/s at Qwen2.5-0.5B shape, and a
+//                                      7-reply capping sweep as one batch with per-row floors vs one by one
 //   npm run bench -- --only axisEta    axis computation time (quick and full plan) at SmolLM2-135M and
 //                                      Qwen2.5-0.5B shapes from a measured slice of each plan, against the
 //                                      product's estimate; 8-15 minutes on a shared 2-core machine; only when named
@@ -27,7 +28,7 @@ import { parseArgs } from 'node:util';
 import { benchCorpus, type CorpusResult } from './corpus';
 import { benchAxisEta, summarizeAxisEta, type AxisEtaModel } from './axisEta';
 import { benchAxisQuality, summarizeAxisQuality, type AxisQualityResult } from './axisQuality';
-import { benchBatch } from './batch';
+import { benchBatch, benchSweepBatch } from './batch';
 import { benchEngine } from './engine';
 import { benchDtypes, type DtypeGenerationResult } from './dtypes';
 import { benchFirstValues, type FirstValuesResult } from './firstValues';
@@ -72,6 +73,9 @@ async function main(): Promise<void> {
     console.log('batched generation, qwen2.5-0.5b shape fp32:');
     result['batch'] = await benchBatch(rounds, cacheDir);
     console.log(JSON.stringify(result['batch']));
+    console.log('capping sweep, one batch with per-row floors vs one reply at a time, qwen2.5-0.5b shape fp32:');
+    result['sweepBatch'] = await benchSweepBatch(rounds, cacheDir);
+    console.log(JSON.stringify(result['sweepBatch']));
   }
   if (only.includes('prefill')) {
     const prefill: PrefillResult[] = [];

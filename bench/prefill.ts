@@ -78,8 +78,8 @@ function capFeeds(inst: InstrumentedModel): CapFeeds | null {
   return {
     names: inst.capInputs,
     v: new Tensor('float32', new Float32Array(n * h).fill(1 / Math.sqrt(h)), [n, h]),
-    tau: new Tensor('float32', new Float32Array(n).fill(-Infinity), [n]),
-    shift: new Tensor('float32', new Float32Array(n), [n]),
+    tau: new Tensor('float32', new Float32Array(n).fill(-Infinity), [1, n]),
+    shift: new Tensor('float32', new Float32Array(n), [1, n]),
   };
 }
 

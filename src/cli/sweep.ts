@@ -65,8 +65,10 @@ export async function runSweep(
       sweepTurn(client, session, o.conversation, o.turn, plan, {
         sampling: o.sampling,
         maxTokens: o.maxTokens,
-        onCell: (done, total, cell) =>
-          progress.update(cell ? `sweep ${done + 1}/${total}: ${cell.band} band, floor p${cell.percentile}` : done < total ? `sweep ${done + 1}/${total}: uncapped` : `sweep done`, done / total),
+        onCells: (indexes, done, total) =>
+          progress.update(`sweep: ${indexes.length} of ${total} replies decoding together (${done} done)`, done / total),
+        onCellDone: (index, _reply, cached) =>
+          progress.update(`sweep: reply ${index + 1} of ${plan.cells.length + 1} ${cached ? 'from the cache' : 'done'}`),
       }, signal),
     );
     progress.done();

@@ -191,21 +191,35 @@ export class EngineClient {
 
   /** Several replies decoded together (one forward per step for all rows); each row as generate() would give it. */
   async generateBatch(
-    rows: readonly { readonly messages: readonly ChatMessage[]; readonly sampling: GenerateOptions['sampling'] }[],
+    rows: readonly {
+      readonly messages: readonly ChatMessage[];
+      readonly sampling: GenerateOptions['sampling'];
+      /** The row's own capping floors (instead of `options.capping`). */
+      readonly floors?: { readonly layers: readonly number[]; readonly taus: readonly number[] };
+    }[],
     options: Omit<GenerateOptions, 'sampling'> & { readonly replyMeans?: boolean },
     signal?: AbortSignal,
+    /** Each generated token as it comes, with its row. */
+    onToken?: (row: number, t: TokenEvent) => void,
   ): Promise<GenerateResult[]> {
     await this.ensureWorker(true);
     return this.request(
       'generateBatch',
       {
-        rows: rows.map((r) => ({ messages: r.messages.map((m) => ({ role: m.role, content: m.content })), sampling: r.sampling })),
+        rows: rows.map((r) => ({
+          messages: r.messages.map((m) => ({ role: m.role, content: m.content })),
+          sampling: r.sampling,
+          ...(r.floors ? { floors: { layers: [...r.floors.layers], taus: [...r.floors.taus] } } : {}),
+        })),
         ...(options.axis ? { axis: axisMessage(options.axis) } : {}),
         capping: options.capping,
         maxTokens: options.maxTokens,
         ...(options.replyMeans ? { replyMeans: true } : {}),
+        ...(onToken ? { stream: true } : {}),
       },
       signal,
+      undefined,
+      onToken ? (t) => onToken(t.row ?? 0, t) : undefined,
     );
   }
 

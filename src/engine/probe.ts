@@ -74,8 +74,10 @@ export interface StressOptions {
   readonly onReply?: (label: PromptLabel, probe: string, reply: ProbeReply) => void;
   /** Each finished probe run (also the ones read from the cache). */
   readonly onProbe?: (label: PromptLabel, run: ProbeRun) => void;
-  /** Each generated token, for a front-end that streams the text. */
+  /** Each generated token, for a front-end that streams the text (interleaved across the probes played together). */
   readonly onToken?: (label: PromptLabel, probe: string, reply: number, token: TokenEvent) => void;
+  /** Replies generated together in one batch (default PROBE_BATCH); 1 plays one probe after the other. */
+  readonly parallel?: number;
 }
 
 /** The sampling seed of one probe: the base seed mixed with its id (as axis runs mix theirs). */
@@ -159,7 +161,7 @@ async function runPrompt(
 }
 
 /** Replies generated together in one batch when probes play in lockstep. */
-const PROBE_BATCH = 16;
+export const PROBE_BATCH = 16;
 
 /** One probe to play under one prompt: where its run is cached and reported. */
 interface ProbeJob {
@@ -180,11 +182,11 @@ interface Playing {
 }
 
 /**
- * Plays probe jobs and returns their runs in job order; cached runs are read back. With a token stream
- * (the editor shows replies as they are written) or a model without a KV cache, one probe after the
- * other. Otherwise the uncached probes advance in lockstep, each reply step generated as batches of
- * PROBE_BATCH replies (generateBatch gives every row the tokens single-stream generation gives it, so
- * the results, and the cache, are the same either way; test/unit/engine/probe.test.ts).
+ * Plays probe jobs and returns their runs in job order; cached runs are read back. The uncached probes
+ * advance in lockstep, each reply step generated as batches of PROBE_BATCH replies (generateBatch gives
+ * every row the tokens single-stream generation gives it, so the results, and the cache, are the same
+ * either way; test/unit/engine/probe.test.ts), their tokens streamed by row. With `parallel` 1, or a
+ * model without a KV cache (it cannot batch), one probe after the other.
  */
 async function playProbes(
   client: EngineClient,
@@ -194,7 +196,8 @@ async function playProbes(
   tracker: ProgressTracker,
   signal?: AbortSignal,
 ): Promise<ProbeRun[]> {
-  if (o.onToken || !s.info.kvCache) {
+  const parallel = o.parallel ?? PROBE_BATCH;
+  if (!s.info.kvCache || parallel <= 1) {
     const runs: ProbeRun[] = [];
     for (const job of jobs) runs.push(await runProbe(client, s, job, o, tracker, signal));
     return runs;
@@ -205,15 +208,21 @@ async function playProbes(
   const steps = Math.max(0, ...live.map((l) => l.p.job.probe.turns.length));
   for (let k = 0; k < steps; k++) {
     const step = live.filter((l) => k < l.p.job.probe.turns.length);
-    for (let g = 0; g < step.length; g += PROBE_BATCH) {
+    for (let g = 0; g < step.length; g += parallel) {
       throwIfAborted(signal);
-      const group = step.slice(g, g + PROBE_BATCH);
+      const group = step.slice(g, g + parallel);
       const t0 = Date.now();
       for (const { p } of group) p.messages.push({ role: 'user', content: p.job.probe.turns[k] as string });
       const gens = await client.generateBatch(
         group.map(({ p }) => ({ messages: p.messages, sampling: replySampling(o, p.seed, k + 1) })),
         { axis: s.spec, capping: false, maxTokens },
         signal,
+        o.onToken
+          ? (row, t) => {
+              const job = (group[row] as (typeof group)[number]).p.job;
+              o.onToken?.(job.label, job.probe.id, k + 1, t);
+            }
+          : undefined,
       );
       const share = (Date.now() - t0) / group.length;
       for (const [b, l] of group.entries()) {

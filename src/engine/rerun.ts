@@ -7,8 +7,8 @@
 import { readReply, type Zone } from '../core/axis/calibration';
 import { steeringAmounts } from '../core/axis/steering';
 import type { TokenValue } from '../core/scores';
-import { rerunProblem, type Conversation } from '../core/transcript';
-import { layerValuesOf, tokenValues, toEngineMessages, turnSurprise } from '../core/turnScores';
+import { rerunProblem, type Conversation, type Turn } from '../core/transcript';
+import { layerValuesOf, tokenValues, toEngineMessages, turnSurprise, type EngineMessage } from '../core/turnScores';
 import type { EngineClient, TokenEvent } from './client';
 import type { Sampling } from '../protocol/messages';
 import type { OpenSession } from './session';
@@ -85,6 +85,14 @@ export class RerunError extends Error {
   override readonly name = 'RerunError';
 }
 
+/** A turn to regenerate and the messages before it; throws RerunError when it cannot be re-run. */
+export function rerunContext(c: Conversation, turnIndex: number): { turn: Turn; prefix: EngineMessage[] } {
+  const problem = rerunProblem(c, turnIndex);
+  const turn = c.turns[turnIndex];
+  if (problem !== null || !turn) throw new RerunError(problem ?? `there is no turn ${turnIndex}`);
+  return { turn, prefix: toEngineMessages({ ...c, turns: c.turns.slice(0, turnIndex) }).messages };
+}
+
 /** Regenerates assistant turn `turnIndex` of `c` without and with capping; see the module comment. */
 export async function rerunTurn(
   client: EngineClient,
@@ -94,10 +102,7 @@ export async function rerunTurn(
   o: RerunOptions,
   signal?: AbortSignal,
 ): Promise<RerunResult> {
-  const problem = rerunProblem(c, turnIndex);
-  const turn = c.turns[turnIndex];
-  if (problem !== null || !turn) throw new RerunError(problem ?? `there is no turn ${turnIndex}`);
-  const prefix = toEngineMessages({ ...c, turns: c.turns.slice(0, turnIndex) }).messages;
+  const { turn, prefix } = rerunContext(c, turnIndex);
   const original = await scoreReply(client, s, prefix, turn.text, signal);
   const replies: GeneratedReply[] = [];
   const variants = o.variants ?? ['uncapped', 'capped'];

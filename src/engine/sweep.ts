@@ -1,7 +1,8 @@
 /**
  * The capping sweep: one assistant turn re-run uncapped and then under every cell of a sweep plan
  * (floor percentile x band; src/core/interventions/sweepPlan.ts), all under the same decoding, each
- * reply scored like an editor turn and checked for broken chat format. The session must have capping
+ * reply scored like an editor turn and checked for broken chat format. The cells decode together, in
+ * batches of SWEEP_BATCH, each row of the batch under its own floors. The session must have capping
  * nodes at every layer the plan's bands use (`sweepLayers`); the CLI and the editor open it so. Each
  * finished cell can go to a cache, so a sweep run again (after a cancel, or with one more floor)
  * generates only the cells it has not seen under the same model, context and decoding.
@@ -9,10 +10,9 @@
 import { createHash } from 'node:crypto';
 import { replyProblems } from '../core/interventions/replySanity';
 import type { SweepCell, SweepPlan } from '../core/interventions/sweepPlan';
-import { rerunProblem, type Conversation } from '../core/transcript';
-import { toEngineMessages } from '../core/turnScores';
+import type { Conversation } from '../core/transcript';
 import type { EngineClient, TokenEvent } from './client';
-import { RerunError, scoreReply, type GeneratedReply, type RerunOptions, type ScoredReply } from './rerun';
+import { RerunError, rerunContext, scoreReply, type GeneratedReply, type RerunOptions, type ScoredReply } from './rerun';
 import type { OpenSession } from './session';
 
 /** A finished cell (null percentile and band: the uncapped reply). */
@@ -38,15 +38,22 @@ export interface SweepCache {
 }
 
 export interface SweepOptions extends Pick<RerunOptions, 'sampling' | 'maxTokens'> {
-  /** Cell `done` of `total` starts (null cell: the uncapped reply); called with done = total at the end. */
-  readonly onCell?: (done: number, total: number, cell: SweepCell | null) => void;
-  readonly onToken?: (t: TokenEvent) => void;
+  /** Cells `indexes` (0: uncapped, k: plan.cells[k - 1]) start decoding together; `done` of `total` are finished. */
+  readonly onCells?: (indexes: readonly number[], done: number, total: number) => void;
+  /** A token of cell `index`'s reply as it is generated. */
+  readonly onToken?: (index: number, t: TokenEvent) => void;
   /** The original reply, scored, before any cell runs. */
   readonly onOriginal?: (original: ScoredReply) => void;
-  /** Cell `index` (0: uncapped, k: plan.cells[k - 1]) finished, generated or from the cache. */
+  /** Cell `index` finished, generated or from the cache. */
   readonly onCellDone?: (index: number, reply: SweepCellReply, cached: boolean) => void;
   readonly cache?: SweepCache;
 }
+
+/**
+ * Cells decoded in one batch (one forward per step for all of them: decoding is memory-bound, so a
+ * batch costs about what one reply does). Bounded because each row keeps its own KV cache.
+ */
+export const SWEEP_BATCH = 16;
 
 /** Every layer a plan caps at: the session has to be loaded with capping nodes there. */
 export function sweepLayers(plan: SweepPlan): number[] {
@@ -62,45 +69,65 @@ export async function sweepTurn(
   o: SweepOptions,
   signal?: AbortSignal,
 ): Promise<SweepOutcome> {
-  const problem = rerunProblem(c, turnIndex);
-  const turn = c.turns[turnIndex];
-  if (problem !== null || !turn) throw new RerunError(problem ?? `there is no turn ${turnIndex}`);
+  const { turn, prefix } = rerunContext(c, turnIndex);
   const missing = sweepLayers(plan).filter((l) => !s.info.capLayers.includes(l));
   if (missing.length > 0) throw new RerunError(`the session has no capping nodes at layers ${missing.join(', ')}; open it with them`);
-  const prefix = toEngineMessages({ ...c, turns: c.turns.slice(0, turnIndex) }).messages;
   const original = await scoreReply(client, s, prefix, turn.text, signal);
   o.onOriginal?.(original);
   const context = sweepContextKey(s, prefix, o);
   const runs: (SweepCell | null)[] = [null, ...plan.cells];
-  const cells: SweepCellReply[] = [];
-  for (const [k, cell] of runs.entries()) {
-    o.onCell?.(k, runs.length, cell);
-    const key = `${context}|${cell ? `${cell.key}:${cell.layers.join(',')}:${cell.taus.join(',')}` : plan.baselineKey}`;
-    const hit = o.cache?.get(key);
-    if (hit) {
-      cells.push(hit);
-      o.onCellDone?.(k, hit, true);
-      continue;
+  const keyOf = (cell: SweepCell | null): string =>
+    `${context}|${cell ? `${cell.key}:${cell.layers.join(',')}:${cell.taus.join(',')}` : plan.baselineKey}`;
+  const cells: (SweepCellReply | undefined)[] = runs.map(() => undefined);
+  let done = 0;
+  const finish = (k: number, reply: SweepCellReply, cached: boolean): void => {
+    cells[k] = reply;
+    done++;
+    o.onCellDone?.(k, reply, cached);
+  };
+  const todo: number[] = [];
+  runs.forEach((cell, k) => {
+    const hit = o.cache?.get(keyOf(cell));
+    if (hit) finish(k, hit, true);
+    else todo.push(k);
+  });
+  for (let at = 0; at < todo.length; at += SWEEP_BATCH) {
+    const group = todo.slice(at, at + SWEEP_BATCH);
+    o.onCells?.(group, done, runs.length);
+    // Every row starts from the same seed, as single re-runs do: cells differ only by their floors.
+    const gens = await client.generateBatch(
+      group.map((k) => {
+        const cell = runs[k];
+        return { messages: prefix, sampling: o.sampling, ...(cell ? { floors: { layers: cell.layers, taus: cell.taus } } : {}) };
+      }),
+      { axis: s.spec, capping: false, maxTokens: o.maxTokens },
+      signal,
+      o.onToken ? (row, t) => o.onToken?.(group[row] as number, t) : undefined,
+    );
+    for (const [row, k] of group.entries()) {
+      const cell = runs[k] ?? null;
+      const gen = gens[row];
+      if (!gen) throw new Error(`the batch returned no reply for cell ${k}`);
+      const scored = await scoreReply(client, s, prefix, gen.text, signal);
+      const reply: SweepCellReply = {
+        ...scored,
+        stopReason: gen.stopReason,
+        generatedTokens: gen.tokens.text.length,
+        percentile: cell?.percentile ?? null,
+        band: cell?.band ?? null,
+        layers: cell?.layers ?? [],
+        taus: cell?.taus ?? [],
+        problems: replyProblems(gen.text, gen.stopReason),
+      };
+      o.cache?.set(keyOf(cell), reply);
+      finish(k, reply, false);
     }
-    const axis = cell ? { ...s.spec, capLayers: [...cell.layers], taus: Float32Array.from(cell.taus) } : s.spec;
-    const gen = await client.generate(prefix, { axis, capping: cell !== null, maxTokens: o.maxTokens, sampling: o.sampling }, o.onToken, signal);
-    const scored = await scoreReply(client, s, prefix, gen.text, signal);
-    const reply: SweepCellReply = {
-      ...scored,
-      stopReason: gen.stopReason,
-      generatedTokens: gen.tokens.text.length,
-      percentile: cell?.percentile ?? null,
-      band: cell?.band ?? null,
-      layers: cell?.layers ?? [],
-      taus: cell?.taus ?? [],
-      problems: replyProblems(gen.text, gen.stopReason),
-    };
-    o.cache?.set(key, reply);
-    cells.push(reply);
-    o.onCellDone?.(k, reply, false);
   }
-  o.onCell?.(runs.length, runs.length, null);
-  return { original, cells };
+  return { original, cells: cells.map((c, k) => c ?? fail(k)) };
+}
+
+function fail(k: number): never {
+  throw new Error(`sweep cell ${k} has no reply`);
 }
 
 /**

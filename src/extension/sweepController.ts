@@ -6,13 +6,13 @@
  * more floor, generates only what is new. The user's file is never touched.
  */
 import * as vscode from 'vscode';
-import { parseBands, parsePercentiles, type SweepBand, type SweepPlan } from '../core/interventions/sweepPlan';
-import type { Conversation } from '../core/transcript';
-import { isCancellation } from '../protocol/errors';
+import { parseBands, parsePercentiles, type SweepBand } from '../core/interventions/sweepPlan';
 import { RERUN_TEMPERATURE, RERUN_TOP_P } from '../engine/rerun';
-import type { SweepCache, SweepCellReply, SweepOptions, SweepOutcome } from '../engine/sweep';
+import type { SweepCache, SweepCellReply, SweepOutcome } from '../engine/sweep';
 import type { ToPanelMessage } from '../../webview/protocol';
 import type { Config } from './config';
+import type { EngineHost } from './engineHost';
+import { LatestRun, type RunOutcome } from './latestRun';
 import type { Log } from './log';
 import type { ResultStore } from './resultStore';
 import { checkTarget, type TurnTarget } from './rerunController';
@@ -22,23 +22,14 @@ export interface SweepDeps {
   readonly store: ResultStore;
   readonly config: Config;
   readonly log: Log;
-  readonly engine: {
-    sweep(
-      conversation: Conversation,
-      turn: number,
-      grid: { readonly percentiles?: readonly number[]; readonly bands?: readonly SweepBand[] },
-      options: SweepOptions & { readonly onPlan?: (plan: SweepPlan) => void },
-      token: vscode.CancellationToken,
-      progress: (message: string) => void,
-    ): Promise<SweepOutcome>;
-  };
+  readonly engine: Pick<EngineHost, 'sweep'>;
 }
 
 /** Finished cells kept across sweeps (a cell is one short reply and its token values). */
 const CACHED_CELLS = 256;
 
 export class SweepController implements vscode.Disposable {
-  private running: vscode.CancellationTokenSource | null = null;
+  private readonly runs = new LatestRun();
   private readonly emitter = new vscode.EventEmitter<ToPanelMessage>();
   /** The sweep view's messages (`sweepState`); the panel opens on the first of a sweep. */
   readonly onMessage = this.emitter.event;
@@ -61,11 +52,11 @@ export class SweepController implements vscode.Disposable {
   }
 
   cancel(): void {
-    this.running?.cancel();
+    this.runs.cancel();
   }
 
   dispose(): void {
-    this.cancel();
+    this.runs.dispose();
     this.feed.dispose();
     this.emitter.dispose();
   }
@@ -89,9 +80,6 @@ export class SweepController implements vscode.Disposable {
     }
     const turn = found.conversation.turns[target.turn];
     if (!turn) return;
-    this.running?.cancel();
-    const cts = new vscode.CancellationTokenSource();
-    this.running = cts;
     const sampling = { kind: 'sample', temperature: RERUN_TEMPERATURE, topK: 0, topP: RERUN_TOP_P, seed: cfg.generationSeed } as const;
     const view = this.feed.begin(
       { uri: target.uri.toString(), conversation: target.conversation, turn: target.turn },
@@ -100,58 +88,48 @@ export class SweepController implements vscode.Disposable {
     );
     const started = Date.now();
     let fromCache = 0;
+    let outcome: RunOutcome<SweepOutcome>;
     try {
-      const result = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: `Persona Lens: capping sweep of turn ${target.turn}`, cancellable: true },
-        async (progress, token) => {
-          const forward = token.onCancellationRequested(() => cts.cancel());
-          try {
-            return await this.deps.engine.sweep(
-              found.conversation,
-              target.turn,
-              grid,
-              {
-                sampling,
-                maxTokens: cfg.generationMaxTokens,
-                cache: this.cache,
-                onPlan: (plan) => view.plan(plan),
-                onOriginal: (reply) => view.original(reply),
-                onCell: (done, total, cell) => {
-                  if (done >= total) return;
-                  progress.report({ message: `${done + 1}/${total}: ${cell ? `${cell.band} band, floor p${cell.percentile}` : 'without capping'}` });
-                  view.cell(done);
-                },
-                onToken: (t) => view.tokens(t.text),
-                onCellDone: (index, reply, cached) => {
-                  if (cached) fromCache++;
-                  view.cellDone(index, reply, cached);
-                },
-              },
-              cts.token,
-              (message) => progress.report({ message }),
-            );
-          } finally {
-            forward.dispose();
-          }
-        },
-      );
-      view.done();
-      this.deps.log.info(
-        `Capping sweep of turn ${target.turn} of ${target.uri.toString()}: ${result.cells.length} replies (${fromCache} from the cache) in ${Date.now() - started} ms; ${result.cells
-          .map((c) => `${c.band ?? 'uncapped'}${c.percentile === null ? '' : ` p${c.percentile}`} ${c.value.toFixed(3)}`)
-          .join(', ')}`,
+      outcome = await this.runs.run(`Persona Lens: capping sweep of turn ${target.turn}`, (token, progress) =>
+        this.deps.engine.sweep(
+          found.conversation,
+          target.turn,
+          grid,
+          {
+            sampling,
+            maxTokens: cfg.generationMaxTokens,
+            cache: this.cache,
+            onPlan: (plan) => view.plan(plan),
+            onOriginal: (reply) => view.original(reply),
+            onCells: (indexes, done, total) => {
+              progress(`${indexes.length} replies decoding together (${done}/${total} done)`);
+              for (const k of indexes) view.cell(k);
+            },
+            onToken: (index, t) => view.tokens(index, t.text),
+            onCellDone: (index, reply, cached) => {
+              if (cached) fromCache++;
+              view.cellDone(index, reply, cached);
+            },
+          },
+          token,
+          progress,
+        ),
       );
     } catch (e) {
-      if (isCancellation(e) || cts.token.isCancellationRequested) {
-        view.ended('cancelled', 'cancelled');
-        this.deps.log.info(`Capping sweep of turn ${target.turn} cancelled; its finished cells are kept for the next sweep`);
-        return;
-      }
       view.ended('failed', e instanceof Error ? e.message : String(e));
       throw e;
-    } finally {
-      if (this.running === cts) this.running = null;
-      cts.dispose();
     }
+    if (outcome.cancelled) {
+      view.ended('cancelled', 'cancelled');
+      this.deps.log.info(`Capping sweep of turn ${target.turn} cancelled; its finished cells are kept for the next sweep`);
+      return;
+    }
+    const result = outcome.value;
+    view.done();
+    this.deps.log.info(
+      `Capping sweep of turn ${target.turn} of ${target.uri.toString()}: ${result.cells.length} replies (${fromCache} from the cache) in ${Date.now() - started} ms; ${result.cells
+        .map((c) => `${c.band ?? 'uncapped'}${c.percentile === null ? '' : ` p${c.percentile}`} ${c.value.toFixed(3)}`)
+        .join(', ')}`,
+    );
   }
 }

@@ -18,8 +18,9 @@ import { STREAM_BATCH_MS } from './rerunFeed';
 export interface SweepView {
   plan(plan: SweepPlan): void;
   original(reply: ScoredReply): void;
+  /** Cell `index` starts (several run at once: a sweep decodes its cells together). */
   cell(index: number): void;
-  tokens(text: string): void;
+  tokens(index: number, text: string): void;
   cellDone(index: number, reply: SweepCellReply, cached: boolean): void;
   done(): void;
   ended(reason: 'cancelled' | 'failed', message: string): void;
@@ -31,7 +32,6 @@ export class SweepFeed {
   private state: SweepState | null = null;
   /** The sweep that may still change `state`. */
   private live: object | null = null;
-  private running = -1;
   private timer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(
@@ -48,7 +48,6 @@ export class SweepFeed {
     this.cancelTimer();
     const run = {};
     this.live = run;
-    this.running = -1;
     this.state = {
       type: 'sweepState',
       uri: target.uri,
@@ -90,14 +89,8 @@ export class SweepFeed {
           ...s,
           original: { ...s.original, value: toWireValue(reply.value), zone: reply.zone, outOfDomain: reply.outOfDomain },
         })),
-      cell: (index) => {
-        if (this.live === run) this.running = index;
-        setCell(index, (c) => ({ ...c, status: 'running', text: '' }));
-      },
-      tokens: (text) => {
-        const at = this.running;
-        setCell(at, (c) => ({ ...c, text: (c.text + text).slice(0, LIMITS.replyText) }));
-      },
+      cell: (index) => setCell(index, (c) => ({ ...c, status: 'running', text: '' })),
+      tokens: (index, text) => setCell(index, (c) => ({ ...c, text: (c.text + text).slice(0, LIMITS.replyText) })),
       cellDone: (index, reply, cached) =>
         setCell(index, (c) => ({
           ...c,

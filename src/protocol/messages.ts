@@ -110,18 +110,34 @@ export const GenerateRequestSchema = v.object({
   sampling: SamplingSchema,
 });
 
+/** A batch row's own capping floors: these layers (each with a capping node) held at these taus, the rest off. */
+export const RowFloorsSchema = v.pipe(
+  v.object({
+    layers: v.array(nonNegInt),
+    taus: v.array(v.pipe(v.number(), v.finite())),
+  }),
+  v.check((f) => f.layers.length === f.taus.length, 'floors need one tau per layer'),
+);
+
 /**
  * host -> worker: several replies in one batch (one forward per decode step for all rows; issue 25
- * item 2). Rows share axis, capping and maxTokens; each has its messages and sampling. No token events.
- * Reply: GenerateBatchResult (one GenerateResult per row, in order).
+ * item 2). Rows share axis and maxTokens; each has its messages and sampling, and follows the request's
+ * `capping` unless it brings its own `floors` (a capping sweep decodes its cells together).
+ * Events: token (with `row`) when `stream` is set. Reply: GenerateBatchResult (one GenerateResult per row, in order).
  */
 export const GenerateBatchRequestSchema = v.object({
   id: requestId,
   type: v.literal('generateBatch'),
-  rows: v.pipe(v.array(v.object({ messages: v.array(ChatMessageSchema), sampling: SamplingSchema })), v.minLength(1), v.maxLength(256)),
+  rows: v.pipe(
+    v.array(v.object({ messages: v.array(ChatMessageSchema), sampling: SamplingSchema, floors: v.optional(RowFloorsSchema) })),
+    v.minLength(1),
+    v.maxLength(256),
+  ),
   axis: v.optional(AxisSpecSchema),
   capping: v.boolean(),
   maxTokens: v.pipe(v.number(), v.integer(), v.minValue(1)),
+  /** Send a token event per generated token, naming its row. */
+  stream: v.optional(v.boolean()),
   /**
    * Also read each reply's per-response activation (what `activations` of messages + the reply trimmed
    * of surrounding whitespace gives) from the decode pass's own residuals, where that conversation's
@@ -177,6 +193,8 @@ export const ProgressMessageSchema = v.object({
 export const TokenMessageSchema = v.object({
   type: v.literal('token'),
   id: requestId,
+  /** The batch row it belongs to (generateBatch only). */
+  row: v.optional(nonNegInt),
   /** 0-based index among the generated tokens. */
   index: nonNegInt,
   tokenId: nonNegInt,
@@ -329,6 +347,7 @@ export type ChatMessage = v.InferOutput<typeof ChatMessageSchema>;
 export type AxisSpecMessage = v.InferOutput<typeof AxisSpecSchema>;
 export type Sampling = v.InferOutput<typeof SamplingSchema>;
 export type Steering = v.InferOutput<typeof SteeringSchema>;
+export type RowFloors = v.InferOutput<typeof RowFloorsSchema>;
 export type LoadRequest = v.InferOutput<typeof LoadRequestSchema>;
 export type ScoreRequest = v.InferOutput<typeof ScoreRequestSchema>;
 export type GenerateRequest = v.InferOutput<typeof GenerateRequestSchema>;

@@ -6,7 +6,8 @@
  * the attention mask marks those and every token fed since, so the gap between them is masked:
  * optimum graphs append each step's key/value after the gap (position_ids from the mask's cumulative
  * sum), GroupQueryAttention graphs write it at the row's own length (seqlens_k = mask sum - 1).
- * Finished rows are dropped from the batch. Capping feeds are shared: one batch = one cap setting.
+ * Finished rows are dropped from the batch. Each row keeps its own cap setting: the graph takes one row
+ * of floors and shifts per sequence (stackCapRows), so a capping sweep's cells decode together.
  */
 import { DynamicCache, Tensor } from '@huggingface/transformers';
 import { floatData, type CapFeeds, type DecoderModel, type GraphIo, type PastTensors } from './forward';
@@ -135,4 +136,26 @@ export class DecodeBatch {
     this.past = next;
     return { logits, residuals };
   }
+}
+
+/**
+ * The cap inputs of a decode step from each active row's own (v is the axis, the same for every row):
+ * one row of floors and shifts when all rows agree (most batches), else one per row, in batch order.
+ */
+export function stackCapRows(caps: readonly (CapFeeds | null)[]): CapFeeds | null {
+  const first = caps[0];
+  if (!first) return null;
+  const tau0 = first.tau.data as Float32Array;
+  const shift0 = first.shift.data as Float32Array;
+  const same = (a: Float32Array, b: Float32Array): boolean => a.length === b.length && a.every((x, i) => Object.is(x, b[i]));
+  if (caps.every((c) => c === first || (c && same(c.tau.data as Float32Array, tau0) && same(c.shift.data as Float32Array, shift0)))) return first;
+  const n = tau0.length;
+  const tau = new Float32Array(caps.length * n);
+  const shift = new Float32Array(caps.length * n);
+  caps.forEach((c, b) => {
+    if (!c) throw new Error('a batch mixes rows with and without cap inputs');
+    tau.set(c.tau.data as Float32Array, b * n);
+    shift.set(c.shift.data as Float32Array, b * n);
+  });
+  return { names: first.names, v: first.v, tau: new Tensor('float32', tau, [caps.length, n]), shift: new Tensor('float32', shift, [caps.length, n]) };
 }

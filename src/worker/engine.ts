@@ -28,12 +28,14 @@ import type {
   ProgressMessage,
   ScoreRequest,
   ScoreResult,
+  RowFloors,
   Steering,
   TokenMessage,
 } from '../protocol/messages';
 import { seededRandom, sampleToken } from '../core/sampler';
-import { DecodeBatch } from './batchGenerate';
+import { DecodeBatch, stackCapRows } from './batchGenerate';
 import { replyMeansFromDecode } from './replyMeans';
+import { ReplyText } from './replyText';
 import { chatTokenizerFrom, mapTokens, type ChatTokenizer, type TokenMapMemo } from './tokenMap';
 
 const DEFAULT_REMOTE_HOST = 'https://huggingface.co/';
@@ -45,14 +47,21 @@ type Progress = Omit<ProgressMessage, 'type' | 'id'>;
 export type EngineScoreRequest = Omit<ScoreRequest, 'axis'> & { readonly axis: AxisSpec };
 /** Generate request as the engine takes it; without an axis there are no projections. */
 export type EngineGenerateRequest = Omit<GenerateRequest, 'axis'> & { readonly axis?: AxisSpec };
-/** Batched generate: rows share maxTokens, axis and capping; each has its messages and sampling. */
+/** Batched generate: rows share maxTokens and axis; each has its messages and sampling, and may bring its own floors. */
 export interface EngineGenerateBatchRequest {
-  readonly rows: readonly { readonly messages: GenerateRequest['messages']; readonly sampling: GenerateRequest['sampling'] }[];
+  readonly rows: readonly {
+    readonly messages: GenerateRequest['messages'];
+    readonly sampling: GenerateRequest['sampling'];
+    readonly floors?: RowFloors;
+  }[];
   readonly axis?: AxisSpec;
   readonly capping: boolean;
   readonly maxTokens: number;
   readonly replyMeans?: boolean;
 }
+
+/** A token event of a batch row. */
+export type BatchTokenEvent = Omit<TokenMessage, 'type' | 'id'> & { readonly row: number };
 
 interface Loaded {
   readonly info: ModelInfo;
@@ -297,14 +306,11 @@ export class Engine {
     const ids = [...map.ids];
     const generated: number[] = [];
     const perToken: Float32Array[] = [];
-    const starts: number[] = [];
-    const ends: number[] = [];
-    const texts: string[] = [];
+    const reply = new ReplyText();
     const logProbs: number[] = [];
     const entropies: number[] = [];
     let logits = pre.lastLogits as Float32Array;
     let past = pre.past;
-    let text = '';
     let stopReason: 'eos' | 'maxTokens' = 'maxTokens';
     // Each generated token is fed back, so the context bounds prompt + generated tokens.
     const budget = Math.min(req.maxTokens, l.maxPositions - map.ids.length);
@@ -332,33 +338,25 @@ export class Engine {
         const res = out.residuals[L] as Float32Array;
         return projectTokens(res.subarray(res.length - h), (axis as AxisSpec).vectors[L] as Float32Array)[0] as number;
       });
-      const decoded = l.tokenizer.decode(generated);
-      // An incomplete UTF-8 sequence decodes to U+FFFD: the token that completes the character gets it.
-      const stable = decoded.endsWith('\uFFFD') ? text.length : decoded.length;
-      const start = Math.min(text.length, stable);
-      const tokenText = decoded.slice(start, stable);
-      text = decoded.slice(0, stable);
+      const piece = reply.push(l.tokenizer.decode(generated));
       perToken.push(proj);
-      starts.push(start);
-      ends.push(stable);
-      texts.push(tokenText);
       logProbs.push(logProb);
       entropies.push(stats.entropy);
-      onToken({ index: i, tokenId: next, text: tokenText, start, end: stable, projections: Float32Array.from(proj), logProb });
+      onToken({ index: i, tokenId: next, ...piece, projections: Float32Array.from(proj), logProb });
     }
     // A reply that ends at once (end-of-turn as the first token) is empty; transformers.js refuses to decode no ids.
-    text = generated.length > 0 ? l.tokenizer.decode(generated) : '';
+    const text = generated.length > 0 ? l.tokenizer.decode(generated) : '';
     const n = generated.length;
     const projections = Array.from({ length: numLayers }, (_, L) => Float32Array.from(perToken, (p) => p[L] as number));
     return {
       text,
       tokens: {
         turn: new Int32Array(n).fill(req.messages.length),
-        start: Int32Array.from(starts),
-        end: Int32Array.from(ends),
+        start: Int32Array.from(reply.starts),
+        end: Int32Array.from(reply.ends),
         position: Int32Array.from({ length: n }, (_, i) => map.ids.length + i),
         tokenId: Int32Array.from(generated),
-        text: texts,
+        text: reply.pieces,
         logProb: Float32Array.from(logProbs),
       },
       projections,
@@ -373,25 +371,40 @@ export class Engine {
   /**
    * Several replies at once (issue 25 item 2): each row is prefilled alone, then all rows share each
    * decode step (src/worker/batchGenerate.ts). Same sampling per row as generate() (its own seeded
-   * PRNG); one axis and cap setting for the batch. No token events.
+   * PRNG). Rows follow the request's capping unless they bring their own floors; each row's floors go
+   * to its own prefill and, as its row of the cap inputs, to every shared decode step. With `onToken`,
+   * an event per generated token naming its row.
    */
-  async generateBatch(req: EngineGenerateBatchRequest, signal: AbortSignal): Promise<GenerateResult[]> {
+  async generateBatch(
+    req: EngineGenerateBatchRequest,
+    signal: AbortSignal,
+    onToken?: (t: BatchTokenEvent) => void,
+  ): Promise<GenerateResult[]> {
     const l = this.need();
     if (!l.info.kvCache) throw new EngineError('bad-request', 'batched generation needs a model with a KV cache');
     if (!req.axis && req.capping) throw new EngineError('bad-request', 'capping needs an axis');
     const axis = req.axis ? this.checkAxis(l, req.axis, req.capping) : null;
-    const cap = this.capFeeds(l, axis, req.capping);
-    const key = sequenceKey(axis, cap);
+    const shared = this.capFeeds(l, axis, req.capping);
+    const sharedKey = sequenceKey(axis, shared);
+    // Every row's floors are checked before any work starts.
+    const rowCaps = req.rows.map((r) => {
+      if (!r.floors) return { cap: shared, key: sharedKey, capped: req.capping };
+      if (!axis) throw new EngineError('bad-request', 'capping floors need an axis');
+      const own = this.checkAxis(l, { ...axis, capLayers: r.floors.layers, taus: Float32Array.from(r.floors.taus) }, true);
+      const cap = this.capFeeds(l, own, true);
+      return { cap, key: sequenceKey(own, cap), capped: true };
+    });
     const numLayers = axis ? l.info.numLayers : 0;
     const h = l.info.hiddenSize;
     const rows = [];
     // Rows that share a prefix (a persona's system prompt) reuse its cache: each row's prefill starts from
-    // the previous row's (issue 25 item 4). The scoring cache is put back afterwards.
+    // the previous row's (issue 25 item 4) when both run under the same caps. The scoring cache is put back afterwards.
     const scoringKept = this.kept;
-    for (const r of req.rows) {
+    for (const [index, r] of req.rows.entries()) {
       const map = mapTokens(l.tokenizer, r.messages, true);
       checkContext(l, map.ids.length + 1);
       throwIfAborted(signal);
+      const { cap, key, capped } = rowCaps[index] as (typeof rowCaps)[number];
       let pre: Prefilled;
       try {
         pre = await this.prefill(l, map.ids, axis, cap, key, { lastLogits: true, logProb: null }, signal);
@@ -401,6 +414,10 @@ export class Engine {
       }
       this.kept = { ids: map.ids, past: pre.past, proj: pre.proj, logProb: pre.logProb, key };
       rows.push({
+        index,
+        cap,
+        capped,
+        reply: new ReplyText(),
         messages: r.messages,
         promptIds: map.ids,
         promptLength: map.ids.length,
@@ -435,18 +452,25 @@ export class Engine {
         r.generated.push(next);
         r.logProbs.push(Math.fround(stats.logProb));
         r.entropies.push(stats.entropy);
+        r.reply.push(l.tokenizer.decode(r.generated));
         fed.push(next);
         keep.push(b);
       });
       batch.keepRows(keep);
       active = keep.map((b) => active[b] as (typeof active)[number]);
       if (active.length === 0) break;
-      const out = await batch.step(l.model, l.inst, fed, cap);
+      const out = await batch.step(l.model, l.inst, fed, stackCapRows(active.map((r) => r.cap)));
       active.forEach((r, b) => {
         r.logits = out.logits[b] as Float32Array;
         const res = out.residuals[b] as Float32Array[];
         if (req.replyMeans) r.residuals.push(res.map((x) => Float32Array.from(x.subarray(0, h))));
-        r.perToken.push(Float32Array.from({ length: numLayers }, (_, L) => projectTokens((res[L] as Float32Array).subarray(0, h), (axis as AxisSpec).vectors[L] as Float32Array)[0] as number));
+        const proj = Float32Array.from({ length: numLayers }, (_, L) => projectTokens((res[L] as Float32Array).subarray(0, h), (axis as AxisSpec).vectors[L] as Float32Array)[0] as number);
+        r.perToken.push(proj);
+        if (onToken) {
+          const i = r.generated.length - 1;
+          const piece = { text: r.reply.pieces[i] as string, start: r.reply.starts[i] as number, end: r.reply.ends[i] as number };
+          onToken({ row: r.index, index: i, tokenId: r.generated[i] as number, ...piece, projections: Float32Array.from(proj), logProb: r.logProbs[i] as number });
+        }
       });
       const running = active.map((r, b) => (r.generated.length < r.budget ? b : -1)).filter((b) => b >= 0);
       batch.keepRows(running);
@@ -454,30 +478,17 @@ export class Engine {
     }
     return rows.map((r) => {
       const n = r.generated.length;
-      const texts: string[] = [];
-      const starts: number[] = [];
-      const ends: number[] = [];
-      let text = '';
-      for (let i = 0; i < n; i++) {
-        const decoded = l.tokenizer.decode(r.generated.slice(0, i + 1));
-        const stable = decoded.endsWith('\uFFFD') ? text.length : decoded.length;
-        const start = Math.min(text.length, stable);
-        texts.push(decoded.slice(start, stable));
-        starts.push(start);
-        ends.push(stable);
-        text = decoded.slice(0, stable);
-      }
       const projections = Array.from({ length: numLayers }, (_, L) => Float32Array.from(r.perToken, (p) => p[L] as number));
       const reply = n > 0 ? l.tokenizer.decode(r.generated) : '';
       return {
         text: reply,
         tokens: {
           turn: new Int32Array(n).fill(r.messages.length),
-          start: Int32Array.from(starts),
-          end: Int32Array.from(ends),
+          start: Int32Array.from(r.reply.starts),
+          end: Int32Array.from(r.reply.ends),
           position: Int32Array.from({ length: n }, (_, i) => r.promptLength + i),
           tokenId: Int32Array.from(r.generated),
-          text: texts,
+          text: r.reply.pieces,
           logProb: Float32Array.from(r.logProbs),
         },
         projections,
@@ -485,7 +496,7 @@ export class Engine {
         entropy: Float32Array.from(r.entropies),
         stopReason: r.stopReason,
         promptTokens: r.promptLength,
-        capped: req.capping,
+        capped: r.capped,
         ...(req.replyMeans ? { replyMeans: replyMeansFromDecode(l.tokenizer, r.messages, reply, r.promptIds, r.generated, r.residuals) } : {}),
       };
     });
@@ -576,8 +587,8 @@ export class Engine {
     return {
       names,
       v: new Tensor('float32', v, [layers.length, h]),
-      tau: new Tensor('float32', tau, [layers.length]),
-      shift: new Tensor('float32', shift, [layers.length]),
+      tau: new Tensor('float32', tau, [1, layers.length]),
+      shift: new Tensor('float32', shift, [1, layers.length]),
     };
   }
 

@@ -46,7 +46,11 @@ async function handle(req: Request, signal: AbortSignal): Promise<unknown> {
         signal,
       );
     case 'generateBatch':
-      return engine.generateBatch(req, signal);
+      return engine.generateBatch(
+        req,
+        signal,
+        req.stream ? (t) => post({ type: 'token', id: req.id, ...t }, [t.projections.buffer]) : undefined,
+      );
     case 'activations':
       return engine.activations(req, signal);
     case 'unload':

@@ -88,8 +88,8 @@ export function capFeeds(
   v.forEach((row, k) => flat.set(row, k * hidden));
   return {
     [names.v]: new Tensor('float32', flat, [v.length, hidden]),
-    [names.tau]: new Tensor('float32', Float32Array.from(tau), [tau.length]),
-    [names.shift]: new Tensor('float32', Float32Array.from(shift), [shift.length]),
+    [names.tau]: new Tensor('float32', Float32Array.from(tau), [1, tau.length]),
+    [names.shift]: new Tensor('float32', Float32Array.from(shift), [1, shift.length]),
   };
 }
 

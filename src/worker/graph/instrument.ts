@@ -41,7 +41,7 @@ export interface InstrumentedModel {
   /** residualOutputs[i]: graph output name of the stream leaving decoder layer i, e.g. 'residual.3'. Never starts with 'present'. */
   readonly residualOutputs: readonly string[];
   readonly capLayers: readonly number[];
-  /** Cap inputs, present iff capLayers is non-empty: v float32 [capLayers.length, hidden] (unit rows), tau float32 [capLayers.length]; tau = -Infinity switches a layer's cap off (bit-identical to the original graph). */
+  /** Cap inputs, present iff capLayers is non-empty: v float32 [capLayers.length, hidden] (unit rows), tau and shift float32 [rows, capLayers.length] (rows 1, or one per batch row); tau = -Infinity switches a layer's cap off (bit-identical to the original graph). */
   readonly capInputs: { readonly v: string; readonly tau: string; readonly shift: string } | null;
   /** Position-selected logits and in-graph next-token log-probabilities (every call feeds the three inputs);
    * null with `allPositionLogits`. */
@@ -52,7 +52,7 @@ export interface InstrumentedModel {
 }
 
 /** Bump when the rewrite changes, so cached graphs from older code are not reused. */
-export const REWRITE_VERSION = 4;
+export const REWRITE_VERSION = 5;
 const MARKER = 'persona-lens-instrumented.json';
 /** Small top-level files copied into the rewritten folder (configs, tokenizers, templates). */
 const COPY_EXTENSIONS = ['.json', '.jinja', '.txt', '.model', '.tiktoken'];

@@ -1,6 +1,7 @@
 // Rewrites a decoder graph in place: exposes each layer's exit residual as a graph output and, at capped
 // layers, adds h <- h + v * (max(tau - <h, v>, 0) + shift) with v / tau / shift as runtime inputs:
 // capping (tau) and additive steering along the axis (shift = alpha in the layer's units) share the node.
+// tau and shift are [rows, capped layers]: one row for the batch, or one per sequence of the batch.
 // With tau = -Infinity and shift = 0 the correction is 0 * v = 0 and the graph is the original's.
 //
 // Capping uses the "inject" layout (docs/instrumentation.md; measured in ../shared/docs/engine-notes.md
@@ -111,13 +112,20 @@ export function rewriteGraph(
     graph.input = [
       ...(graph.input ?? []),
       makeValueInfo(v, ElemType.FLOAT, [capLayers.length, H]),
-      makeValueInfo(tau, ElemType.FLOAT, [capLayers.length]),
-      makeValueInfo(shift, ElemType.FLOAT, [capLayers.length]),
+      // One row of floors and shifts for the whole batch, or one per batch row (a sweep decodes its cells together).
+      makeValueInfo(tau, ElemType.FLOAT, ['cap_tau_rows', capLayers.length]),
+      makeValueInfo(shift, ElemType.FLOAT, ['cap_shift_rows', capLayers.length]),
     ];
     // Unsqueeze takes its axes as an input from opset 13 on, as an attribute before.
     const opset = defaultOpset(model);
     const axis1 = uniqueName(used, '/persona_lens/const/axes_1');
-    if (opset >= 13) inits.push(makeTensor(axis1, [1], ElemType.INT64, [1]));
+    const axes12 = uniqueName(used, '/persona_lens/const/axes_1_2');
+    if (opset >= 13) {
+      inits.push(makeTensor(axis1, [1], ElemType.INT64, [1]));
+      inits.push(makeTensor(axes12, [2], ElemType.INT64, [1, 2]));
+    }
+    const unsqueeze = (x: string, axes: number[], axesInput: string, node: (op: string, ins: string[], attrs?: Record<string, AttrValue>) => string): string =>
+      opset >= 13 ? node('Unsqueeze', [x, axesInput]) : node('Unsqueeze', [x], { axes });
     capLayers.forEach((layer, row) => {
       const site = plan.layerExits[layer];
       if (!site) return;
@@ -140,12 +148,14 @@ export function rewriteGraph(
       const idx = name('row');
       inits.push(makeTensor(idx, [], ElemType.INT64, [row]));
       const vRow = node('Gather', [v, idx], { axis: 0 });
-      const vCol = opset >= 13 ? node('Unsqueeze', [vRow, axis1]) : node('Unsqueeze', [vRow], { axes: [1] });
+      const vCol = unsqueeze(vRow, [1], axis1, node);
       const dot = node('MatMul', [sum32, vCol]);
-      const tauK = node('Gather', [tau, idx], { axis: 0 });
-      const deficit = node('Relu', [node('Sub', [tauK, dot])]);
+      // [rows] -> [rows, 1, 1]: against <h, v> of shape [batch, sequence, 1], one row applies to every
+      // sequence of the batch and `batch` rows one to each.
+      const perRow = (x: string): string => unsqueeze(node('Gather', [x, idx], { axis: 1 }), [1, 2], axes12, node);
+      const deficit = node('Relu', [node('Sub', [perRow(tau), dot])]);
       // Steering adds a constant along v; 0 adds nothing (deficit + 0 is deficit, bit for bit).
-      const amount = node('Add', [deficit, node('Gather', [shift, idx], { axis: 0 })]);
+      const amount = node('Add', [deficit, perRow(shift)]);
       const corr32 = node('Mul', [amount, vRow]);
       const corr = fp16 ? node('Cast', [corr32], { to: ElemType.FLOAT16 }) : corr32;
       ins[site.streamInput] = node('Add', [stream, corr]);

@@ -190,21 +190,26 @@ test('compare: A and B run on the same probes and seeds; a prompt against itself
   assert.ok(pirate.pairs.every((p) => p.partsAtReply !== null));
 });
 
-test('played in lockstep batches or one probe at a time with a token stream, a test gives the same runs', async () => {
+test('played in lockstep batches or one probe at a time, a test gives the same runs and streams the same tokens', async () => {
   const o = { probeSet: SMALL, seed: 11, cacheDir: null, maxTokens: 60 };
   const order: string[] = [];
+  const streamedBy = (into: Map<string, string>) => (_label: unknown, probe: string, reply: number, t: { text: string }) =>
+    void into.set(`${probe}.${reply}`, (into.get(`${probe}.${reply}`) ?? '') + t.text);
+  const batchedTokens = new Map<string, string>();
   const batched = await stressTest(client, session, PROMPT, {
     ...o,
     onProgress: (p) => order.push(`${p.probe === SMALL.probes[0]?.id ? 1 : 2}.${p.reply}`),
+    onToken: streamedBy(batchedTokens),
   });
   assert.deepEqual(
     order,
     ['1.1', '2.1', '1.2', '2.2'],
     "lockstep: every probe's first reply, then every second one",
   );
-  let streamed = 0;
-  const single = await stressTest(client, session, PROMPT, { ...o, onToken: () => streamed++ });
-  assert.ok(streamed > 0);
+  const singleTokens = new Map<string, string>();
+  const single = await stressTest(client, session, PROMPT, { ...o, parallel: 1, onToken: streamedBy(singleTokens) });
+  assert.ok(singleTokens.size === 4, 'every reply streamed one probe at a time');
+  assert.deepEqual(batchedTokens, singleTokens, 'the batch streams each reply to its own probe, token for token');
   assert.deepEqual(texts(batched.runs), texts(single.runs));
   assert.deepEqual(
     batched.runs.flatMap((r) => r.replies.map((x) => [x.value, x.zone, x.stopReason, x.tokens])),

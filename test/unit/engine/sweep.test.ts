@@ -31,13 +31,15 @@ test('a sweep run again takes its cells from the cache; new decoding or floors g
     const run = async (o: { maxTokens: number; percentiles?: number[] }) => {
       const p = o.percentiles ? sweepPlan(session.axis, { percentiles: o.percentiles, bands: ['axis', 'all'], population: session.spec.population }) : plan;
       const cached: boolean[] = [];
+      const streamed: string[] = [];
       const r = await sweepTurn(client, session, conversation, last, p, {
         sampling,
         maxTokens: o.maxTokens,
         cache,
+        onToken: (i, t) => (streamed[i] = (streamed[i] ?? '') + t.text),
         onCellDone: (i, _reply, hit) => (cached[i] = hit),
       });
-      return { r, cached };
+      return { r, cached, streamed };
     };
 
     const a = await run({ maxTokens: 24 });
@@ -45,6 +47,16 @@ test('a sweep run again takes its cells from the cache; new decoding or floors g
     assert.equal(store.size, 3);
     for (const c of a.r.cells) assert.ok(Array.isArray(c.problems));
     assert.notEqual(a.r.cells[2]?.text, a.r.cells[0]?.text, 'capping every layer changes the drifted reply');
+    // The cells decode in one batch, each under its own floors: every reply is the one a re-run with
+    // those floors alone gives, and its tokens streamed to its own cell.
+    const prefix = conversation.turns.slice(0, last).map((t) => ({ role: t.role, content: t.text }));
+    if (conversation.system) prefix.unshift({ role: 'system', content: conversation.system.text });
+    for (const [k, c] of a.r.cells.entries()) {
+      const axis = c.band === null ? session.spec : { ...session.spec, capLayers: [...c.layers], taus: Float32Array.from(c.taus) };
+      const single = await client.generate(prefix, { axis, capping: c.band !== null, maxTokens: 24, sampling });
+      assert.equal(c.text, single.text, `cell ${k}`);
+      assert.equal(a.streamed[k]?.trim(), c.text.trim(), `cell ${k} streamed`);
+    }
 
     const b = await run({ maxTokens: 24 });
     assert.deepEqual(b.cached, [true, true, true]);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Engine } from '../../../src/worker/engine';
 import type { LoadRequest, Sampling } from '../../../src/protocol/messages';
 import { writeTinyModel, type TinyModelInfo } from '../../support/tinyModels';
-import { tempDir } from './helpers/fixtures';
+import { randomAxis, tempDir } from './helpers/fixtures';
 
 const tmp = tempDir('pl-batch-');
 const never = new AbortController().signal;
@@ -42,6 +42,49 @@ for (const layout of ['genai', 'optimum', 'demo']) {
         compared += single.tokens.tokenId.length;
       }
       assert.ok(compared >= 12, `only ${compared} tokens compared`);
+      await engine.unload();
+    });
+  }
+}
+
+// A capping sweep decodes its cells together: each row under its own floors (and one without any).
+for (const layout of ['genai', 'optimum', 'demo']) {
+  for (const kind of ['greedy', 'sample'] as const) {
+    test(`per-row floors: each row decodes as single-stream generation under its own floors, streamed by row (${layout}, ${kind})`, async () => {
+      const engine = new Engine();
+      const info = await engine.load({ ...loadRequest((models[layout] as TinyModelInfo).dir), capLayers: [0, 1] }, () => undefined, never);
+      const axis = randomAxis(info.numLayers, info.hiddenSize, [0, 1], 7);
+      const messages = [SYSTEM, { role: 'user', content: QUESTIONS[0] as string }];
+      const sampling: Sampling = kind === 'greedy' ? { kind: 'greedy' } : { kind: 'sample', temperature: 0.9, topK: 0, topP: 0.95, seed: 5 };
+      const free = await engine.generate({ id: 2, type: 'generate', messages, axis, capping: false, maxTokens: 12, sampling }, () => undefined, never);
+      // Floors well above every uncapped projection, so they change the reply (the demo model shrugs off small pushes).
+      const floorAt = (L: number): number => {
+        const p = free.projections[L]!;
+        return Math.max(...p) + 2 * (Math.max(...p) - Math.min(...p)) + 1;
+      };
+      const [t0, t1] = [floorAt(0), floorAt(1)];
+      const floors = [undefined, { layers: [1], taus: [t1] }, { layers: [0, 1], taus: [t0, t1] }, { layers: [0], taus: [t0 - 0.25] }];
+      const streamed = floors.map(() => '');
+      const batched = await engine.generateBatch(
+        { rows: floors.map((f) => ({ messages, sampling, ...(f ? { floors: f } : {}) })), axis, capping: false, maxTokens: 12 },
+        never,
+        (t) => (streamed[t.row] += t.text),
+      );
+      const texts = new Set<string>();
+      for (const [i, f] of floors.entries()) {
+        const own = f ? { ...axis, capLayers: f.layers, taus: Float32Array.from(f.taus) } : axis;
+        const single = await engine.generate({ id: 3, type: 'generate', messages, axis: own, capping: f !== undefined, maxTokens: 12, sampling }, () => undefined, never);
+        const b = batched[i]!;
+        assert.deepEqual([...b.tokens.tokenId], [...single.tokens.tokenId], `row ${i} tokens`);
+        assert.equal(b.text, single.text);
+        assert.equal(b.capped, f !== undefined);
+        assert.equal(streamed[i], b.tokens.text.join(''), `row ${i}: the streamed pieces are the reply's`);
+        for (const [j, L] of (f?.layers ?? []).entries()) {
+          for (const x of b.projections[L]!) assert.ok(x >= f!.taus[j]! - 1e-3, `row ${i} layer ${L}: ${x} < ${f!.taus[j]}`);
+        }
+        texts.add(b.text);
+      }
+      assert.ok(texts.size >= 2, 'the floors changed no reply');
       await engine.unload();
     });
   }

@@ -82,8 +82,8 @@ function capTensors(v: readonly Float32Array[], tau: readonly number[]): Feeds {
   v.forEach((r, k) => flat.set(r, k * HIDDEN));
   return {
     cap_v: new ort.Tensor('float32', flat, [v.length, HIDDEN]),
-    cap_tau: new ort.Tensor('float32', Float32Array.from(tau), [tau.length]),
-    cap_shift: new ort.Tensor('float32', new Float32Array(tau.length), [tau.length]),
+    cap_tau: new ort.Tensor('float32', Float32Array.from(tau), [1, tau.length]),
+    cap_shift: new ort.Tensor('float32', new Float32Array(tau.length), [1, tau.length]),
   };
 }
 
