@@ -161,7 +161,7 @@ async function runPrompt(
 }
 
 /** Replies generated together in one batch when probes play in lockstep. */
-export const PROBE_BATCH = 16;
+const PROBE_BATCH = 16;
 
 /** One probe to play under one prompt: where its run is cached and reported. */
 interface ProbeJob {
