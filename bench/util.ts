@@ -10,6 +10,15 @@ export function median(xs: readonly number[]): number {
   return s[Math.floor(s.length / 2)] as number;
 }
 
+/**
+ * Median over rounds of a[r] / b[r]: each round's two measurements ran back to back, so their ratio
+ * cancels the machine's drift between rounds, which a ratio of the two medians does not.
+ */
+export function pairedRatio(a: readonly number[], b: readonly number[]): number {
+  if (a.length !== b.length || a.length === 0) throw new RangeError(`paired rounds differ: ${a.length} vs ${b.length}`);
+  return median(a.map((x, r) => x / (b[r] as number)));
+}
+
 /** Runs f and returns [ms, result]. */
 export async function timed<T>(f: () => Promise<T>): Promise<[number, T]> {
   const t0 = performance.now();
