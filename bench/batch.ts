@@ -7,7 +7,7 @@ import { Engine } from '../src/worker/engine';
 import type { Sampling } from '../src/protocol/messages';
 import { ensureModel, QWEN25_05B } from './models';
 import { matmulPeak } from './matmulPeak';
-import { conversation, median } from './util';
+import { conversation, median, pairedRatio } from './util';
 
 export interface BatchResult {
   readonly model: string;
@@ -67,7 +67,7 @@ export async function benchBatch(rounds: number, cacheDir: string, batch = 16, m
   const [mm1, mmB] = [await matmulPeak(1, hidden, wide, info.threads, 5), await matmulPeak(batch, hidden, wide, info.threads, 5)];
   const matmul = { singleGflops: round1(mm1.gflops), batchGflops: round1(mmB.gflops), ratio: round1(mmB.gflops / mm1.gflops) };
   console.log(`  MatMul with weights beyond the caches: ${matmul.singleGflops} GFLOP/s at 1 row, ${matmul.batchGflops} at ${batch} rows (${matmul.ratio}x)`);
-  return { model: m.name, batch, maxTokens, threads: info.threads, singleTokPerS: round1(s), batchTokPerS: round1(b), ratio: round1(b / s), matmul, loadAverage: loadavg().map(round1) };
+  return { model: m.name, batch, maxTokens, threads: info.threads, singleTokPerS: round1(s), batchTokPerS: round1(b), ratio: round1(pairedRatio(batched, single)), matmul, loadAverage: loadavg().map(round1) };
 }
 
 export interface SweepBatchResult {
@@ -129,7 +129,7 @@ export async function benchSweepBatch(rounds: number, cacheDir: string, cells = 
   await engine.unload();
   const s = median(sequential);
   const b = median(batched);
-  return { model: m.name, cells, maxTokens, promptTokens, threads: info.threads, sequentialMs: Math.round(s), batchedMs: Math.round(b), ratio: round1(s / b), loadAverage: loadavg().map(round1) };
+  return { model: m.name, cells, maxTokens, promptTokens, threads: info.threads, sequentialMs: Math.round(s), batchedMs: Math.round(b), ratio: round1(pairedRatio(sequential, batched)), loadAverage: loadavg().map(round1) };
 }
 
 const GREEDY: Sampling = { kind: 'greedy' };
